@@ -1,0 +1,48 @@
+"""Typed dependencies: the services built by the lifespan, and the API-key check."""
+
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from app.errors import DomainError
+from app.matching.records import Records
+from app.matching.service import Matcher
+from app.settings import Settings
+
+
+class Unauthorized(DomainError):
+    status, code = 401, "unauthorized"
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_records(request: Request) -> Records:
+    return request.app.state.records
+
+
+def get_matcher(request: Request) -> Matcher:
+    return request.app.state.matcher
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+RecordsDep = Annotated[Records, Depends(get_records)]
+MatcherDep = Annotated[Matcher, Depends(get_matcher)]
+
+
+def require_api_key(request: Request, settings: SettingsDep) -> None:
+    """With JOBMATCH_API_KEYS set, every /v1 call needs `Authorization: Bearer <key>`."""
+    if not settings.api_keys:
+        return
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("Missing API key: send the header 'Authorization: Bearer <key>'.")
+    given = token.strip().encode()
+    # compare against every key so the time taken does not reveal which one nearly matched
+    ok = False
+    for key in settings.api_keys:
+        ok |= hmac.compare_digest(given, key.get_secret_value().encode())
+    if not ok:
+        raise Unauthorized("Invalid API key.")

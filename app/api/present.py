@@ -1,0 +1,65 @@
+"""Domain -> API conversions (and API filters -> domain filters)."""
+
+from datetime import datetime, timezone
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from app.api.schemas import BulkItem, ItemError, MatchFilters, MatchOut, MatchResponse
+from app.domain import Filters, Record
+from app.errors import describe_validation_errors
+from app.ingest.parsers import LineError
+from app.matching.service import MatchPage
+
+
+def record_out(rec: Record) -> dict[str, Any]:
+    ts = lambda t: datetime.fromtimestamp(t, tz=timezone.utc)  # noqa: E731
+    return {**rec.doc, "id": rec.id, "created_at": ts(rec.created_at), "updated_at": ts(rec.updated_at),
+            "model": rec.model}
+
+
+def to_filters(f: MatchFilters | None) -> Filters | None:
+    if f is None:
+        return None
+    loc, years, skills, salary = f.location, f.years_experience, f.skills, f.salary
+    return Filters(
+        city=loc.city if loc else None, country=loc.country if loc else None,
+        lat=loc.lat if loc else None, lon=loc.lon if loc else None, radius_km=loc.radius_km if loc else None,
+        remote=f.remote, languages=dict(f.languages),
+        years_gte=years.gte if years else None, years_lte=years.lte if years else None,
+        skills_all=list(skills.all) if skills else [], skills_any=list(skills.any) if skills else [],
+        salary_min=salary.min if salary else None, salary_max=salary.max if salary else None,
+        salary_currency=salary.currency if salary else None,
+    )
+
+
+def match_response(page: MatchPage) -> MatchResponse:
+    out = []
+    for m in page.matches:
+        d = m.record.doc
+        out.append(MatchOut(
+            id=m.record.id, external_id=d.get("external_id"), title=d.get("title") or d.get("desired_title"),
+            name=d.get("name"), score=m.score, confidence=m.confidence, location=d.get("location"),
+            skills=d.get("skills") or [],
+        ))
+    return MatchResponse(matches=out, model=page.model)
+
+
+def validate_items(items: list[Any], model: type[BaseModel]) -> tuple[list[tuple[int, dict]], list[BulkItem]]:
+    """Split raw bulk items into valid documents (with their index) and per-item errors."""
+    adapter = TypeAdapter(model)
+    valid, errors = [], []
+    for i, raw in enumerate(items):
+        if isinstance(raw, LineError):
+            errors.append(BulkItem(index=i, error=ItemError(code="malformed_json", message=raw.message)))
+            continue
+        try:
+            doc = adapter.validate_python(raw, strict=True)
+        except ValidationError as exc:
+            ext = raw.get("external_id") if isinstance(raw, dict) and isinstance(raw.get("external_id"), str) else None
+            errors.append(BulkItem(index=i, external_id=ext, error=ItemError(
+                code="validation_error", message="The item does not match the schema; see details.",
+                details=describe_validation_errors(exc.errors(include_input=False)))))
+            continue
+        valid.append((i, doc.model_dump(mode="json")))
+    return valid, errors

@@ -1,0 +1,32 @@
+"""/health (the process answers) and /ready (model loaded, store open): no API key needed."""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from app.domain import Kind
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/health")
+def health():
+    return {"status": "ok"}
+
+
+@router.get("/ready")
+def ready(request: Request):
+    state = request.app.state
+    records = getattr(state, "records", None)
+    if records is None:
+        return JSONResponse({"status": "starting"}, status_code=503)
+    try:
+        store = records.store.info()
+        stale = {k.value: records.count_other_models(k) for k in Kind}
+    except Exception as exc:  # the store went away: not ready, and say why
+        body = {"error": {"code": "store_unavailable", "message": f"Store not usable: {exc}", "details": None}}
+        return JSONResponse(body, status_code=503)
+    enc = records.encoder
+    return {"status": "ready",
+            "model": {"id": records.model_id, "name": enc.name, "version": enc.version, "dim": enc.dim,
+                      "path": str(getattr(enc, "path", "")), "chunk_pooling": getattr(enc, "pooling", None)},
+            "store": store, "stale_vectors": stale}

@@ -1,0 +1,24 @@
+"""/v1/matches (ad hoc text against either side) and /v1/embed."""
+
+from fastapi import APIRouter
+
+from app.api.deps import MatcherDep
+from app.api.present import match_response, to_filters
+from app.api.schemas import AdHocMatchRequest, EmbedRequest, EmbedResponse, MatchResponse
+from app.domain import Kind
+
+router = APIRouter(tags=["matching"])
+
+
+@router.post("/matches", response_model=MatchResponse)
+def match_text(req: AdHocMatchRequest, matcher: MatcherDep):
+    """Match a free text (a job ad or a CV that is not stored) against stored candidates or jobs."""
+    page = matcher.for_text(req.text, Kind(req.target), to_filters(req.filters), req.limit, req.offset)
+    return match_response(page)
+
+
+@router.post("/embed", response_model=EmbedResponse)
+def embed(req: EmbedRequest, matcher: MatcherDep):
+    """Unit vectors of up to 256 texts: the dot product of two is the score the service uses."""
+    vecs = matcher.embed(req.texts)
+    return EmbedResponse(model=matcher.records.model_id, dim=vecs.shape[1], vectors=vecs.round(6).tolist())

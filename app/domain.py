@@ -1,0 +1,60 @@
+"""Plain domain types shared by the core; no FastAPI, no Qdrant."""
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Kind(str, Enum):
+    """The two sides of the market; each is one collection."""
+
+    JOB = "jobs"
+    CANDIDATE = "candidates"
+
+    @property
+    def other(self) -> "Kind":
+        return Kind.CANDIDATE if self is Kind.JOB else Kind.JOB
+
+
+CEFR_LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
+
+
+@dataclass
+class Record:
+    """A stored job or candidate: its id, the document as the client sent it, and bookkeeping."""
+
+    id: str
+    kind: Kind
+    doc: dict[str, Any]
+    created_at: float
+    updated_at: float
+    model: str | None = None
+
+
+@dataclass
+class Filters:
+    """Match filters, already validated; every field is optional."""
+
+    city: str | None = None
+    country: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    radius_km: float | None = None
+    remote: bool | None = None
+    languages: dict[str, str] = field(default_factory=dict)
+    years_gte: float | None = None
+    years_lte: float | None = None
+    skills_all: list[str] = field(default_factory=list)
+    skills_any: list[str] = field(default_factory=list)
+    salary_min: float | None = None
+    salary_max: float | None = None
+    salary_currency: str | None = None
+
+
+@dataclass
+class Match:
+    """One ranked result of a match query."""
+
+    record: Record
+    score: float
+    confidence: float | None = None

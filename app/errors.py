@@ -1,0 +1,98 @@
+"""Domain exceptions, and the one place that turns any error into the JSON error shape.
+
+Every 4xx/5xx body is `{"error": {"code": ..., "message": ..., "details": ...}}`.
+"""
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger(__name__)
+
+
+class DomainError(Exception):
+    """Base of every error the core raises on purpose; carries its HTTP status."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, details: Any = None, *, code: str | None = None, status: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details
+        self.code = code or self.code
+        self.status = status or self.status
+
+
+class NotFound(DomainError):
+    status, code = 404, "not_found"
+
+
+class Conflict(DomainError):
+    status, code = 409, "conflict"
+
+
+class InvalidInput(DomainError):
+    status, code = 422, "validation_error"
+
+
+class PayloadTooLarge(DomainError):
+    status, code = 413, "payload_too_large"
+
+
+class StoreUnavailable(DomainError):
+    status, code = 503, "store_unavailable"
+
+
+class ModelMismatch(DomainError):
+    status, code = 409, "model_mismatch"
+
+
+def error_body(code: str, message: str, details: Any = None) -> dict:
+    return {"error": {"code": code, "message": message, "details": details}}
+
+
+def error_response(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
+    return JSONResponse(error_body(code, message, details), status_code=status)
+
+
+def describe_validation_errors(errors: list[dict]) -> list[dict]:
+    """Pydantic errors as `{"field": "a.b", "message": ..., "type": ...}` without echoing huge inputs."""
+    out = []
+    for err in errors:
+        loc = [str(p) for p in err.get("loc", ()) if p != "body"]
+        out.append({"field": ".".join(loc) or "(body)", "message": err.get("msg", ""), "type": err.get("type", "")})
+    return out
+
+
+_HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
+               413: "payload_too_large", 415: "unsupported_media_type"}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(_: Request, exc: DomainError):
+        return error_response(exc.status, exc.code, exc.message, exc.details)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError):
+        errors = exc.errors()
+        if any(e.get("type") == "json_invalid" for e in errors):
+            return error_response(400, "malformed_json", "The request body is not valid JSON.",
+                                  describe_validation_errors(errors))
+        return error_response(422, "validation_error", "The request does not match the schema; see details.",
+                              describe_validation_errors(errors))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException):
+        code = _HTTP_CODES.get(exc.status_code, "http_error")
+        return error_response(exc.status_code, code, str(exc.detail), None)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(_: Request, exc: Exception):
+        log.exception("unhandled error")
+        return error_response(500, "internal_error", "Unexpected server error; it has been logged.", None)

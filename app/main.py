@@ -1,0 +1,67 @@
+"""The app factory: the lifespan builds the encoder, the store and the services once, and closes them."""
+
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, Depends, FastAPI
+
+from app.api.deps import require_api_key
+from app.api.limits import BodyLimitMiddleware
+from app.api.routes import candidates, health, jobs, matches
+from app.encoder.base import Encoder
+from app.errors import install_error_handlers
+from app.matching.records import Records
+from app.matching.service import Matcher
+from app.settings import Settings
+from app.store import open_store
+
+log = logging.getLogger("jobmatch")
+
+
+def build_encoder(settings: Settings) -> Encoder:
+    from app.encoder.sentence import SentenceTransformerEncoder
+
+    return SentenceTransformerEncoder(settings.model_path, settings.encode_batch_size, settings.chunk_words,
+                                      settings.max_chunks, settings.chunk_pooling)
+
+
+def create_app(settings: Settings | None = None, encoder: Encoder | None = None) -> FastAPI:
+    """`encoder` may be passed in (tests share one loaded model); otherwise it is loaded at start-up."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        enc = encoder or build_encoder(settings)
+        store = open_store(settings)
+        records = Records(enc, store)
+        records.open()
+        app.state.settings = settings
+        app.state.records = records
+        app.state.matcher = Matcher(enc, store, records)
+        log.info("jobmatch ready: model %s, store %s", records.model_id, store.backend)
+        try:
+            yield
+        finally:
+            app.state.records = None
+            store.close()
+
+    app = FastAPI(title="jobmatch", version="0.1.0", lifespan=lifespan,
+                  description="Job-candidate matching: metric-learning encoder + Qdrant.")
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+
+    v1 = APIRouter(prefix="/v1", dependencies=[Depends(require_api_key)])
+    for module in (jobs, candidates, matches):
+        v1.include_router(module.router)
+    app.include_router(v1)
+    app.include_router(health.router)
+    return app
+
+
+def __getattr__(name: str):
+    # `uvicorn app.main:app` builds the app on first access, so importing this module reads no settings
+    if name == "app":
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        return create_app()
+    raise AttributeError(name)

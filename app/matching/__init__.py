@@ -1,0 +1,1 @@
+"""The matching core: store documents, search, filter; imports nothing from FastAPI."""

@@ -1,0 +1,69 @@
+"""What a stored job or candidate looks like in Qdrant: the document plus flat, indexed filter fields.
+
+Filter fields are prefixed `f_` and normalised (lower-case city and skills, upper-case country),
+so that filters compare like with like whichever side is searched.
+"""
+
+from typing import Any
+
+from app.domain import CEFR_LEVELS, Kind
+from app.store.base import FieldType
+
+INDEXES: dict[str, FieldType] = {
+    "external_id": FieldType.KEYWORD,
+    "created_at": FieldType.FLOAT,
+    "model": FieldType.KEYWORD,
+    "f_city": FieldType.KEYWORD,
+    "f_country": FieldType.KEYWORD,
+    "f_geo": FieldType.GEO,
+    "f_remote": FieldType.BOOL,
+    "f_lang": FieldType.KEYWORD,
+    "f_years": FieldType.FLOAT,
+    "f_skills": FieldType.KEYWORD,
+    "f_salary_min": FieldType.FLOAT,
+    "f_salary_max": FieldType.FLOAT,
+    "f_currency": FieldType.KEYWORD,
+}
+
+# Which document field feeds the shared filter fields, per side.
+_YEARS = {Kind.JOB: "min_years_experience", Kind.CANDIDATE: "years_experience"}
+_SALARY = {Kind.JOB: "salary", Kind.CANDIDATE: "salary_expectation"}
+
+
+def norm_skill(s: str) -> str:
+    return " ".join(s.lower().split())
+
+
+def language_tokens(languages: dict[str, str]) -> list[str]:
+    """`{"de": "B2"}` -> `["de:A1", "de:A2", "de:B1", "de:B2"]`: a minimum-level filter is one keyword match."""
+    out = []
+    for code, level in languages.items():
+        top = CEFR_LEVELS.index(level)
+        out.extend(f"{code.lower()}:{lvl}" for lvl in CEFR_LEVELS[: top + 1])
+    return out
+
+
+def filter_fields(kind: Kind, doc: dict[str, Any]) -> dict[str, Any]:
+    """The indexed `f_*` fields of one document; absent values are left out, not nulled."""
+    out: dict[str, Any] = {"f_remote": bool(doc.get("remote", False))}
+    loc = doc.get("location") or {}
+    if loc.get("city"):
+        out["f_city"] = loc["city"].strip().lower()
+    if loc.get("country"):
+        out["f_country"] = loc["country"].strip().upper()
+    if loc.get("lat") is not None and loc.get("lon") is not None:
+        out["f_geo"] = {"lat": loc["lat"], "lon": loc["lon"]}
+    if doc.get("languages"):
+        out["f_lang"] = language_tokens(doc["languages"])
+    if doc.get(_YEARS[kind]) is not None:
+        out["f_years"] = float(doc[_YEARS[kind]])
+    if doc.get("skills"):
+        out["f_skills"] = sorted({norm_skill(s) for s in doc["skills"] if s.strip()})
+    salary = doc.get(_SALARY[kind]) or {}
+    if salary.get("min") is not None or salary.get("max") is not None:
+        lo = salary.get("min") if salary.get("min") is not None else salary.get("max")
+        hi = salary.get("max") if salary.get("max") is not None else salary.get("min")
+        out["f_salary_min"], out["f_salary_max"] = float(lo), float(hi)
+    if salary.get("currency"):
+        out["f_currency"] = salary["currency"].upper()
+    return out

@@ -1,0 +1,125 @@
+"""Storing jobs and candidates: encode once, upsert with payload, idempotent by `external_id`."""
+
+import threading
+import time
+import uuid
+from typing import Any
+
+from app.domain import Kind, Record
+from app.encoder.base import Encoder
+from app.encoder.texts import candidate_text, job_text
+from app.errors import Conflict, NotFound
+from app.matching.payload import INDEXES, filter_fields
+from app.store.base import StoredPoint, VectorStore
+from app.store.conditions import Filter, Match, MatchAny
+
+TEXT = {Kind.JOB: job_text, Kind.CANDIDATE: candidate_text}
+_NOUN = {Kind.JOB: "job", Kind.CANDIDATE: "candidate"}
+
+
+def check_id(kind: Kind, record_id: str) -> str:
+    """Ids are UUIDs; anything else cannot exist, so it is a 404 rather than a store error."""
+    try:
+        return str(uuid.UUID(record_id))
+    except (ValueError, AttributeError, TypeError):
+        raise NotFound(f"No {_NOUN[kind]} with id {record_id!r}: ids are UUIDs as returned on creation.") from None
+
+
+def to_record(kind: Kind, point: StoredPoint) -> Record:
+    p = point.payload
+    return Record(point.id, kind, p.get("doc", {}), p.get("created_at", 0.0), p.get("updated_at", 0.0), p.get("model"))
+
+
+class Records:
+    """CRUD over the two collections. Writes of one kind are serialised so that two requests
+    carrying the same new `external_id` cannot both create a record."""
+
+    def __init__(self, encoder: Encoder, store: VectorStore):
+        self.encoder = encoder
+        self.store = store
+        self._locks = {k: threading.Lock() for k in Kind}
+
+    @property
+    def model_id(self) -> str:
+        return f"{self.encoder.name}@{self.encoder.version}"
+
+    def open(self) -> None:
+        for kind in Kind:
+            self.store.ensure_collection(kind.value, self.encoder.dim, INDEXES)
+
+    def put_many(self, kind: Kind, docs: list[dict[str, Any]]) -> list[tuple[Record, bool]]:
+        """Create or update (by `external_id`) each document; returns (record, created) in order."""
+        if not docs:
+            return []
+        vectors = self.encoder.encode_documents([TEXT[kind](d) for d in docs])  # slow part, outside the lock
+        with self._locks[kind]:
+            existing = self._by_external_ids(kind, [d.get("external_id") for d in docs])
+            now = time.time()
+            out, points, seen = [], [], {}
+            for doc, vec in zip(docs, vectors):
+                ext = doc.get("external_id")
+                prev = existing.get(ext) if ext else None
+                if ext and ext in seen:  # repeated within this batch: the later copy wins
+                    rid, created = seen[ext], False
+                else:
+                    rid, created = (prev.id, False) if prev else (str(uuid.uuid4()), True)
+                if ext:
+                    seen[ext] = rid
+                rec = Record(rid, kind, doc, prev.created_at if prev else now, now, self.model_id)
+                points.append(StoredPoint(rid, self._payload(rec), vec.tolist()))
+                out.append((rec, created))
+            self.store.upsert(kind.value, points)
+        return out
+
+    def replace(self, kind: Kind, record_id: str, doc: dict[str, Any]) -> Record:
+        record_id = check_id(kind, record_id)
+        vector = self.encoder.encode_documents([TEXT[kind](doc)])[0]
+        with self._locks[kind]:
+            prev = self.get(kind, record_id)
+            ext = doc.get("external_id")
+            if ext:
+                other = self._by_external_ids(kind, [ext]).get(ext)
+                if other and other.id != record_id:
+                    raise Conflict(f"external_id {ext!r} already belongs to {_NOUN[kind]} {other.id}.",
+                                   {"external_id": ext, "id": other.id})
+            rec = Record(record_id, kind, doc, prev.created_at, time.time(), self.model_id)
+            self.store.upsert(kind.value, [StoredPoint(record_id, self._payload(rec), vector.tolist())])
+        return rec
+
+    def get(self, kind: Kind, record_id: str) -> Record:
+        record_id = check_id(kind, record_id)
+        found = self.store.retrieve(kind.value, [record_id])
+        if not found:
+            raise NotFound(f"No {_NOUN[kind]} with id {record_id}.")
+        return to_record(kind, found[0])
+
+    def vector_of(self, kind: Kind, record_id: str) -> list[float]:
+        record_id = check_id(kind, record_id)
+        found = self.store.retrieve(kind.value, [record_id], with_vector=True)
+        if not found:
+            raise NotFound(f"No {_NOUN[kind]} with id {record_id}.")
+        return found[0].vector
+
+    def delete(self, kind: Kind, record_id: str) -> None:
+        with self._locks[kind]:
+            self.get(kind, record_id)
+            self.store.delete(kind.value, [check_id(kind, record_id)])
+
+    def page(self, kind: Kind, limit: int, offset: int) -> tuple[list[Record], int]:
+        points = self.store.page(kind.value, "created_at", limit, offset)
+        return [to_record(kind, p) for p in points], self.store.count(kind.value)
+
+    def count_other_models(self, kind: Kind) -> int:
+        """Points embedded by another model: never searched, to be re-indexed."""
+        return self.store.count(kind.value, Filter(must_not=[Match("model", self.model_id)]))
+
+    def _by_external_ids(self, kind: Kind, ext_ids: list[str | None]) -> dict[str, Record]:
+        wanted = sorted({e for e in ext_ids if e})
+        if not wanted:
+            return {}
+        points = self.store.find(kind.value, Filter(must=[MatchAny("external_id", tuple(wanted))]), len(wanted) * 2)
+        return {p.payload["external_id"]: to_record(kind, p) for p in points}
+
+    def _payload(self, rec: Record) -> dict[str, Any]:
+        return {"doc": rec.doc, "external_id": rec.doc.get("external_id"), "created_at": rec.created_at,
+                "updated_at": rec.updated_at, "model": rec.model, **filter_fields(rec.kind, rec.doc)}

@@ -1,0 +1,41 @@
+"""Service configuration: every knob is an environment variable with the JOBMATCH_ prefix."""
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Read once at start-up by `create_app`; never imported as a global."""
+
+    model_config = SettingsConfigDict(env_prefix="JOBMATCH_", extra="ignore")
+
+    data_dir: Path = Field(Path("./data"), description="Folder of the embedded Qdrant store.")
+    qdrant_url: str | None = Field(None, description="Use this Qdrant server instead of the embedded store.")
+    qdrant_api_key: SecretStr | None = Field(None, description="API key for the Qdrant server, if it needs one.")
+    collection_prefix: str = Field("jobmatch_", description="Prefix of the collection names on a Qdrant server.")
+    api_keys: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list, description="Comma-separated bearer keys; empty = no auth on /v1."
+    )
+    model_path: Path | None = Field(None, description="Sentence-transformers model folder; default: bundled MiniLM.")
+    encode_batch_size: int = Field(32, ge=1, le=1024)
+    chunk_words: int = Field(150, ge=16, le=1000, description="Words per chunk when a text exceeds the model window.")
+    max_chunks: int = Field(8, ge=1, le=64, description="Chunks encoded per long text; the rest is dropped.")
+    chunk_pooling: Literal["max", "mean", "truncate"] = Field(
+        "max", description="How chunk vectors of a long text become one vector (truncate = first window only)."
+    )
+    max_body_bytes: int = Field(8 * 1024 * 1024, ge=1024, description="Largest accepted request body (413 above).")
+    max_bulk_items: int = Field(1000, ge=1, le=10000)
+    optimize_after_writes: int = Field(
+        2000, ge=1, description="Build the HNSW index in the background once this many points were written."
+    )
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _split_keys(cls, raw):
+        if raw is None:
+            return []
+        items = raw.split(",") if isinstance(raw, str) else raw
+        return [str(k).strip() if not isinstance(k, SecretStr) else k for k in items if str(k).strip()]

@@ -1,0 +1,56 @@
+"""The one vector-store interface every backend implements."""
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Protocol
+
+from app.store.conditions import Filter
+
+
+class FieldType(str, Enum):
+    """Payload index types, named the same in both Qdrant APIs."""
+
+    KEYWORD = "keyword"
+    FLOAT = "float"
+    BOOL = "bool"
+    GEO = "geo"
+
+
+@dataclass
+class StoredPoint:
+    id: str
+    payload: dict[str, Any]
+    vector: list[float] | None = None
+
+
+@dataclass
+class Hit:
+    id: str
+    score: float
+    payload: dict[str, Any]
+
+
+class VectorStore(Protocol):
+    """Collections of vectors with payload; ids are UUID strings; scores are dot products."""
+
+    backend: str
+
+    def ensure_collection(self, name: str, dim: int, indexes: dict[str, FieldType]) -> None: ...
+
+    def upsert(self, name: str, points: list[StoredPoint]) -> None: ...
+
+    def retrieve(self, name: str, ids: list[str], with_vector: bool = False) -> list[StoredPoint]: ...
+
+    def delete(self, name: str, ids: list[str]) -> None: ...
+
+    def search(self, name: str, vector: list[float], flt: Filter | None, limit: int, offset: int = 0) -> list[Hit]: ...
+
+    def find(self, name: str, flt: Filter, limit: int) -> list[StoredPoint]: ...
+
+    def page(self, name: str, order_key: str, limit: int, offset: int) -> list[StoredPoint]: ...
+
+    def count(self, name: str, flt: Filter | None = None) -> int: ...
+
+    def info(self) -> dict[str, Any]: ...
+
+    def close(self) -> None: ...

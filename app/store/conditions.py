@@ -1,0 +1,44 @@
+"""A small, backend-neutral filter tree; each backend translates it with pure functions."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Match:
+    key: str
+    value: str | bool
+
+
+@dataclass(frozen=True)
+class MatchAny:
+    key: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Range:
+    key: str
+    gte: float | None = None
+    lte: float | None = None
+
+
+@dataclass(frozen=True)
+class GeoRadius:
+    key: str
+    lat: float
+    lon: float
+    meters: float
+
+
+Condition = Match | MatchAny | Range | GeoRadius
+
+
+@dataclass
+class Filter:
+    """All of `must` hold, none of `must_not` does."""
+
+    must: list[Condition] = field(default_factory=list)
+    must_not: list[Condition] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.must or self.must_not)

@@ -1,0 +1,175 @@
+"""The default store: Qdrant's own engine in-process (qdrant-edge-py), one shard per collection."""
+
+import logging
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import qdrant_edge as qe
+
+from app.store.base import FieldType, Hit, StoredPoint
+from app.store.conditions import Condition, Filter, GeoRadius, Match, MatchAny, Range
+
+log = logging.getLogger(__name__)
+
+_SCHEMA = {
+    FieldType.KEYWORD: qe.PayloadSchemaType.Keyword,
+    FieldType.FLOAT: qe.PayloadSchemaType.Float,
+    FieldType.BOOL: qe.PayloadSchemaType.Bool,
+    FieldType.GEO: qe.PayloadSchemaType.Geo,
+}
+
+
+def to_edge_condition(c: Condition) -> qe.FieldCondition:
+    """Translate one neutral condition into qdrant-edge's type."""
+    if isinstance(c, Match):
+        return qe.FieldCondition(c.key, match=qe.MatchValue(c.value))
+    if isinstance(c, MatchAny):
+        return qe.FieldCondition(c.key, match=qe.MatchAny(list(c.values)))
+    if isinstance(c, Range):
+        return qe.FieldCondition(c.key, range=qe.RangeFloat(gte=c.gte, lte=c.lte))
+    if isinstance(c, GeoRadius):
+        return qe.FieldCondition(c.key, geo_radius=qe.GeoRadius(qe.GeoPoint(lon=c.lon, lat=c.lat), c.meters))
+    raise TypeError(f"unsupported condition {c!r}")
+
+
+def to_edge_filter(f: Filter | None) -> qe.Filter | None:
+    if not f:
+        return None
+    return qe.Filter(
+        must=[to_edge_condition(c) for c in f.must] or None,
+        must_not=[to_edge_condition(c) for c in f.must_not] or None,
+    )
+
+
+class EdgeStore:
+    """Shards live in `<data_dir>/collections/<name>`; each keeps its write-ahead log there.
+
+    The HNSW build (`optimize()`) blocks its caller, so it runs on a background thread once
+    enough points were written; until then the plain (exact) segments answer queries.
+    """
+
+    backend = "embedded"
+
+    def __init__(self, data_dir: Path, optimize_after_writes: int = 2000):
+        self.root = Path(data_dir) / "collections"
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.optimize_after_writes = optimize_after_writes
+        self._shards: dict[str, qe.EdgeShard] = {}
+        self._pending: dict[str, int] = {}
+        self._optimizing: set[str] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+        self.last_optimize_s: dict[str, float] = {}
+
+    def ensure_collection(self, name: str, dim: int, indexes: dict[str, FieldType]) -> None:
+        path = self.root / name
+        if name in self._shards:
+            return
+        if (path / "edge_config.json").exists() or any(path.glob("segments*")):
+            shard = qe.EdgeShard.load(str(path))
+            stored = shard.info().payload_schema
+        else:
+            config = qe.EdgeConfig(vectors=qe.EdgeVectorParams(size=dim, distance=qe.Distance.Dot))
+            shard = qe.EdgeShard.create(str(path), config)
+            stored = {}
+        for field, ftype in indexes.items():
+            if field not in stored:
+                shard.update(qe.UpdateOperation.create_field_index(field, _SCHEMA[ftype]))
+        self._shards[name] = shard
+        self._pending[name] = 0
+
+    def _shard(self, name: str) -> qe.EdgeShard:
+        try:
+            return self._shards[name]
+        except KeyError:
+            raise KeyError(f"collection {name!r} is not open") from None
+
+    def upsert(self, name: str, points: list[StoredPoint]) -> None:
+        if not points:
+            return
+        self._shard(name).update(
+            qe.UpdateOperation.upsert_points([qe.Point(p.id, p.vector, p.payload) for p in points])
+        )
+        self._note_writes(name, len(points))
+
+    def retrieve(self, name: str, ids: list[str], with_vector: bool = False) -> list[StoredPoint]:
+        recs = self._shard(name).retrieve(list(ids), with_payload=True, with_vector=with_vector)
+        return [StoredPoint(str(r.id), r.payload or {}, _dense(r.vector) if with_vector else None) for r in recs]
+
+    def delete(self, name: str, ids: list[str]) -> None:
+        if ids:
+            self._shard(name).update(qe.UpdateOperation.delete_points(list(ids)))
+
+    def search(self, name: str, vector: list[float], flt: Filter | None, limit: int, offset: int = 0) -> list[Hit]:
+        req = qe.QueryRequest(
+            limit=limit, offset=offset, query=qe.Query.Nearest(list(vector)),
+            filter=to_edge_filter(flt), with_payload=True,
+        )
+        return [Hit(str(p.id), p.score, p.payload or {}) for p in self._shard(name).query(req)]
+
+    def find(self, name: str, flt: Filter, limit: int) -> list[StoredPoint]:
+        recs, _ = self._shard(name).scroll(qe.ScrollRequest(limit=limit, filter=to_edge_filter(flt), with_payload=True))
+        return [StoredPoint(str(r.id), r.payload or {}) for r in recs]
+
+    def page(self, name: str, order_key: str, limit: int, offset: int) -> list[StoredPoint]:
+        req = qe.ScrollRequest(limit=offset + limit, order_by=qe.OrderBy(order_key, qe.Direction.Asc), with_payload=True)
+        recs, _ = self._shard(name).scroll(req)
+        return [StoredPoint(str(r.id), r.payload or {}) for r in recs[offset:]]
+
+    def count(self, name: str, flt: Filter | None = None) -> int:
+        return self._shard(name).count(qe.CountRequest(filter=to_edge_filter(flt), exact=True))
+
+    def optimize(self, name: str) -> bool:
+        """Build indexes now (blocking); returns whether anything changed."""
+        started = time.perf_counter()
+        changed = self._shard(name).optimize()
+        self.last_optimize_s[name] = time.perf_counter() - started
+        return changed
+
+    def _note_writes(self, name: str, n: int) -> None:
+        with self._lock:
+            self._pending[name] += n
+            if self._pending[name] < self.optimize_after_writes or name in self._optimizing:
+                return
+            self._pending[name] = 0
+            self._optimizing.add(name)
+        threading.Thread(target=self._background_optimize, args=(name,), daemon=True).start()
+
+    def _background_optimize(self, name: str) -> None:
+        try:
+            if not self._closed:
+                self.optimize(name)
+        except Exception:  # an index build failing must not take the service down
+            log.exception("background optimize of %s failed", name)
+        finally:
+            with self._lock:
+                self._optimizing.discard(name)
+
+    def wait_idle(self, timeout: float = 600.0) -> None:
+        """Block until no background optimisation is running (tests, benchmarks, shutdown)."""
+        deadline = time.monotonic() + timeout
+        while self._optimizing and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+    def info(self) -> dict[str, Any]:
+        out = {}
+        for name, shard in self._shards.items():
+            i = shard.info()
+            out[name] = {"points": i.points_count, "indexed_vectors": i.indexed_vectors_count,
+                         "segments": i.segments_count}
+        return {"backend": self.backend, "path": str(self.root), "collections": out}
+
+    def close(self) -> None:
+        self._closed = True
+        self.wait_idle()
+        for shard in self._shards.values():
+            shard.close()
+        self._shards.clear()
+
+
+def _dense(vector) -> list[float] | None:
+    if isinstance(vector, dict):
+        vector = vector.get("")
+    return list(vector) if vector is not None else None

@@ -1,0 +1,114 @@
+"""The Qdrant server backend (qdrant-client): a server or cluster from JOBMATCH_QDRANT_URL.
+
+Tests drive it through qdrant-client's in-memory mode (`QdrantClient(":memory:")`), a brute-force
+stand-in for the server that shares this translation code; it is never the default.
+"""
+
+from typing import Any
+
+from qdrant_client import QdrantClient, models
+
+from app.store.base import FieldType, Hit, StoredPoint
+from app.store.conditions import Condition, Filter, GeoRadius, Match, MatchAny, Range
+
+_SCHEMA = {
+    FieldType.KEYWORD: models.PayloadSchemaType.KEYWORD,
+    FieldType.FLOAT: models.PayloadSchemaType.FLOAT,
+    FieldType.BOOL: models.PayloadSchemaType.BOOL,
+    FieldType.GEO: models.PayloadSchemaType.GEO,
+}
+
+
+def to_client_condition(c: Condition) -> models.FieldCondition:
+    """Translate one neutral condition into qdrant-client's model."""
+    if isinstance(c, Match):
+        return models.FieldCondition(key=c.key, match=models.MatchValue(value=c.value))
+    if isinstance(c, MatchAny):
+        return models.FieldCondition(key=c.key, match=models.MatchAny(any=list(c.values)))
+    if isinstance(c, Range):
+        return models.FieldCondition(key=c.key, range=models.Range(gte=c.gte, lte=c.lte))
+    if isinstance(c, GeoRadius):
+        center = models.GeoPoint(lat=c.lat, lon=c.lon)
+        return models.FieldCondition(key=c.key, geo_radius=models.GeoRadius(center=center, radius=c.meters))
+    raise TypeError(f"unsupported condition {c!r}")
+
+
+def to_client_filter(f: Filter | None) -> models.Filter | None:
+    if not f:
+        return None
+    return models.Filter(
+        must=[to_client_condition(c) for c in f.must] or None,
+        must_not=[to_client_condition(c) for c in f.must_not] or None,
+    )
+
+
+class ServerStore:
+    """Collections are named `<prefix><name>` so that several services can share one server."""
+
+    backend = "server"
+
+    def __init__(self, client: QdrantClient, prefix: str = "jobmatch_", url: str | None = None):
+        self.client = client
+        self.prefix = prefix
+        self.url = url
+
+    @classmethod
+    def connect(cls, url: str, api_key: str | None = None, prefix: str = "jobmatch_") -> "ServerStore":
+        return cls(QdrantClient(url=url, api_key=api_key, timeout=30), prefix, url)
+
+    def _c(self, name: str) -> str:
+        return self.prefix + name
+
+    def ensure_collection(self, name: str, dim: int, indexes: dict[str, FieldType]) -> None:
+        cname = self._c(name)
+        if not self.client.collection_exists(cname):
+            self.client.create_collection(
+                cname, vectors_config=models.VectorParams(size=dim, distance=models.Distance.DOT)
+            )
+        existing = self.client.get_collection(cname).payload_schema or {}
+        for field, ftype in indexes.items():
+            if field not in existing:
+                self.client.create_payload_index(cname, field, _SCHEMA[ftype], wait=True)
+
+    def upsert(self, name: str, points: list[StoredPoint]) -> None:
+        if points:
+            self.client.upsert(
+                self._c(name),
+                [models.PointStruct(id=p.id, vector=list(p.vector), payload=p.payload) for p in points],
+                wait=True,
+            )
+
+    def retrieve(self, name: str, ids: list[str], with_vector: bool = False) -> list[StoredPoint]:
+        recs = self.client.retrieve(self._c(name), list(ids), with_payload=True, with_vectors=with_vector)
+        return [StoredPoint(str(r.id), r.payload or {}, list(r.vector) if with_vector else None) for r in recs]
+
+    def delete(self, name: str, ids: list[str]) -> None:
+        if ids:
+            self.client.delete(self._c(name), models.PointIdsList(points=list(ids)), wait=True)
+
+    def search(self, name: str, vector: list[float], flt: Filter | None, limit: int, offset: int = 0) -> list[Hit]:
+        res = self.client.query_points(
+            self._c(name), query=list(vector), query_filter=to_client_filter(flt),
+            limit=limit, offset=offset, with_payload=True,
+        )
+        return [Hit(str(p.id), p.score, p.payload or {}) for p in res.points]
+
+    def find(self, name: str, flt: Filter, limit: int) -> list[StoredPoint]:
+        recs, _ = self.client.scroll(self._c(name), scroll_filter=to_client_filter(flt), limit=limit)
+        return [StoredPoint(str(r.id), r.payload or {}) for r in recs]
+
+    def page(self, name: str, order_key: str, limit: int, offset: int) -> list[StoredPoint]:
+        recs, _ = self.client.scroll(
+            self._c(name), limit=offset + limit,
+            order_by=models.OrderBy(key=order_key, direction=models.Direction.ASC),
+        )
+        return [StoredPoint(str(r.id), r.payload or {}) for r in recs[offset:]]
+
+    def count(self, name: str, flt: Filter | None = None) -> int:
+        return self.client.count(self._c(name), count_filter=to_client_filter(flt), exact=True).count
+
+    def info(self) -> dict[str, Any]:
+        return {"backend": self.backend, "url": self.url or "in-memory"}
+
+    def close(self) -> None:
+        self.client.close()
