@@ -1,7 +1,7 @@
 """Match filters -> the store's neutral filter tree. Pure functions."""
 
 from app.domain import Filters
-from app.matching.payload import norm_skill
+from app.matching.payload import flag, norm_skill
 from app.store.conditions import Filter, GeoRadius, Match, MatchAny, Range
 
 
@@ -18,7 +18,7 @@ def build_filter(f: Filters | None) -> Filter:
     if f.lat is not None and f.lon is not None and f.radius_km is not None:
         must.append(GeoRadius("f_geo", f.lat, f.lon, f.radius_km * 1000.0))
     if f.remote is not None:
-        must.append(Match("f_remote", f.remote))
+        must.append(Match("f_remote", flag(f.remote)))
     for code, level in sorted(f.languages.items()):
         # a stored C2 speaker carries the token "de:C1" too, so "at least C1" is one match
         must.append(Match("f_lang", f"{code.lower()}:{level}"))

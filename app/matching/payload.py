@@ -16,7 +16,7 @@ INDEXES: dict[str, FieldType] = {
     "f_city": FieldType.KEYWORD,
     "f_country": FieldType.KEYWORD,
     "f_geo": FieldType.GEO,
-    "f_remote": FieldType.BOOL,
+    "f_remote": FieldType.KEYWORD,
     "f_lang": FieldType.KEYWORD,
     "f_years": FieldType.FLOAT,
     "f_skills": FieldType.KEYWORD,
@@ -28,6 +28,11 @@ INDEXES: dict[str, FieldType] = {
 # Which document field feeds the shared filter fields, per side.
 _YEARS = {Kind.JOB: "min_years_experience", Kind.CANDIDATE: "years_experience"}
 _SALARY = {Kind.JOB: "salary", Kind.CANDIDATE: "salary_expectation"}
+
+
+def flag(value: bool) -> str:
+    """Booleans are indexed as keywords (see `app.store.conditions.Match`)."""
+    return "true" if value else "false"
 
 
 def norm_skill(s: str) -> str:
@@ -45,7 +50,7 @@ def language_tokens(languages: dict[str, str]) -> list[str]:
 
 def filter_fields(kind: Kind, doc: dict[str, Any]) -> dict[str, Any]:
     """The indexed `f_*` fields of one document; absent values are left out, not nulled."""
-    out: dict[str, Any] = {"f_remote": bool(doc.get("remote", False))}
+    out: dict[str, Any] = {"f_remote": flag(doc.get("remote", False))}
     loc = doc.get("location") or {}
     if loc.get("city"):
         out["f_city"] = loc["city"].strip().lower()

@@ -12,7 +12,6 @@ class FieldType(str, Enum):
 
     KEYWORD = "keyword"
     FLOAT = "float"
-    BOOL = "bool"
     GEO = "geo"
 
 

@@ -5,8 +5,11 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Match:
+    """Exact match on a keyword. Booleans are stored as "true"/"false" keywords: qdrant-edge-py 0.9.0
+    turns MatchValue(True) into the integer 1, which matches no boolean payload."""
+
     key: str
-    value: str | bool
+    value: str
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ log = logging.getLogger(__name__)
 _SCHEMA = {
     FieldType.KEYWORD: qe.PayloadSchemaType.Keyword,
     FieldType.FLOAT: qe.PayloadSchemaType.Float,
-    FieldType.BOOL: qe.PayloadSchemaType.Bool,
     FieldType.GEO: qe.PayloadSchemaType.Geo,
 }
 

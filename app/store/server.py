@@ -4,9 +4,14 @@ Tests drive it through qdrant-client's in-memory mode (`QdrantClient(":memory:")
 stand-in for the server that shares this translation code; it is never the default.
 """
 
+import functools
 from typing import Any
 
+import httpx
 from qdrant_client import QdrantClient, models
+from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
+
+from app.errors import StoreUnavailable
 
 from app.store.base import FieldType, Hit, StoredPoint
 from app.store.conditions import Condition, Filter, GeoRadius, Match, MatchAny, Range
@@ -14,7 +19,6 @@ from app.store.conditions import Condition, Filter, GeoRadius, Match, MatchAny, 
 _SCHEMA = {
     FieldType.KEYWORD: models.PayloadSchemaType.KEYWORD,
     FieldType.FLOAT: models.PayloadSchemaType.FLOAT,
-    FieldType.BOOL: models.PayloadSchemaType.BOOL,
     FieldType.GEO: models.PayloadSchemaType.GEO,
 }
 
@@ -42,6 +46,22 @@ def to_client_filter(f: Filter | None) -> models.Filter | None:
     )
 
 
+def _unavailable_on_error(method):
+    """Connection failures and server-side 5xx become StoreUnavailable (HTTP 503), not a 500."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except (ResponseHandlingException, httpx.TransportError, ConnectionError) as exc:
+            raise StoreUnavailable(f"The Qdrant server at {self.url} is not reachable: {exc}. Retry shortly.") from exc
+        except UnexpectedResponse as exc:
+            if exc.status_code is not None and exc.status_code < 500:
+                raise
+            raise StoreUnavailable(f"The Qdrant server at {self.url} failed: {exc}. Retry shortly.") from exc
+    return wrapper
+
+
 class ServerStore:
     """Collections are named `<prefix><name>` so that several services can share one server."""
 
@@ -54,11 +74,21 @@ class ServerStore:
 
     @classmethod
     def connect(cls, url: str, api_key: str | None = None, prefix: str = "jobmatch_") -> "ServerStore":
-        return cls(QdrantClient(url=url, api_key=api_key, timeout=30), prefix, url)
+        """`url` ":memory:" selects qdrant-client's local mode: a test double, never for production."""
+        if url == ":memory:":
+            return cls(QdrantClient(location=":memory:"), prefix, url)
+        store = cls(QdrantClient(url=url, api_key=api_key, timeout=30), prefix, url)
+        store.ping()  # fail at start-up, not on the first request
+        return store
+
+    @_unavailable_on_error
+    def ping(self) -> None:
+        self.client.get_collections()
 
     def _c(self, name: str) -> str:
         return self.prefix + name
 
+    @_unavailable_on_error
     def ensure_collection(self, name: str, dim: int, indexes: dict[str, FieldType]) -> None:
         cname = self._c(name)
         if not self.client.collection_exists(cname):
@@ -70,6 +100,7 @@ class ServerStore:
             if field not in existing:
                 self.client.create_payload_index(cname, field, _SCHEMA[ftype], wait=True)
 
+    @_unavailable_on_error
     def upsert(self, name: str, points: list[StoredPoint]) -> None:
         if points:
             self.client.upsert(
@@ -78,14 +109,17 @@ class ServerStore:
                 wait=True,
             )
 
+    @_unavailable_on_error
     def retrieve(self, name: str, ids: list[str], with_vector: bool = False) -> list[StoredPoint]:
         recs = self.client.retrieve(self._c(name), list(ids), with_payload=True, with_vectors=with_vector)
         return [StoredPoint(str(r.id), r.payload or {}, list(r.vector) if with_vector else None) for r in recs]
 
+    @_unavailable_on_error
     def delete(self, name: str, ids: list[str]) -> None:
         if ids:
             self.client.delete(self._c(name), models.PointIdsList(points=list(ids)), wait=True)
 
+    @_unavailable_on_error
     def search(self, name: str, vector: list[float], flt: Filter | None, limit: int, offset: int = 0) -> list[Hit]:
         res = self.client.query_points(
             self._c(name), query=list(vector), query_filter=to_client_filter(flt),
@@ -93,10 +127,12 @@ class ServerStore:
         )
         return [Hit(str(p.id), p.score, p.payload or {}) for p in res.points]
 
+    @_unavailable_on_error
     def find(self, name: str, flt: Filter, limit: int) -> list[StoredPoint]:
         recs, _ = self.client.scroll(self._c(name), scroll_filter=to_client_filter(flt), limit=limit)
         return [StoredPoint(str(r.id), r.payload or {}) for r in recs]
 
+    @_unavailable_on_error
     def page(self, name: str, order_key: str, limit: int, offset: int) -> list[StoredPoint]:
         recs, _ = self.client.scroll(
             self._c(name), limit=offset + limit,
@@ -104,6 +140,7 @@ class ServerStore:
         )
         return [StoredPoint(str(r.id), r.payload or {}) for r in recs[offset:]]
 
+    @_unavailable_on_error
     def count(self, name: str, flt: Filter | None = None) -> int:
         return self.client.count(self._c(name), count_filter=to_client_filter(flt), exact=True).count
 

@@ -1,0 +1,87 @@
+"""Occupation ontologies as training groups, with no manual labels.
+
+Reads ESCO's `occupations_en.csv` (and optionally `ISCOGroups_en.csv`), or any CSV with the columns
+`id,label,alt_labels,description,group` (alt labels separated by newlines or `|`).
+"""
+
+import csv
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+csv.field_size_limit(sys.maxsize)
+
+
+@dataclass
+class Occupation:
+    uri: str
+    label: str
+    alt_labels: list[str] = field(default_factory=list)
+    hidden_labels: list[str] = field(default_factory=list)
+    description: str = ""
+    group: str = ""  # ISCO unit group code, e.g. "2512"
+    code: str = ""
+
+    @property
+    def labels(self) -> list[str]:
+        """Preferred label first, then alternatives, de-duplicated case-insensitively."""
+        seen, out = set(), []
+        for lab in [self.label, *self.alt_labels, *self.hidden_labels]:
+            key = lab.strip().lower()
+            if key and key not in seen:
+                seen.add(key)
+                out.append(lab.strip())
+        return out
+
+
+def _split(cell: str | None) -> list[str]:
+    if not cell:
+        return []
+    parts = cell.replace("|", "\n").split("\n")
+    return [" ".join(p.split()) for p in parts if p.strip()]
+
+
+def load_occupations(path: str | Path) -> list[Occupation]:
+    """ESCO occupations CSV or the simple format (see module doc); rows without a label are skipped."""
+    out = []
+    with open(path, newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        cols = set(reader.fieldnames or [])
+        esco = "preferredLabel" in cols
+        if not esco and not {"id", "label"} <= cols:
+            raise ValueError(f"{path}: expected ESCO columns (conceptUri, preferredLabel, ...) "
+                             f"or id,label,alt_labels,description,group; got {sorted(cols)}")
+        for row in reader:
+            if esco:
+                occ = Occupation(row["conceptUri"], (row.get("preferredLabel") or "").strip(),
+                                 _split(row.get("altLabels")), _split(row.get("hiddenLabels")),
+                                 " ".join((row.get("description") or "").split()), (row.get("iscoGroup") or "").strip(),
+                                 (row.get("code") or "").strip())
+            else:
+                occ = Occupation(row["id"], (row.get("label") or "").strip(), _split(row.get("alt_labels")), [],
+                                 " ".join((row.get("description") or "").split()), (row.get("group") or "").strip(),
+                                 (row.get("code") or "").strip())
+            if occ.label:
+                out.append(occ)
+    return out
+
+
+@dataclass
+class IscoGroup:
+    code: str
+    label: str
+    description: str = ""
+
+
+def load_isco_groups(path: str | Path) -> dict[str, IscoGroup]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        return {r["code"].strip(): IscoGroup(r["code"].strip(), r["preferredLabel"].strip(),
+                                             " ".join((r.get("description") or "").split()))
+                for r in csv.DictReader(fh) if r.get("code")}
+
+
+def load_validation_titles(path: str | Path) -> list[tuple[str, str]]:
+    """JobBERT validation: (vacancy title, ESCO concept URI). For evaluation only, never training."""
+    with open(path, newline="", encoding="utf-8") as fh:
+        return [(r["vacancyTitle"].strip(), r["conceptUri"].strip()) for r in csv.DictReader(fh)
+                if r.get("vacancyTitle", "").strip()]

@@ -1,0 +1,108 @@
+"""Match latency benchmark: stored job -> candidates at 10k and 100k candidates, with and without filters.
+
+    .venv/bin/python scripts/bench_query.py --sizes 10000,100000
+
+Candidate vectors are built from real encodings of synthetic CVs (each stored vector = one of
+2,000 real CV vectors plus noise, re-normalised), with realistic payloads, written straight into the
+embedded store (encoding 100k CVs would take over an hour and is measured by bench_ingest.py).
+Jobs are real: encoded by the service. The service then runs in a child process and is queried
+over HTTP. Baseline in the same run: exact brute-force search of the same matrix with numpy.
+"""
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from serving import percentiles, running_server  # noqa: E402
+from synthetic import make_cvs, make_jobs  # noqa: E402
+
+from app.domain import Kind, Record  # noqa: E402
+from app.encoder.texts import candidate_text  # noqa: E402
+from app.main import build_encoder  # noqa: E402
+from app.matching.records import Records  # noqa: E402
+from app.settings import Settings  # noqa: E402
+from app.store.base import StoredPoint  # noqa: E402
+from app.store.edge import EdgeStore  # noqa: E402
+
+FILTERS = {
+    "no filter": None,
+    "country + language": {"location": {"country": "DE"}, "languages": {"en": "B1"}},
+    "geo 300 km + years": {"location": {"lat": 52.52, "lon": 13.4, "radius_km": 300},
+                                    "years_experience": {"gte": 3}},
+}
+
+
+def build(data_dir: Path, size: int, encoder, base_docs: list[dict], base_vecs: np.ndarray, jobs: list[dict]):
+    rng = np.random.default_rng(size)
+    store = EdgeStore(data_dir, optimize_after_writes=10**9)  # index once, below, and time it
+    records = Records(encoder, store)
+    records.open()
+    matrix = np.empty((size, base_vecs.shape[1]), dtype=np.float32)
+    for start in range(0, size, 2000):
+        n = min(2000, size - start)
+        pick = rng.integers(0, len(base_docs), n)
+        vecs = base_vecs[pick] + rng.normal(scale=0.025, size=(n, base_vecs.shape[1])).astype(np.float32)
+        vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+        matrix[start:start + n] = vecs
+        points = []
+        for j, (k, v) in enumerate(zip(pick, vecs)):
+            rec = Record(str(uuid.uuid4()), Kind.CANDIDATE, base_docs[k], time.time(), time.time(), records.model_id)
+            points.append(StoredPoint(rec.id, records._payload(rec), v.tolist()))
+        store.upsert(Kind.CANDIDATE.value, points)
+    job_ids = [rec.id for rec, _ in records.put_many(Kind.JOB, jobs)]
+    started = time.perf_counter()
+    store.optimize(Kind.CANDIDATE.value)
+    build_s = time.perf_counter() - started
+    job_vecs = np.array([records.vector_of(Kind.JOB, j) for j in job_ids], dtype=np.float32)
+    store.close()
+    return job_ids, job_vecs, matrix, build_s
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", default="10000,100000")
+    ap.add_argument("--queries", type=int, default=300)
+    args = ap.parse_args()
+
+    encoder = build_encoder(Settings())
+    base_docs = make_cvs(2000, seed=7, words=120)
+    base_vecs = encoder.encode_documents([candidate_text(d) for d in base_docs])
+    jobs = make_jobs(100, seed=3)
+    for size in [int(s) for s in args.sizes.split(",")]:
+        with tempfile.TemporaryDirectory() as tmp:
+            job_ids, job_vecs, matrix, build_s = build(Path(tmp), size, encoder, base_docs, base_vecs, jobs)
+            print(f"\n== {size:,} candidates (HNSW build {build_s:.1f} s)")
+            brute = []
+            for q in job_vecs[np.arange(args.queries) % len(job_vecs)]:
+                t = time.perf_counter()
+                np.argpartition(-(matrix @ q), 10)[:10]
+                brute.append((time.perf_counter() - t) * 1000)
+            print(f"  {'numpy brute force (baseline)':32s} {percentiles(brute)}")
+            with running_server(Path(tmp)) as (url, _), httpx.Client(base_url=url, timeout=60) as http:
+                order = [random.Random(i).choice(job_ids) for i in range(args.queries)]
+                for name, flt in FILTERS.items():
+                    body = {"limit": 10, **({"filters": flt} if flt else {})}
+                    for jid in order[:20]:  # warm-up
+                        http.post(f"/v1/jobs/{jid}/matches", json=body)
+                    lat, found = [], 0
+                    for jid in order:
+                        t = time.perf_counter()
+                        r = http.post(f"/v1/jobs/{jid}/matches", json=body)
+                        lat.append((time.perf_counter() - t) * 1000)
+                        found += len(r.json()["matches"])
+                    ratio = np.median(lat) / np.median(brute)
+                    print(f"  HTTP {name:27s} {percentiles(lat)}  ({found / len(order):.1f} results/query, "
+                          f"p50 = {ratio:.2f}x brute force)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,30 @@
+"""JOBMATCH_API_KEYS: every /v1 call needs a bearer key; /health and /ready stay open."""
+
+import pytest
+
+
+@pytest.fixture
+def secured(make_client):
+    with make_client(api_keys="k-one, k-two") as c:
+        yield c
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer nope"}, {"Authorization": "Basic k-one"},
+                                     {"Authorization": "Bearer"}])
+def test_v1_needs_a_valid_key(secured, headers):
+    r = secured.get("/v1/jobs", headers=headers)
+    assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized"
+
+
+@pytest.mark.parametrize("key", ["k-one", "k-two"])
+def test_any_configured_key_works(secured, key):
+    assert secured.get("/v1/jobs", headers={"Authorization": f"Bearer {key}"}).status_code == 200
+
+
+def test_health_and_ready_stay_open(secured):
+    assert secured.get("/health").status_code == 200
+    assert secured.get("/ready").status_code == 200
+
+
+def test_no_keys_configured_means_open(client):
+    assert client.get("/v1/jobs").status_code == 200

@@ -1,0 +1,12 @@
+def test_health_and_ready(client):
+    assert client.get("/health").json() == {"status": "ok"}
+    ready = client.get("/ready").json()
+    assert ready["status"] == "ready" and ready["model"]["dim"] == 384
+    assert ready["store"]["backend"] == "embedded" and set(ready["store"]["collections"]) == {"jobs", "candidates"}
+
+
+def test_openapi_lists_every_route(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    for p in ["/v1/jobs", "/v1/jobs/{job_id}", "/v1/jobs/{job_id}/matches", "/v1/candidates/bulk",
+              "/v1/candidates/{candidate_id}/matches", "/v1/matches", "/v1/embed", "/health", "/ready"]:
+        assert p in paths

@@ -1,0 +1,40 @@
+"""Shared fixtures: one real encoder per test session, and apps on real stores in temp dirs."""
+
+import os
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+from collections.abc import Callable, Iterator  # noqa: E402
+from contextlib import contextmanager  # noqa: E402
+
+import pytest  # noqa: E402
+from fastapi.testclient import TestClient  # noqa: E402
+
+from app.main import build_encoder, create_app  # noqa: E402
+from app.settings import Settings  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def encoder():
+    """The real all-MiniLM-L6-v2, loaded once."""
+    return build_encoder(Settings())
+
+
+@pytest.fixture
+def make_client(tmp_path, encoder) -> Callable:
+    """`with make_client(**settings) as client:` — the real app on the embedded store in tmp_path."""
+
+    @contextmanager
+    def _make(**overrides) -> Iterator[TestClient]:
+        settings = Settings(**{"data_dir": tmp_path / "data", **overrides})
+        with TestClient(create_app(settings, encoder=encoder), raise_server_exceptions=False) as client:
+            yield client
+
+    return _make
+
+
+@pytest.fixture
+def client(make_client) -> Iterator[TestClient]:
+    with make_client() as c:
+        yield c
