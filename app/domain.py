@@ -29,6 +29,8 @@ class Record:
     created_at: float
     updated_at: float
     model: str | None = None
+    encoder_confidence: float | None = None
+    occupations: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -49,6 +51,7 @@ class Filters:
     salary_min: float | None = None
     salary_max: float | None = None
     salary_currency: str | None = None
+    occupation_ids: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -2,27 +2,46 @@
 
 import logging
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import APIRouter, Depends, FastAPI
 
 from app.api.deps import require_api_key
 from app.api.limits import BodyLimitMiddleware
-from app.api.routes import candidates, health, jobs, matches
+from app.api.routes import candidates, health, jobs, matches, occupations, rules
 from app.encoder.base import Encoder
 from app.errors import install_error_handlers
+from app.matching.normalize import Normalizer
+from app.matching.occupations import OccupationIndex
 from app.matching.records import Records
+from app.matching.rules import RuleBook
+from app.matching.scorer import MatchScorer
 from app.matching.service import Matcher
 from app.settings import Settings
 from app.store import open_store
 
 log = logging.getLogger("jobmatch")
 
+DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "jobmatch-esco"
+
+
+def resolve_model_path(settings: Settings) -> Path | None:
+    """The trained artifact by default; `JOBMATCH_MODEL_PATH=base` for the bundled base model.
+
+    A missing default artifact falls back to the base model, with a warning in the log."""
+    if settings.model_path is not None:
+        return None if str(settings.model_path) == "base" else settings.model_path
+    if DEFAULT_MODEL.exists():
+        return DEFAULT_MODEL
+    log.warning("trained model %s not found: serving the base all-MiniLM-L6-v2 instead", DEFAULT_MODEL)
+    return None
+
 
 def build_encoder(settings: Settings) -> Encoder:
     from app.encoder.sentence import SentenceTransformerEncoder
 
-    return SentenceTransformerEncoder(settings.model_path, settings.encode_batch_size, settings.chunk_words,
-                                      settings.max_chunks, settings.chunk_pooling)
+    return SentenceTransformerEncoder(resolve_model_path(settings), settings.encode_batch_size,
+                                      settings.chunk_words, settings.max_chunks, settings.chunk_pooling)
 
 
 def create_app(settings: Settings | None = None, encoder: Encoder | None = None) -> FastAPI:
@@ -33,11 +52,20 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
     async def lifespan(app: FastAPI):
         enc = encoder or build_encoder(settings)
         store = open_store(settings)
-        records = Records(enc, store)
-        records.open()
+        scorer = MatchScorer.for_encoder(enc)
+        model_id = f"{enc.name}@{enc.version}"
+        occupation_index = OccupationIndex(enc, store, model_id)
+        rulebook = RuleBook(store, enc.dim, model_id)
+        normalizer = Normalizer(enc, occupation_index, rulebook, scorer)
+        records = Records(enc, store, scorer, normalizer)
+        for part in (records, occupation_index, rulebook):
+            part.open()
         app.state.settings = settings
         app.state.records = records
-        app.state.matcher = Matcher(enc, store, records)
+        app.state.occupations = occupation_index
+        app.state.rules = rulebook
+        app.state.normalizer = normalizer
+        app.state.matcher = Matcher(enc, store, records, scorer, rulebook, settings.no_match_threshold)
         log.info("jobmatch ready: model %s, store %s", records.model_id, store.backend)
         try:
             yield
@@ -52,7 +80,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
 
     v1 = APIRouter(prefix="/v1", dependencies=[Depends(require_api_key)])
-    for module in (jobs, candidates, matches):
+    for module in (jobs, candidates, matches, occupations, rules):
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(health.router)

@@ -28,6 +28,12 @@ class Settings(BaseSettings):
     )
     max_body_bytes: int = Field(8 * 1024 * 1024, ge=1024, description="Largest accepted request body (413 above).")
     max_bulk_items: int = Field(1000, ge=1, le=10000)
+    no_match_threshold: float = Field(
+        0.35, ge=0, le=1, description="Below this best confidence a response says no_good_match: true."
+    )
+    rule_if_threshold: float = Field(0.55, ge=-1, le=1, description="Default cosine for a rule's if_near anchor.")
+    rule_exclude_threshold: float = Field(
+        0.55, ge=-1, le=1, description="Default cosine for a rule's exclude_near anchor.")
     optimize_after_writes: int = Field(
         2000, ge=1, description="Build the HNSW index in the background once this many points were written."
     )

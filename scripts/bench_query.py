@@ -7,6 +7,8 @@ Candidate vectors are built from real encodings of synthetic CVs (each stored ve
 embedded store (encoding 100k CVs would take over an hour and is measured by bench_ingest.py).
 Jobs are real: encoded by the service. The service then runs in a child process and is queried
 over HTTP. Baseline in the same run: exact brute-force search of the same matrix with numpy.
+With --rules 0,10,1000 the same queries are repeated after adding that many exclusion rules (anchors:
+random ESCO labels, so some rules fire): rules cost one extra vector query, whatever their number.
 """
 
 import argparse
@@ -23,7 +25,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from serving import percentiles, running_server  # noqa: E402
-from synthetic import make_cvs, make_jobs  # noqa: E402
+from synthetic import make_cvs, make_jobs, occupations  # noqa: E402
 
 from app.domain import Kind, Record  # noqa: E402
 from app.encoder.texts import candidate_text  # noqa: E402
@@ -71,7 +73,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="10000,100000")
     ap.add_argument("--queries", type=int, default=300)
+    ap.add_argument("--rules", default="0", help="comma-separated rule counts to measure, e.g. 0,10,1000")
     args = ap.parse_args()
+    rule_counts = [int(r) for r in args.rules.split(",")]
+    labels = [o.label for o in occupations()]
 
     encoder = build_encoder(Settings())
     base_docs = make_cvs(2000, seed=7, words=120)
@@ -89,19 +94,27 @@ def main() -> None:
             print(f"  {'numpy brute force (baseline)':32s} {percentiles(brute)}")
             with running_server(Path(tmp)) as (url, _), httpx.Client(base_url=url, timeout=60) as http:
                 order = [random.Random(i).choice(job_ids) for i in range(args.queries)]
-                for name, flt in FILTERS.items():
-                    body = {"limit": 10, **({"filters": flt} if flt else {})}
-                    for jid in order[:20]:  # warm-up
-                        http.post(f"/v1/jobs/{jid}/matches", json=body)
-                    lat, found = [], 0
-                    for jid in order:
-                        t = time.perf_counter()
-                        r = http.post(f"/v1/jobs/{jid}/matches", json=body)
-                        lat.append((time.perf_counter() - t) * 1000)
-                        found += len(r.json()["matches"])
-                    ratio = np.median(lat) / np.median(brute)
-                    print(f"  HTTP {name:27s} {percentiles(lat)}  ({found / len(order):.1f} results/query, "
-                          f"p50 = {ratio:.2f}x brute force)")
+                rng, have = random.Random(size), 0
+                for n_rules in rule_counts:
+                    for _ in range(n_rules - have):
+                        http.post("/v1/rules", json={"if_near": {"text": rng.choice(labels), "threshold": 0.6},
+                                                     "exclude_near": {"text": rng.choice(labels), "threshold": 0.6}})
+                    have = max(have, n_rules)
+                    print(f"  -- {n_rules} exclusion rules")
+                    for name, flt in FILTERS.items():
+                        body = {"limit": 10, **({"filters": flt} if flt else {})}
+                        for jid in order[:20]:  # warm-up
+                            http.post(f"/v1/jobs/{jid}/matches", json=body)
+                        lat, found, fired = [], 0, 0
+                        for jid in order:
+                            t = time.perf_counter()
+                            r = http.post(f"/v1/jobs/{jid}/matches", json=body)
+                            lat.append((time.perf_counter() - t) * 1000)
+                            found += len(r.json()["matches"])
+                            fired += len(r.json()["rules_applied"])
+                        ratio = np.median(lat) / np.median(brute)
+                        print(f"  HTTP {name:27s} {percentiles(lat)}  ({found / len(order):.1f} results/query, "
+                              f"{fired / len(order):.1f} rules fired/query, p50 = {ratio:.2f}x brute force)")
 
 
 if __name__ == "__main__":

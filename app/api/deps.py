@@ -5,8 +5,12 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from app.encoder.base import Encoder
 from app.errors import DomainError
+from app.matching.normalize import Normalizer
+from app.matching.occupations import OccupationIndex
 from app.matching.records import Records
+from app.matching.rules import RuleBook
 from app.matching.service import Matcher
 from app.settings import Settings
 
@@ -27,9 +31,29 @@ def get_matcher(request: Request) -> Matcher:
     return request.app.state.matcher
 
 
+def get_occupations(request: Request) -> OccupationIndex:
+    return request.app.state.occupations
+
+
+def get_normalizer(request: Request) -> Normalizer:
+    return request.app.state.normalizer
+
+
+def get_rules(request: Request) -> RuleBook:
+    return request.app.state.rules
+
+
+def get_encoder(request: Request) -> Encoder:
+    return request.app.state.records.encoder
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 RecordsDep = Annotated[Records, Depends(get_records)]
 MatcherDep = Annotated[Matcher, Depends(get_matcher)]
+OccupationsDep = Annotated[OccupationIndex, Depends(get_occupations)]
+NormalizerDep = Annotated[Normalizer, Depends(get_normalizer)]
+RulesDep = Annotated[RuleBook, Depends(get_rules)]
+EncoderDep = Annotated[Encoder, Depends(get_encoder)]
 
 
 def require_api_key(request: Request, settings: SettingsDep) -> None:

@@ -15,7 +15,7 @@ from app.matching.service import MatchPage
 def record_out(rec: Record) -> dict[str, Any]:
     ts = lambda t: datetime.fromtimestamp(t, tz=timezone.utc)  # noqa: E731
     return {**rec.doc, "id": rec.id, "created_at": ts(rec.created_at), "updated_at": ts(rec.updated_at),
-            "model": rec.model}
+            "model": rec.model, "encoder_confidence": rec.encoder_confidence, "occupations": rec.occupations}
 
 
 def to_filters(f: MatchFilters | None) -> Filters | None:
@@ -29,20 +29,21 @@ def to_filters(f: MatchFilters | None) -> Filters | None:
         years_gte=years.gte if years else None, years_lte=years.lte if years else None,
         skills_all=list(skills.all) if skills else [], skills_any=list(skills.any) if skills else [],
         salary_min=salary.min if salary else None, salary_max=salary.max if salary else None,
-        salary_currency=salary.currency if salary else None,
+        salary_currency=salary.currency if salary else None, occupation_ids=list(f.occupation_ids),
     )
 
 
 def match_response(page: MatchPage) -> MatchResponse:
     out = []
-    for m in page.matches:
+    for m, why in zip(page.matches, page.explanations):
         d = m.record.doc
         out.append(MatchOut(
             id=m.record.id, external_id=d.get("external_id"), title=d.get("title") or d.get("desired_title"),
             name=d.get("name"), score=m.score, confidence=m.confidence, location=d.get("location"),
-            skills=d.get("skills") or [],
+            skills=d.get("skills") or [], encoder_confidence=m.record.encoder_confidence, explanation=why,
         ))
-    return MatchResponse(matches=out, model=page.model)
+    return MatchResponse(matches=out, model=page.model, no_good_match=page.no_good_match,
+                         query_confidence=page.query_confidence, rules_applied=page.rules_applied)
 
 
 def validate_items(items: list[Any], model: type[BaseModel]) -> tuple[list[tuple[int, dict]], list[BulkItem]]:

@@ -86,6 +86,17 @@ class Stamps(BaseModel):
     created_at: datetime
     updated_at: datetime
     model: str | None = Field(None, description="Model that embedded this record.")
+    occupations: list["OccupationSummary"] = Field(
+        default_factory=list, description="Top reference occupations found on ingest, best first.")
+    encoder_confidence: float | None = Field(
+        None, description="How sure the encoder is of this record's features (mean softmax-group sharpness, 0..1).")
+
+
+class OccupationSummary(BaseModel):
+    id: str
+    label: str
+    score: float
+    confidence: float | None = None
 
 
 class JobOut(JobIn, Stamps):
@@ -164,6 +175,9 @@ class MatchFilters(Strict):
     years_experience: YearsFilter | None = Field(None, description="Candidates: experience; jobs: years required.")
     skills: SkillsFilter | None = None
     salary: Salary | None = Field(None, description="Keeps results whose salary range overlaps this one.")
+    occupation_ids: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(
+        default_factory=list, max_length=100,
+        description="Keeps records whose top occupations (normalised on ingest) include one of these.")
 
 
 class MatchRequest(Strict):
@@ -177,20 +191,42 @@ class AdHocMatchRequest(MatchRequest):
     target: Literal["candidates", "jobs"]
 
 
+class GroupAgreement(BaseModel):
+    group: int
+    agreement: float = Field(description="Overlap of the two softmax-group distributions, 0..1.")
+
+
+class Explanation(BaseModel):
+    groups: list[GroupAgreement] = Field(default_factory=list)
+    shared_terms: list[str] = Field(default_factory=list, description="Skills, then words, both texts share.")
+
+
 class MatchOut(BaseModel):
     id: str
     external_id: str | None
     title: str | None
     name: str | None = None
     score: float = Field(description="Dot product of the two unit vectors (cosine similarity).")
-    confidence: float | None = Field(None, description="Calibrated probability that the match is right.")
+    confidence: float | None = Field(
+        None, description="Calibrated probability that the match is right; null when the model has no calibrator.")
+    encoder_confidence: float | None = None
     location: Location | None = None
     skills: list[str] = Field(default_factory=list)
+    explanation: Explanation | None = None
 
 
 class MatchResponse(BaseModel):
     matches: list[MatchOut]
     model: str
+    no_good_match: bool = Field(description="True when the best confidence is under JOBMATCH_NO_MATCH_THRESHOLD "
+                                            "(or nothing matched): show 'no good match' rather than noise.")
+    query_confidence: float | None = None
+    rules_applied: list["RuleApplied"] = Field(default_factory=list)
+
+
+class RuleApplied(BaseModel):
+    rule_id: str
+    excluded: int
 
 
 class EmbedRequest(Strict):
@@ -201,3 +237,94 @@ class EmbedResponse(BaseModel):
     model: str
     dim: int
     vectors: list[list[float]]
+
+
+# --- reference occupations --------------------------------------------------------------------
+
+class OccupationIn(Strict):
+    external_id: ExternalId | None = Field(None, description="Your id (e.g. the ESCO URI); posting it again replaces.")
+    label: Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True)]
+    alt_labels: list[Annotated[str, StringConstraints(min_length=1, max_length=300)]] = Field(
+        default_factory=list, max_length=500)
+    description: str = Field("", max_length=20_000)
+    code: Annotated[str, StringConstraints(max_length=50)] | None = None
+    source: Annotated[str, StringConstraints(max_length=100)] | None = Field(None, description="e.g. esco, custom")
+
+
+class OccupationOut(OccupationIn):
+    model_config = ConfigDict(strict=False, extra="ignore")
+    id: str
+    created_at: datetime
+
+
+class OccupationPage(BaseModel):
+    items: list[OccupationOut]
+    total: int
+    limit: int
+    offset: int
+
+
+class NormalizeRequest(Strict):
+    texts: list[Annotated[str, StringConstraints(min_length=1, max_length=2000)]] = Field(min_length=1, max_length=1000)
+    limit: int = Field(5, ge=1, le=100)
+
+
+class NormalizedMatch(BaseModel):
+    id: str
+    external_id: str | None
+    label: str
+    code: str | None = None
+    score: float
+    confidence: float | None
+
+
+class NormalizeResult(BaseModel):
+    text: str
+    matches: list[NormalizedMatch]
+    no_good_match: bool
+    rules_applied: list[RuleApplied] = Field(default_factory=list)
+
+
+class NormalizeResponse(BaseModel):
+    results: list[NormalizeResult]
+    model: str
+
+
+# --- exclusion rules --------------------------------------------------------------------------
+
+class Anchor(Strict):
+    text: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    occupation_id: Annotated[str, StringConstraints(max_length=64)] | None = None
+    threshold: float | None = Field(None, ge=-1, le=1, description="Cosine similarity; default from settings.")
+
+    @model_validator(mode="after")
+    def _one_anchor(self):
+        given = [bool(self.text and self.text.strip()), bool(self.occupation_id)]
+        if sum(given) != 1:
+            raise ValueError("an anchor needs exactly one of a non-empty 'text' or an 'occupation_id'")
+        return self
+
+
+class RuleIn(Strict):
+    if_near: Anchor = Field(description="The rule fires for queries near this anchor.")
+    exclude_near: Anchor = Field(description="Results near this anchor are then removed.")
+    note: Annotated[str, StringConstraints(max_length=1000)] | None = None
+
+
+class RuleOut(BaseModel):
+    id: str
+    if_near: Anchor
+    exclude_near: Anchor
+    note: str | None = None
+    created_at: datetime
+
+
+class RulePage(BaseModel):
+    items: list[RuleOut]
+    total: int
+    limit: int
+    offset: int
+
+
+for _model in (Stamps, JobOut, CandidateOut, JobPage, CandidatePage, MatchResponse):
+    _model.model_rebuild()

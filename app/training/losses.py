@@ -4,6 +4,8 @@ Every loss takes `anchors` (B, D), `positives` (B, D) — row i of each belongs 
 `labels` (B,) occupation ids; optionally `groups` (B,) coarser ids (ISCO unit groups). A pair
 (anchor i, positive j) is a *negative* only when `labels[i] != labels[j]` and, when groups are given,
 `groups[i] != groups[j]`: two labels of one occupation (or one group) are never pushed apart.
+`linked` (B, B) bool, optional, marks further pairs that are not negatives (occupations that share a
+label: as in the article, an identical job title links two descriptions).
 """
 
 import torch
@@ -11,11 +13,14 @@ import torch.nn.functional as F
 from torch import nn
 
 
-def negative_mask(labels: torch.Tensor, groups: torch.Tensor | None = None) -> torch.Tensor:
+def negative_mask(labels: torch.Tensor, groups: torch.Tensor | None = None,
+                  linked: torch.Tensor | None = None) -> torch.Tensor:
     """(B, B) bool: True where (anchor i, positive j) may serve as a negative pair."""
     mask = labels[:, None] != labels[None, :]
     if groups is not None:
         mask &= groups[:, None] != groups[None, :]
+    if linked is not None:
+        mask &= ~(linked | linked.T)
     return mask
 
 
@@ -50,11 +55,11 @@ class BatchAllPairsLoss(nn.Module):
             raise ValueError(f"margin must be >= 0, got {margin}")
         self.margin = margin
 
-    def forward(self, anchors, positives, labels, groups=None):
+    def forward(self, anchors, positives, labels, groups=None, linked=None):
         _check(anchors, positives, labels)
         scores = anchors @ positives.T
         pos = scores.diagonal()
-        neg = scores[negative_mask(labels, groups)]
+        neg = scores[negative_mask(labels, groups, linked)]
         if neg.numel() == 0:
             return scores.sum() * 0.0
         neg_sorted, _ = torch.sort(neg)
@@ -81,10 +86,10 @@ class MaskedInBatchSoftmaxLoss(nn.Module):
             raise ValueError(f"temperature must be > 0, got {temperature}")
         self.temperature = temperature
 
-    def forward(self, anchors, positives, labels, groups=None):
+    def forward(self, anchors, positives, labels, groups=None, linked=None):
         _check(anchors, positives, labels)
         logits = anchors @ positives.T / self.temperature
-        keep = negative_mask(labels, groups) | torch.eye(len(labels), dtype=torch.bool, device=logits.device)
+        keep = negative_mask(labels, groups, linked) | torch.eye(len(labels), dtype=torch.bool, device=logits.device)
         logits = logits.masked_fill(~keep, float("-inf"))
         target = torch.arange(len(labels), device=logits.device)
         return (F.cross_entropy(logits, target) + F.cross_entropy(logits.T, target)) / 2
@@ -99,9 +104,9 @@ class TripletBaselineLoss(nn.Module):
             raise ValueError(f"margin must be >= 0, got {margin}")
         self.margin = margin
 
-    def forward(self, anchors, positives, labels, groups=None):
+    def forward(self, anchors, positives, labels, groups=None, linked=None):
         _check(anchors, positives, labels)
-        mask = negative_mask(labels, groups)
+        mask = negative_mask(labels, groups, linked)
         b = len(labels)
         # the first valid negative after i (cyclically): one comparison per positive, as a triplet loss
         order = (torch.arange(b)[:, None] + torch.arange(1, b + 1)[None, :]) % b

@@ -84,6 +84,10 @@ def test_search_agrees_across_backends(reference, name):
     assert [h.id for h in a] == [h.id for h in b]
     assert np.allclose([h.score for h in a], [h.score for h in b], atol=1e-5)
     assert len(a) == 10 and all(x.score >= y.score for x, y in zip(a, a[1:]))
+    va = edge.search("c", q, FILTERS[name], limit=3, with_vector=True)
+    vb = server.search("c", q, FILTERS[name], limit=3, with_vector=True)
+    assert np.allclose([h.vector for h in va], [h.vector for h in vb], atol=1e-6)
+    assert np.allclose([float(np.dot(h.vector, q)) for h in va], [h.score for h in va], atol=1e-5)
 
 
 def test_filters_mean_what_they_say(store):
@@ -123,6 +127,13 @@ def test_find_and_page(store):
     assert {p.payload["doc"]["i"] % 5 == 4 or p.payload["doc"]["i"] % 7 == 4 for p in found} == {True}
     page = store.page("c", "created_at", limit=5, offset=10)
     assert [p.payload["doc"]["i"] for p in page] == [10, 11, 12, 13, 14]
+
+
+def test_delete_by_filter_and_filtered_page(store):
+    store.delete_by("c", Filter(must=[Match("city", "paris")]))
+    assert store.count("c") == 134 and store.count("c", Filter(must=[Match("city", "paris")])) == 0
+    page = store.page("c", "created_at", limit=3, offset=1, flt=Filter(must=[Match("city", "munich")]))
+    assert [p.payload["doc"]["i"] for p in page] == [4, 7, 10]
 
 
 def test_ensure_collection_is_idempotent(store):

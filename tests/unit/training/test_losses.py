@@ -30,6 +30,16 @@ def test_negative_mask_excludes_same_occupation_and_group():
     assert not mg[0, 2] and mg[0, 3] and mg[2, 3]
 
 
+def test_linked_pairs_are_not_negatives_in_either_direction():
+    labels = torch.arange(3)
+    linked = torch.zeros(3, 3, dtype=torch.bool)
+    linked[0, 2] = True
+    m = negative_mask(labels, linked=linked)
+    assert not m[0, 2] and not m[2, 0] and m[0, 1]
+    a = unit([[1, 0], [0, 1], [1, 0]])
+    assert BatchAllPairsLoss(0.5)(a, a, labels, linked=linked).item() == 0.0
+
+
 @pytest.mark.parametrize("seed", range(5))
 @pytest.mark.parametrize("use_groups", [False, True])
 def test_batch_all_matches_the_brute_force_definition(seed, use_groups):

@@ -1,0 +1,74 @@
+"""/v1/occupations: reference occupations (add, bulk, read, delete, list) and text normalisation."""
+
+from datetime import datetime, timezone
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from app.api.deps import NormalizerDep, OccupationsDep, SettingsDep
+from app.api.present import validate_items
+from app.api.schemas import (BulkItem, BulkResponse, NormalizedMatch, NormalizeRequest, NormalizeResponse,
+                             NormalizeResult, OccupationIn, OccupationOut, OccupationPage)
+from app.errors import InvalidInput
+from app.ingest.parsers import parse_records
+from app.api.bulk import bulk_openapi
+from app.matching.occupations import Occupation
+
+router = APIRouter(prefix="/occupations", tags=["occupations"])
+
+
+def occupation_out(o: Occupation) -> dict:
+    return {**o.doc, "id": o.id, "created_at": datetime.fromtimestamp(o.created_at, tz=timezone.utc)}
+
+
+@router.post("", response_model=OccupationOut, status_code=201)
+def create_occupation(occ: OccupationIn, occupations: OccupationsDep, response: Response):
+    o, created = occupations.put_many([occ.model_dump(mode="json")])[0]
+    response.status_code = 201 if created else 200
+    return occupation_out(o)
+
+
+@router.post("/bulk", response_model=BulkResponse, openapi_extra=bulk_openapi(OccupationIn))
+async def bulk_occupations(request: Request, occupations: OccupationsDep, settings: SettingsDep):
+    items = parse_records(await request.body(), request.headers.get("content-type"))
+    if not items or len(items) > settings.max_bulk_items:
+        raise InvalidInput(f"Send 1 to {settings.max_bulk_items} occupations per call; got {len(items)}.")
+    valid, errors = validate_items(items, OccupationIn)
+    stored = await run_in_threadpool(occupations.put_many, [d for _, d in valid])
+    results = errors + [BulkItem(index=i, id=o.id, external_id=o.doc.get("external_id"), created=c)
+                        for (i, _), (o, c) in zip(valid, stored)]
+    return BulkResponse(results=sorted(results, key=lambda r: r.index), accepted=len(stored), rejected=len(errors))
+
+
+@router.post("/normalize", response_model=NormalizeResponse)
+def normalize(req: NormalizeRequest, normalizer: NormalizerDep, settings: SettingsDep):
+    """Best reference occupations for each text, in order, with confidence; exclusion rules apply."""
+    results = []
+    for text, n in zip(req.texts, normalizer.texts(req.texts, req.limit)):
+        matches = [NormalizedMatch(id=h.occupation.id, external_id=h.occupation.doc.get("external_id"),
+                                   label=h.occupation.doc["label"], code=h.occupation.doc.get("code"),
+                                   score=h.score, confidence=c) for h, c in zip(n.hits, n.confidences)]
+        confs = [c for c in n.confidences if c is not None]
+        no_good = not matches or (bool(confs) and max(confs) < settings.no_match_threshold)
+        results.append(NormalizeResult(text=text, matches=matches, no_good_match=no_good,
+                                       rules_applied=n.fired.applied()))
+    return NormalizeResponse(results=results, model=normalizer.occupations.model_id)
+
+
+@router.get("", response_model=OccupationPage)
+def list_occupations(occupations: OccupationsDep, limit: Annotated[int, Query(ge=1, le=100)] = 20,
+                     offset: Annotated[int, Query(ge=0, le=100_000)] = 0):
+    items, total = occupations.page(limit, offset)
+    return {"items": [occupation_out(o) for o in items], "total": total, "limit": limit, "offset": offset}
+
+
+@router.get("/{occupation_id}", response_model=OccupationOut)
+def get_occupation(occupation_id: str, occupations: OccupationsDep):
+    return occupation_out(occupations.get(occupation_id))
+
+
+@router.delete("/{occupation_id}", status_code=204)
+def delete_occupation(occupation_id: str, occupations: OccupationsDep):
+    occupations.delete(occupation_id)
+    return Response(status_code=204)

@@ -1,0 +1,144 @@
+"""Confidence maths, pure functions: softmax-group sharpness and agreement, ranking-context
+features, and the calibrator that turns features into the probability that a match is right.
+
+Following the softmax-group idea: the head's output is G distributions over K elements. A sharp
+distribution (low entropy) means the encoder is sure of that feature; two objects whose group
+distributions overlap agree on that feature.
+"""
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+FEATURES = ("score", "margin_next", "gap_to_top", "agreement_mean", "agreement_min", "query_confidence",
+            "target_confidence")
+
+
+def group_sharpness(probs: np.ndarray) -> np.ndarray:
+    """(..., G, K) distributions -> (..., G) in [0, 1]: 1 - entropy / log K (1 = one-hot, 0 = uniform)."""
+    k = probs.shape[-1]
+    p = np.clip(probs, 1e-12, 1.0)
+    entropy = -(p * np.log(p)).sum(axis=-1)
+    return 1.0 - entropy / math.log(k)
+
+
+def encoder_confidence(probs: np.ndarray) -> np.ndarray:
+    """(N, G, K) -> (N,): how sure the encoder is of the object's features, averaged over groups."""
+    return group_sharpness(probs).mean(axis=-1)
+
+
+def group_agreement(query: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """(G, K) and (M, G, K) -> (M, G): Bhattacharyya overlap of each group's distributions, in [0, 1]."""
+    return np.sqrt(np.clip(query[None], 0, None) * np.clip(targets, 0, None)).sum(axis=-1)
+
+
+def ranking_features(scores: np.ndarray, next_score: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Margin to the next result and gap to the best one, for a best-first list of scores.
+
+    `next_score` is the score of the result after the last one (if it was fetched); without it the
+    last result's margin is 0, which reads as "no evidence of a gap".
+    """
+    s = np.asarray(scores, dtype=np.float64)
+    if s.size == 0:
+        return s, s
+    following = np.r_[s[1:], next_score if next_score is not None else s[-1]]
+    return s - following, s[0] - s
+
+
+def match_features(scores: np.ndarray, agreements: np.ndarray | None, query_conf: float | None,
+                   target_conf: np.ndarray | None, next_score: float | None = None) -> np.ndarray:
+    """(M, len(FEATURES)) feature matrix for a best-first result list. Missing parts (a model without
+    a softmax-group head) are filled with neutral values, so the calibrator still applies."""
+    scores = np.asarray(scores, dtype=np.float64)
+    m = len(scores)
+    margin, gap = ranking_features(scores, next_score)
+    if agreements is None:
+        agreements = np.ones((m, 1))
+    qc = np.full(m, 1.0 if query_conf is None else query_conf)
+    tc = np.ones(m) if target_conf is None else np.asarray(target_conf, dtype=np.float64)
+    return np.column_stack([scores, margin, gap, agreements.mean(axis=1), agreements.min(axis=1), qc, tc])
+
+
+@dataclass
+class Calibrator:
+    """Logistic regression on standardised features (Platt scaling generalised to several inputs).
+
+    Stored as JSON beside the model artifact, tagged with the model version it was fitted for.
+    """
+
+    features: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    coef: np.ndarray
+    intercept: float
+    model_version: str = ""
+
+    @classmethod
+    def fit(cls, X: np.ndarray, y: np.ndarray, features=FEATURES, model_version: str = "", c: float = 1.0):
+        from sklearn.linear_model import LogisticRegression
+
+        if X.shape[1] != len(features):
+            raise ValueError(f"X has {X.shape[1]} columns for {len(features)} features")
+        if len(set(np.asarray(y).tolist())) < 2:
+            raise ValueError("calibration needs both right and wrong examples")
+        mean, scale = X.mean(axis=0), X.std(axis=0)
+        scale = np.where(scale > 1e-9, scale, 1.0)
+        lr = LogisticRegression(C=c, max_iter=1000).fit((X - mean) / scale, y)
+        return cls(tuple(features), mean, scale, lr.coef_[0], float(lr.intercept_[0]), model_version)
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        z = ((np.asarray(X, dtype=np.float64) - self.mean) / self.scale) @ self.coef + self.intercept
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def select(self, X_full: np.ndarray) -> np.ndarray:
+        """Pick this calibrator's columns out of a full FEATURES matrix."""
+        return X_full[:, [FEATURES.index(f) for f in self.features]]
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps({"features": list(self.features), "mean": self.mean.tolist(),
+                                    "scale": self.scale.tolist(), "coef": self.coef.tolist(),
+                                    "intercept": self.intercept, "model_version": self.model_version}, indent=2))
+
+    @classmethod
+    def load(cls, path: Path) -> "Calibrator":
+        d = json.loads(path.read_text())
+        return cls(tuple(d["features"]), np.array(d["mean"]), np.array(d["scale"]), np.array(d["coef"]),
+                   float(d["intercept"]), d.get("model_version", ""))
+
+
+# --- evaluation of confidence ---------------------------------------------------------------
+
+def expected_calibration_error(conf: np.ndarray, correct: np.ndarray, bins: int = 15) -> float:
+    """ECE with equal-width bins: the gap between confidence and accuracy, weighted by bin size."""
+    conf, correct = np.asarray(conf, dtype=np.float64), np.asarray(correct, dtype=np.float64)
+    edges = np.linspace(0, 1, bins + 1)
+    idx = np.clip(np.digitize(conf, edges[1:-1], right=True), 0, bins - 1)
+    ece = 0.0
+    for b in range(bins):
+        sel = idx == b
+        if sel.any():
+            ece += sel.mean() * abs(conf[sel].mean() - correct[sel].mean())
+    return float(ece)
+
+
+def brier_score(conf: np.ndarray, correct: np.ndarray) -> float:
+    return float(np.mean((np.asarray(conf, dtype=np.float64) - np.asarray(correct, dtype=np.float64)) ** 2))
+
+
+def accuracy_at_coverage(conf: np.ndarray, correct: np.ndarray, coverage: float) -> float:
+    """Accuracy on the `coverage` fraction of items the confidence is most sure of."""
+    n = max(1, int(round(coverage * len(conf))))
+    keep = np.argsort(-np.asarray(conf), kind="stable")[:n]
+    return float(np.mean(np.asarray(correct)[keep]))
+
+
+def reliability_bins(conf: np.ndarray, correct: np.ndarray, bins: int = 15):
+    """(bin centres, accuracy per bin, count per bin) for a reliability diagram."""
+    edges = np.linspace(0, 1, bins + 1)
+    idx = np.clip(np.digitize(conf, edges[1:-1], right=True), 0, bins - 1)
+    acc = np.array([np.mean(correct[idx == b]) if np.any(idx == b) else np.nan for b in range(bins)])
+    count = np.array([np.sum(idx == b) for b in range(bins)])
+    return (edges[:-1] + edges[1:]) / 2, acc, count

@@ -1,0 +1,140 @@
+"""Reference occupations: searchable the moment they are added, no retraining.
+
+Each occupation is stored as one point per label (preferred label first, then alternatives): the
+preferred label's point id is the occupation id, the others derive from it. A text is normalised by
+searching the label points and keeping each occupation's best label (max-pooling over labels).
+"""
+
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from app.errors import NotFound
+from app.store.base import FieldType, StoredPoint, VectorStore
+from app.store.conditions import Filter, Match, MatchAny
+
+COLLECTION = "occupations"
+INDEXES = {"occupation_id": FieldType.KEYWORD, "external_id": FieldType.KEYWORD, "preferred": FieldType.KEYWORD,
+           "model": FieldType.KEYWORD, "created_at": FieldType.FLOAT}
+NOUN = "occupation"
+
+
+@dataclass
+class Occupation:
+    id: str
+    doc: dict[str, Any]
+    created_at: float
+
+
+@dataclass
+class OccupationHit:
+    occupation: Occupation
+    score: float
+    vector: np.ndarray  # the best-matching label's vector
+
+
+def label_point_id(occupation_id: str, label: str) -> str:
+    return str(uuid.uuid5(uuid.UUID(occupation_id), label.lower()))
+
+
+class OccupationIndex:
+    def __init__(self, encoder, store: VectorStore, model_id: str, overfetch: int = 8):
+        self.encoder = encoder
+        self.store = store
+        self.model_id = model_id
+        self.overfetch = overfetch
+        self._lock = threading.Lock()
+
+    def open(self) -> None:
+        self.store.ensure_collection(COLLECTION, self.encoder.dim, INDEXES)
+
+    def put_many(self, docs: list[dict[str, Any]]) -> list[tuple[Occupation, bool]]:
+        """Create or replace (by `external_id`) occupations; all labels are embedded in one pass."""
+        labels = [[d["label"], *[a for a in d.get("alt_labels", []) if a.strip().lower() != d["label"].lower()]]
+                  for d in docs]
+        flat = [lab for group in labels for lab in group]
+        vectors = self.encoder.encode(flat) if flat else np.zeros((0, self.encoder.dim))
+        out, k = [], 0
+        with self._lock:
+            existing = self._by_external_ids([d.get("external_id") for d in docs])
+            seen: dict[str, str] = {}
+            for doc, group in zip(docs, labels):
+                ext = doc.get("external_id")
+                prev = existing.get(ext) if ext else None
+                oid = seen.get(ext) or (prev.id if prev else str(uuid.uuid4()))
+                created = prev is None and ext not in seen
+                if ext:
+                    seen[ext] = oid
+                self.store.delete_by(COLLECTION, Filter(must=[Match("occupation_id", oid)]))
+                occ = Occupation(oid, doc, prev.created_at if prev else time.time())
+                points = []
+                for j, lab in enumerate(group):
+                    pid = oid if j == 0 else label_point_id(oid, lab)
+                    points.append(StoredPoint(pid, {"occupation_id": oid, "label_text": lab,
+                                                    "preferred": "true" if j == 0 else "false",
+                                                    "external_id": ext, "doc": doc, "model": self.model_id,
+                                                    "created_at": occ.created_at}, vectors[k + j].tolist()))
+                k += len(group)
+                self.store.upsert(COLLECTION, points)
+                out.append((occ, created))
+        return out
+
+    def get(self, occupation_id: str) -> Occupation:
+        oid = _check(occupation_id)
+        found = self.store.retrieve(COLLECTION, [oid])
+        if not found:
+            raise NotFound(f"No occupation with id {oid}.")
+        p = found[0].payload
+        return Occupation(oid, p["doc"], p.get("created_at", 0.0))
+
+    def vector_of(self, occupation_id: str) -> np.ndarray:
+        oid = _check(occupation_id)
+        found = self.store.retrieve(COLLECTION, [oid], with_vector=True)
+        if not found:
+            raise NotFound(f"No occupation with id {oid}.")
+        return np.asarray(found[0].vector, dtype=np.float32)
+
+    def delete(self, occupation_id: str) -> None:
+        self.get(occupation_id)
+        self.store.delete_by(COLLECTION, Filter(must=[Match("occupation_id", _check(occupation_id))]))
+
+    def page(self, limit: int, offset: int) -> tuple[list[Occupation], int]:
+        preferred = Filter(must=[Match("preferred", "true")])
+        points = self.store.page(COLLECTION, "created_at", limit, offset, preferred)
+        return ([Occupation(p.id, p.payload["doc"], p.payload.get("created_at", 0.0)) for p in points],
+                self.store.count(COLLECTION, preferred))
+
+    def search(self, vector: np.ndarray, limit: int, exclude: Filter | None = None) -> list[OccupationHit]:
+        """Best occupations for one vector: each occupation scored by its best label."""
+        flt = Filter(must=[Match("model", self.model_id)], must_not=list(exclude.must) if exclude else [])
+        want, fetch = limit, limit * self.overfetch
+        while True:
+            hits = self.store.search(COLLECTION, vector.tolist(), flt, fetch, 0, with_vector=True)
+            best: dict[str, OccupationHit] = {}
+            for h in hits:  # best first, so the first hit of an occupation is its best label
+                oid = h.payload["occupation_id"]
+                if oid not in best:
+                    best[oid] = OccupationHit(Occupation(oid, h.payload["doc"], h.payload.get("created_at", 0.0)),
+                                              float(h.score), np.asarray(h.vector, dtype=np.float32))
+            if len(best) >= want or len(hits) < fetch:
+                return list(best.values())[:want]
+            fetch *= 4
+
+    def _by_external_ids(self, ext_ids: list[str | None]) -> dict[str, Occupation]:
+        wanted = sorted({e for e in ext_ids if e})
+        if not wanted:
+            return {}
+        flt = Filter(must=[MatchAny("external_id", tuple(wanted)), Match("preferred", "true")])
+        return {p.payload["external_id"]: Occupation(p.id, p.payload["doc"], p.payload.get("created_at", 0.0))
+                for p in self.store.find(COLLECTION, flt, len(wanted) * 2)}
+
+
+def _check(occupation_id: str) -> str:
+    try:
+        return str(uuid.UUID(occupation_id))
+    except (ValueError, AttributeError, TypeError):
+        raise NotFound(f"No occupation with id {occupation_id!r}: ids are UUIDs as returned on creation.") from None

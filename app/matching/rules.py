@@ -1,0 +1,97 @@
+"""Neural exclusion rules: when a query falls near anchor A, results near anchor B are removed.
+
+A rule is one point in the `rules` collection whose vector is its `if_near` anchor; the `exclude_near`
+anchor's vector rides in the payload. Applying every rule costs one vector query (which rules fire
+for this query vector), then a dot product per result and fired rule: no extra query per rule.
+"""
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from app.errors import NotFound
+from app.store.base import FieldType, StoredPoint, VectorStore
+from app.store.conditions import Filter, Match
+
+COLLECTION = "rules"
+INDEXES = {"model": FieldType.KEYWORD, "created_at": FieldType.FLOAT}
+MAX_FIRED = 256  # rules considered per query: the nearest if_near anchors first
+
+
+@dataclass
+class Rule:
+    id: str
+    doc: dict[str, Any]  # if_near, exclude_near (each with threshold filled in), note
+    created_at: float
+    exclude_vector: np.ndarray | None = None
+    if_threshold: float = 0.0
+    exclude_threshold: float = 0.0
+
+
+@dataclass
+class FiredRules:
+    rules: list[Rule] = field(default_factory=list)
+    excluded: dict[str, int] = field(default_factory=dict)
+
+    def excludes(self, vector: np.ndarray) -> Rule | None:
+        """The first fired rule whose exclude_near anchor this result vector is near, if any."""
+        for rule in self.rules:
+            if float(np.dot(vector, rule.exclude_vector)) >= rule.exclude_threshold:
+                self.excluded[rule.id] = self.excluded.get(rule.id, 0) + 1
+                return rule
+        return None
+
+    def applied(self) -> list[dict]:
+        return [{"rule_id": r.id, "excluded": self.excluded.get(r.id, 0)} for r in self.rules]
+
+
+class RuleBook:
+    def __init__(self, store: VectorStore, dim: int, model_id: str):
+        self.store = store
+        self.dim = dim
+        self.model_id = model_id
+
+    def open(self) -> None:
+        self.store.ensure_collection(COLLECTION, self.dim, INDEXES)
+
+    def add(self, doc: dict[str, Any], if_vector: np.ndarray, exclude_vector: np.ndarray) -> Rule:
+        rule = Rule(str(uuid.uuid4()), doc, time.time())
+        payload = {"doc": doc, "created_at": rule.created_at, "model": self.model_id,
+                   "exclude_vector": [float(x) for x in exclude_vector],
+                   "if_threshold": doc["if_near"]["threshold"], "exclude_threshold": doc["exclude_near"]["threshold"]}
+        self.store.upsert(COLLECTION, [StoredPoint(rule.id, payload, if_vector.tolist())])
+        return rule
+
+    def get(self, rule_id: str) -> Rule:
+        found = self.store.retrieve(COLLECTION, [_check(rule_id)])
+        if not found:
+            raise NotFound(f"No rule with id {rule_id}.")
+        return _rule(found[0].id, found[0].payload)
+
+    def delete(self, rule_id: str) -> None:
+        self.get(rule_id)
+        self.store.delete(COLLECTION, [_check(rule_id)])
+
+    def page(self, limit: int, offset: int) -> tuple[list[Rule], int]:
+        points = self.store.page(COLLECTION, "created_at", limit, offset)
+        return [_rule(p.id, p.payload) for p in points], self.store.count(COLLECTION)
+
+    def fired(self, query: np.ndarray) -> FiredRules:
+        """The one extra vector query: rules whose if_near anchor is within its threshold of the query."""
+        hits = self.store.search(COLLECTION, query.tolist(), Filter(must=[Match("model", self.model_id)]), MAX_FIRED)
+        return FiredRules([_rule(h.id, h.payload) for h in hits if h.score >= h.payload["if_threshold"]])
+
+
+def _rule(rule_id: str, p: dict) -> Rule:
+    return Rule(rule_id, p["doc"], p.get("created_at", 0.0), np.asarray(p["exclude_vector"], dtype=np.float32),
+                p["if_threshold"], p["exclude_threshold"])
+
+
+def _check(rule_id: str) -> str:
+    try:
+        return str(uuid.UUID(rule_id))
+    except (ValueError, AttributeError, TypeError):
+        raise NotFound(f"No rule with id {rule_id!r}: ids are UUIDs as returned on creation.") from None

@@ -1,0 +1,57 @@
+"""Ablations of the training recipe under one equal CPU-time budget per run.
+
+    .venv/bin/python scripts/ablate.py --minutes 3 --eval-limit 2000
+
+Each row trains from the same base with one change against the reference recipe and evaluates on
+the same fixed subset of JobBERT validation titles (occupations ranked by preferred label).
+"""
+
+import argparse
+import logging
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from train import SHARED, evaluate, validation_subset  # noqa: E402
+
+from app.encoder.sentence import bundled_model_path  # noqa: E402
+from app.training.data import load_occupations  # noqa: E402
+from app.training.train import TrainConfig, train  # noqa: E402
+
+VARIANTS = {
+    "reference: softmax loss, B=128, groups head": {},
+    "batch-wide margin loss (article)": {"loss": "batch_all"},
+    "triplet baseline": {"loss": "triplet"},
+    "batch size 32": {"batch_size": 32},
+    "batch size 512": {"batch_size": 512},
+    "same-ISCO-group masking on": {"mask_groups": True},
+    "plain linear head": {"head": "linear"},
+    "serve the softmax-group vector": {"serve": "head"},
+    "no title noise": {"aug_prob": 0.0},
+}
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, force=True)
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--minutes", type=float, default=3.0, help="training budget per run")
+    ap.add_argument("--eval-limit", type=int, default=2000)
+    ap.add_argument("--only", nargs="*", help="run only variants whose name contains one of these words")
+    args = ap.parse_args()
+    occs = load_occupations(SHARED / "esco" / "occupations_en.csv")
+    pairs = validation_subset(occs, SHARED / "jobbert_validation" / "titles.csv", args.eval_limit)
+    base = TrainConfig(steps=100_000, max_minutes=args.minutes)
+    print(f"| variant | steps in {args.minutes:g} min | MRR | R@1 | R@10 |\n|---|---|---|---|---|")
+    for name, change in VARIANTS.items():
+        if args.only and not any(w in name for w in args.only):
+            continue
+        cfg = replace(base, **change)
+        model, run = train(occs, bundled_model_path(), cfg)
+        rep = evaluate(model, occs, pairs, cfg.serve)
+        print(f"| {name} | {run['steps_done']} | {rep.mrr:.4f} | {rep.r1:.4f} | {rep.r10:.4f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

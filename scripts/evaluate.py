@@ -1,0 +1,162 @@
+"""Evaluate occupation normalisation on the JobBERT validation titles (validation only, never training).
+
+    .venv/bin/python scripts/evaluate.py                       # base vs trained (default artifact) vs TF-IDF
+    .venv/bin/python scripts/evaluate.py --model models/x --limit 3000
+
+For each vacancy title, all ESCO occupations are ranked (by their preferred label, and by the best of
+all their labels); prints MRR and Recall@1/5/10 on all titles and on the titles that are not
+verbatim ESCO labels (about 8%).
+
+Confidence (with a calibrated trained model): on the evaluation half of the titles (the calibrator
+was fitted on the other half by scripts/calibrate.py), the top-1 prediction's confidence is judged
+by ECE (15 bins), Brier score, AUROC against correctness and accuracy at 50% / 80% coverage, next to
+two baselines fitted on the same fitting half: the raw top-1 score and the top-1 minus top-2 margin.
+A reliability diagram is written to docs/reliability.png.
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from app.encoder.sentence import SentenceTransformerEncoder  # noqa: E402
+from app.main import DEFAULT_MODEL  # noqa: E402
+from app.training.data import load_occupations, load_validation_titles  # noqa: E402
+from app.matching.scorer import MatchScorer  # noqa: E402
+from app.training.calibration import baseline_calibrators, confidence_report, split_halves, top1_table  # noqa: E402
+from app.training.evaluate import gold_ranks, rank_report, target_scores  # noqa: E402
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def load(esco: Path, titles_path: Path, limit: int | None):
+    occs = load_occupations(esco)
+    uri = {o.uri: i for i, o in enumerate(occs)}
+    pairs = [(t, uri[u]) for t, u in load_validation_titles(titles_path) if u in uri]
+    if limit:
+        rng = np.random.default_rng(0)
+        pairs = [pairs[i] for i in sorted(rng.choice(len(pairs), limit, replace=False))]
+    all_labels = {lab.lower() for o in occs for lab in o.labels}
+    verbatim = np.array([t.lower() in all_labels for t, _ in pairs])
+    return occs, pairs, verbatim
+
+
+def label_table(occs):
+    texts, owner = [], []
+    for i, o in enumerate(occs):
+        for lab in o.labels:
+            texts.append(lab)
+            owner.append(i)
+    return texts, np.array(owner)
+
+
+def report(name: str, scores_pref, scores_all, gold, verbatim) -> dict:
+    out = {}
+    for rep_name, scores in (("preferred label", scores_pref), ("best of all labels", scores_all)):
+        ranks = gold_ranks(scores, gold)
+        full, clean = rank_report(ranks), rank_report(ranks[~verbatim])
+        print(f"{name:22s} {rep_name:19s} all: {full.row()}")
+        print(f"{'':22s} {'':19s} non-verbatim: {clean.row()}")
+        out[rep_name] = (full, clean)
+    return out
+
+
+def tfidf_scores(queries, occs, label_texts, owner):
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
+    vec.fit(label_texts + queries)
+    q = vec.transform(queries)
+    pref = (q @ vec.transform([o.label for o in occs]).T).toarray().astype(np.float32)
+    allv = vec.transform(label_texts)
+    starts = np.flatnonzero(np.r_[True, np.diff(owner) != 0])
+    alls = np.maximum.reduceat((q @ allv.T).toarray().astype(np.float32), starts, axis=1)
+    return pref, alls
+
+
+def encoder_scores(enc, queries, occs, label_texts, owner):
+    q = enc.encode(queries)
+    pref = q @ enc.encode([o.label for o in occs]).T
+    return pref, target_scores(q, enc.encode(label_texts), owner, len(occs))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--esco", type=Path, default=SHARED / "esco" / "occupations_en.csv")
+    ap.add_argument("--titles", type=Path, default=SHARED / "jobbert_validation" / "titles.csv")
+    ap.add_argument("--model", type=Path, default=DEFAULT_MODEL, help="trained artifact to compare with the base")
+    ap.add_argument("--limit", type=int, default=None, help="evaluate a fixed random subset of titles")
+    ap.add_argument("--skip-base", action="store_true")
+    ap.add_argument("--plot", type=Path, default=Path(__file__).resolve().parents[1] / "docs" / "reliability.png")
+    args = ap.parse_args()
+
+    occs, pairs, verbatim = load(args.esco, args.titles, args.limit)
+    queries, gold = [t for t, _ in pairs], np.array([g for _, g in pairs])
+    label_texts, owner = label_table(occs)
+    print(f"{len(pairs)} titles ({verbatim.mean():.1%} verbatim ESCO labels), {len(occs)} occupations\n")
+    report("char TF-IDF", *tfidf_scores(queries, occs, label_texts, owner), gold, verbatim)
+    if not args.skip_base:
+        report("base MiniLM", *encoder_scores(SentenceTransformerEncoder(), queries, occs, label_texts, owner),
+               gold, verbatim)
+    if args.model and args.model.exists():
+        enc = SentenceTransformerEncoder(args.model)
+        report(f"trained {enc.version}", *encoder_scores(enc, queries, occs, label_texts, owner), gold, verbatim)
+        if not args.limit:
+            confidence_section(enc, occs, pairs, args.plot)
+    else:
+        print(f"(no trained model at {args.model})")
+
+
+def confidence_section(enc, occs, pairs, plot: Path) -> None:
+    scorer = MatchScorer.for_encoder(enc)
+    if scorer.calibrator is None:
+        print("\n(no calibration.json for this model: run scripts/calibrate.py)")
+        return
+    fit_idx, eval_idx = split_halves(len(pairs))
+    targets = enc.encode([o.label for o in occs])
+
+    def table(idx):
+        sel = [pairs[i] for i in idx]
+        return top1_table(scorer, enc.encode([t for t, _ in sel]), targets, np.array([g for _, g in sel]))
+    fit, held = table(fit_idx), table(eval_idx)
+    rows = {"calibrated confidence": scorer.calibrator.predict(scorer.calibrator.select(held.X))}
+    for name, cal in baseline_calibrators(fit).items():
+        rows[name] = cal.predict(cal.select(held.X))
+    print(f"\nconfidence of the top-1 occupation, {len(eval_idx)} held-out titles "
+          f"(top-1 accuracy {held.correct.mean():.4f}):")
+    print(f"{'':24s} {'ECE':>7s} {'Brier':>7s} {'AUROC':>7s} {'acc@50%':>8s} {'acc@80%':>8s}")
+    for name, conf in rows.items():
+        r = confidence_report(conf, held.correct)
+        print(f"{name:24s} {r['ECE']:7.4f} {r['Brier']:7.4f} {r['AUROC']:7.4f} {r['acc@50%']:8.4f} {r['acc@80%']:8.4f}")
+    reliability_plot(rows, held.correct, plot)
+
+
+def reliability_plot(rows: dict, correct: np.ndarray, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from app.matching.confidence import reliability_bins
+
+    fig, ax = plt.subplots(figsize=(5.5, 5))
+    ax.plot([0, 1], [0, 1], "k--", lw=1, label="perfect calibration")
+    for name, conf in rows.items():
+        centres, acc, count = reliability_bins(conf, correct.astype(float), 15)
+        keep = count > 0
+        ax.plot(centres[keep], acc[keep], marker="o", label=name)
+    ax.set_xlabel("confidence (15 bins)")
+    ax.set_ylabel("accuracy of the top-1 occupation")
+    ax.set_title("Reliability on held-out JobBERT titles")
+    ax.legend(loc="upper left", fontsize=8)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    print(f"reliability diagram: {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,87 @@
+"""/v1/rules: a wrong match is removed by a rule, comes back when the rule is deleted, and queries
+that do not trigger the rule are unaffected."""
+
+import pytest
+
+from tests.fixtures.occupations import OCCUPATIONS
+from tests.fixtures.people import CANDIDATES, JOBS
+
+# an ICU job should not be offered programmers, however the vectors fall
+RULE = {"if_near": {"text": "intensive care nurse", "threshold": 0.5},
+        "exclude_near": {"text": "Python software developer", "threshold": 0.45}, "note": "no devs for ICU"}
+
+
+@pytest.fixture
+def world(client):
+    jobs = {j["external_id"]: client.post("/v1/jobs", json=j).json()["id"] for j in JOBS}
+    client.post("/v1/candidates/bulk", json=CANDIDATES)
+    return client, jobs
+
+
+def ranked(client, job_id, limit=3):
+    body = client.post(f"/v1/jobs/{job_id}/matches", json={"limit": limit}).json()
+    return [m["external_id"] for m in body["matches"]], body["rules_applied"]
+
+
+def test_rule_removes_a_wrong_match_and_deleting_it_restores_it(world):
+    client, jobs = world
+    before, applied = ranked(client, jobs["job-nurse"])
+    assert "cand-anna" in before and applied == []
+    rule = client.post("/v1/rules", json=RULE)
+    assert rule.status_code == 201 and rule.json()["if_near"]["threshold"] == 0.5
+    during, applied = ranked(client, jobs["job-nurse"])
+    assert "cand-anna" not in during and "cand-chloe" not in during and during[0] == "cand-ben"
+    assert applied == [{"rule_id": rule.json()["id"], "excluded": 2}]
+    # a query the rule does not fire for is untouched
+    py_before = ranked(client, jobs["job-py"])
+    assert "cand-anna" in py_before[0] and py_before[1] == []
+    assert client.delete(f"/v1/rules/{rule.json()['id']}").status_code == 204
+    assert ranked(client, jobs["job-nurse"])[0] == before
+
+
+def test_page_is_refilled_after_exclusions(world):
+    client, jobs = world
+    extra = [{"external_id": f"nurse-{i}", "desired_title": "ICU nurse", "cv_text": "Intensive care nursing."}
+             for i in range(3)]
+    client.post("/v1/candidates/bulk", json=extra)
+    client.post("/v1/rules", json=RULE)
+    got, _ = ranked(client, jobs["job-nurse"], limit=4)
+    assert len(got) == 4 and "cand-anna" not in got
+
+
+def test_rules_apply_to_ad_hoc_matches_and_normalisation(world):
+    client, _ = world
+    client.post("/v1/occupations/bulk", json=OCCUPATIONS)
+    client.post("/v1/rules", json=RULE)
+    r = client.post("/v1/matches", json={"text": "intensive care nurse", "target": "candidates"}).json()
+    assert "cand-anna" not in [m["external_id"] for m in r["matches"]] and r["rules_applied"]
+    n = client.post("/v1/occupations/normalize", json={"texts": ["intensive care nurse"], "limit": 4}).json()
+    labels = [m["label"] for m in n["results"][0]["matches"]]
+    assert "software developer" not in labels and n["results"][0]["rules_applied"]
+
+
+def test_occupation_anchors(world):
+    client, jobs = world
+    occ = {o["external_id"]: o for o in client.post("/v1/occupations/bulk", json=OCCUPATIONS).json()["results"]}
+    rule = {"if_near": {"occupation_id": occ["occ-nurse"]["id"], "threshold": 0.5},
+            "exclude_near": {"occupation_id": occ["occ-dev"]["id"], "threshold": 0.35}}
+    assert client.post("/v1/rules", json=rule).status_code == 201
+    assert "cand-anna" not in ranked(client, jobs["job-nurse"])[0]
+
+
+def test_crud_and_bad_rules(client):
+    r = client.post("/v1/rules", json={"if_near": {"text": "a"}, "exclude_near": {"text": "b"}})
+    rid = r.json()["id"]
+    assert r.json()["exclude_near"]["threshold"] == 0.55  # the settings default
+    assert client.get(f"/v1/rules/{rid}").json()["id"] == rid
+    assert client.get("/v1/rules").json()["total"] == 1
+    for bad in [{"if_near": {"text": ""}, "exclude_near": {"text": "b"}},
+                {"if_near": {}, "exclude_near": {"text": "b"}},
+                {"if_near": {"text": "a", "occupation_id": "x"}, "exclude_near": {"text": "b"}},
+                {"if_near": {"text": "a"}},
+                {"if_near": {"text": "a", "threshold": 2}, "exclude_near": {"text": "b"}}]:
+        assert client.post("/v1/rules", json=bad).status_code == 422, bad
+    missing = {"if_near": {"occupation_id": "00000000-0000-0000-0000-000000000009"}, "exclude_near": {"text": "b"}}
+    assert client.post("/v1/rules", json=missing).status_code == 404
+    assert client.delete(f"/v1/rules/{rid}").status_code == 204
+    assert client.get(f"/v1/rules/{rid}").status_code == 404
