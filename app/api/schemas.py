@@ -1,9 +1,10 @@
 """Request and response models of the HTTP API. Strict: wrong types are rejected, never coerced."""
 
+import math
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 MAX_TEXT = 100_000
 CEFR = Literal["A1", "A2", "B1", "B2", "C1", "C2"]
@@ -14,7 +15,23 @@ ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=200, patt
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(strict=True, extra="forbid")
+    model_config = ConfigDict(strict=True, extra="forbid", allow_inf_nan=False)
+
+
+def _finite(value: Any, path: str = "metadata") -> Any:
+    """NaN and Infinity are not JSON: refuse them anywhere inside free-form metadata."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{path} holds a non-finite number ({value}); JSON has no NaN or Infinity")
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _finite(v, f"{path}.{k}")
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _finite(v, f"{path}[{i}]")
+    return value
+
+
+Metadata = Annotated[dict[str, Any], AfterValidator(_finite)]
 
 
 class Location(Strict):
@@ -54,7 +71,7 @@ class JobIn(Strict):
     languages: dict[LangCode, CEFR] = Field(default_factory=dict, description="ISO 639-1 code -> minimum CEFR level.")
     min_years_experience: float | None = Field(None, ge=0, le=80)
     salary: Salary | None = None
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    metadata: Metadata = Field(default_factory=dict)
 
 
 class CandidateIn(Strict):
@@ -72,7 +89,7 @@ class CandidateIn(Strict):
     languages: dict[LangCode, CEFR] = Field(default_factory=dict, description="ISO 639-1 code -> CEFR level.")
     years_experience: float | None = Field(None, ge=0, le=80)
     salary_expectation: Salary | None = None
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    metadata: Metadata = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _has_text(self):

@@ -53,35 +53,43 @@ class OccupationIndex:
         self.store.ensure_collection(COLLECTION, self.encoder.dim, INDEXES)
 
     def put_many(self, docs: list[dict[str, Any]]) -> list[tuple[Occupation, bool]]:
-        """Create or replace (by `external_id`) occupations; all labels are embedded in one pass."""
-        labels = [[d["label"], *[a for a in d.get("alt_labels", []) if a.strip().lower() != d["label"].lower()]]
-                  for d in docs]
-        flat = [lab for group in labels for lab in group]
-        vectors = self.encoder.encode(flat) if flat else np.zeros((0, self.encoder.dim))
-        out, k = [], 0
+        """Create or replace (by `external_id`) occupations."""
+        out = []
         with self._lock:
             existing = self._by_external_ids([d.get("external_id") for d in docs])
             seen: dict[str, str] = {}
-            for doc, group in zip(docs, labels):
+            for doc in docs:
                 ext = doc.get("external_id")
                 prev = existing.get(ext) if ext else None
                 oid = seen.get(ext) or (prev.id if prev else str(uuid.uuid4()))
                 created = prev is None and ext not in seen
                 if ext:
                     seen[ext] = oid
-                self.store.delete_by(COLLECTION, Filter(must=[Match("occupation_id", oid)]))
-                occ = Occupation(oid, doc, prev.created_at if prev else time.time())
-                points = []
-                for j, lab in enumerate(group):
-                    pid = oid if j == 0 else label_point_id(oid, lab)
-                    points.append(StoredPoint(pid, {"occupation_id": oid, "label_text": lab,
-                                                    "preferred": "true" if j == 0 else "false",
-                                                    "external_id": ext, "doc": doc, "model": self.model_id,
-                                                    "created_at": occ.created_at}, vectors[k + j].tolist()))
-                k += len(group)
-                self.store.upsert(COLLECTION, points)
-                out.append((occ, created))
+                out.append((self._write(oid, doc, prev.created_at if prev else time.time()), created))
         return out
+
+    def _write(self, oid: str, doc: dict[str, Any], created_at: float) -> Occupation:
+        """(Re)place all label points of one occupation: preferred label first, alternatives after."""
+        labels = [doc["label"], *[a for a in doc.get("alt_labels", []) if a.strip().lower() != doc["label"].lower()]]
+        vectors = self.encoder.encode(labels)
+        self.store.delete_by(COLLECTION, Filter(must=[Match("occupation_id", oid)]))
+        points = [StoredPoint(oid if j == 0 else label_point_id(oid, lab),
+                              {"occupation_id": oid, "label_text": lab, "preferred": "true" if j == 0 else "false",
+                               "external_id": doc.get("external_id"), "doc": doc, "model": self.model_id,
+                               "created_at": created_at}, vectors[j].tolist())
+                  for j, lab in enumerate(labels)]
+        self.store.upsert(COLLECTION, points)
+        return Occupation(oid, doc, created_at)
+
+    def reembed_stale(self) -> int:
+        """Re-embed occupations stored by another model, keeping their ids; returns how many."""
+        stale = Filter(must_not=[Match("model", self.model_id)], must=[Match("preferred", "true")])
+        done = 0
+        while points := self.store.find(COLLECTION, stale, 128):
+            for p in points:
+                self._write(p.id, p.payload["doc"], p.payload.get("created_at", time.time()))
+            done += len(points)
+        return done
 
     def get(self, occupation_id: str) -> Occupation:
         oid = _check(occupation_id)

@@ -124,6 +124,23 @@ class Records:
         points = self.store.page(kind.value, "created_at", limit, offset)
         return [to_record(kind, p) for p in points], self.store.count(kind.value)
 
+    def reembed_stale(self, kind: Kind, batch: int = 256) -> int:
+        """Re-embed, in place (same ids, same documents), records stored by another model; returns how many.
+        Each batch is written before the next is read, so an interrupted run loses nothing and resumes."""
+        stale = Filter(must_not=[Match("model", self.model_id)])
+        done = 0
+        while points := self.store.find(kind.value, stale, batch):
+            recs = [to_record(kind, p) for p in points]
+            vectors = self.encoder.encode_documents([TEXT[kind](r.doc) for r in recs])
+            confidences, occupations = self._confidence(vectors), self._occupations(vectors)
+            with self._locks[kind]:
+                self.store.upsert(kind.value, [
+                    StoredPoint(r.id, self._payload(Record(r.id, kind, r.doc, r.created_at, time.time(), self.model_id,
+                                                           c, o)), v.tolist())
+                    for r, v, c, o in zip(recs, vectors, confidences, occupations)])
+            done += len(points)
+        return done
+
     def count_other_models(self, kind: Kind) -> int:
         """Points embedded by another model: never searched, to be re-indexed."""
         return self.store.count(kind.value, Filter(must_not=[Match("model", self.model_id)]))

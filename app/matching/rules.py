@@ -65,6 +65,19 @@ class RuleBook:
         self.store.upsert(COLLECTION, [StoredPoint(rule.id, payload, if_vector.tolist())])
         return rule
 
+    def reembed_stale(self, anchor_vector) -> int:
+        """Re-embed rules stored by another model (same ids); `anchor_vector(anchor_doc)` embeds an anchor."""
+        stale = Filter(must_not=[Match("model", self.model_id)])
+        done = 0
+        while points := self.store.find(COLLECTION, stale, 128):
+            for p in points:
+                doc = p.payload["doc"]
+                payload = {**p.payload, "model": self.model_id,
+                           "exclude_vector": [float(x) for x in anchor_vector(doc["exclude_near"])]}
+                self.store.upsert(COLLECTION, [StoredPoint(p.id, payload, anchor_vector(doc["if_near"]).tolist())])
+            done += len(points)
+        return done
+
     def get(self, rule_id: str) -> Rule:
         found = self.store.retrieve(COLLECTION, [_check(rule_id)])
         if not found:

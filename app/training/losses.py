@@ -32,6 +32,12 @@ def _check(anchors: torch.Tensor, positives: torch.Tensor, labels: torch.Tensor)
         raise ValueError(f"labels must be (B,) = ({anchors.shape[0]},); got {tuple(labels.shape)}")
 
 
+def _margin(margin: float) -> float:
+    if margin < 0:
+        raise ValueError(f"margin must be >= 0, got {margin}")
+    return margin
+
+
 class BatchAllPairsLoss(nn.Module):
     """The article's batch-wide loss: every positive pair against every negative pair of the batch.
 
@@ -51,9 +57,7 @@ class BatchAllPairsLoss(nn.Module):
 
     def __init__(self, margin: float = 0.2):
         super().__init__()
-        if margin < 0:
-            raise ValueError(f"margin must be >= 0, got {margin}")
-        self.margin = margin
+        self.margin = _margin(margin)
 
     def forward(self, anchors, positives, labels, groups=None, linked=None):
         _check(anchors, positives, labels)
@@ -100,9 +104,7 @@ class TripletBaselineLoss(nn.Module):
 
     def __init__(self, margin: float = 0.2):
         super().__init__()
-        if margin < 0:
-            raise ValueError(f"margin must be >= 0, got {margin}")
-        self.margin = margin
+        self.margin = _margin(margin)
 
     def forward(self, anchors, positives, labels, groups=None, linked=None):
         _check(anchors, positives, labels)
