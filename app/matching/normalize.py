@@ -30,14 +30,8 @@ class Normalizer:
 
     def vector(self, vector: np.ndarray, limit: int) -> Normalized:
         fired = self.rules.fired(vector) if self.rules else FiredRules()
-        want = limit + 1  # one more gives the last result its margin
-        while True:
-            fired.excluded.clear()
-            raw = self.occupations.search(vector, want)
-            hits = [h for h in raw if not fired.rules or fired.excludes(h.vector) is None]
-            if len(hits) >= limit + 1 or len(raw) < want:
-                break
-            want *= 2
+        banned_by = (lambda v: fired.excludes(v) is not None) if fired.rules else None
+        hits = self.occupations.search(vector, limit + 1, banned_by)  # one more gives the last its margin
         page, nxt = hits[:limit], (hits[limit].score if len(hits) > limit else None)
         if not page:
             return Normalized([], [], fired)

@@ -116,15 +116,26 @@ class OccupationIndex:
         return ([Occupation(p.id, p.payload["doc"], p.payload.get("created_at", 0.0)) for p in points],
                 self.store.count(COLLECTION, preferred))
 
-    def search(self, vector: np.ndarray, limit: int, exclude: Filter | None = None) -> list[OccupationHit]:
-        """Best occupations for one vector: each occupation scored by its best label."""
-        flt = Filter(must=[Match("model", self.model_id)], must_not=list(exclude.must) if exclude else [])
+    def search(self, vector: np.ndarray, limit: int, banned_by=None) -> list[OccupationHit]:
+        """Best occupations for one vector: each occupation scored by its best label. An occupation
+        any of whose fetched labels `banned_by(label_vector)` flags is left out altogether."""
+        flt = Filter(must=[Match("model", self.model_id)])
         want, fetch = limit, limit * self.overfetch
+        verdicts: dict[str, bool] = {}  # each label point is judged once, however often it is refetched
         while True:
             hits = self.store.search(COLLECTION, vector.tolist(), flt, fetch, 0, with_vector=True)
             best: dict[str, OccupationHit] = {}
+            banned: set[str] = set()
             for h in hits:  # best first, so the first hit of an occupation is its best label
                 oid = h.payload["occupation_id"]
+                if oid in banned:
+                    continue
+                if h.id not in verdicts:
+                    verdicts[h.id] = banned_by is not None and banned_by(np.asarray(h.vector, dtype=np.float32))
+                if verdicts[h.id]:
+                    banned.add(oid)
+                    best.pop(oid, None)
+                    continue
                 if oid not in best:
                     best[oid] = OccupationHit(Occupation(oid, h.payload["doc"], h.payload.get("created_at", 0.0)),
                                               float(h.score), np.asarray(h.vector, dtype=np.float32))

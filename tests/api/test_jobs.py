@@ -3,11 +3,11 @@
 from tests.fixtures.people import JOBS
 
 
-def test_create_get_list_update_delete(client):
+def test_create_get_list_update_delete(client, encoder):
     r = client.post("/v1/jobs", json=JOBS[0])
     assert r.status_code == 201
     job = r.json()
-    assert job["title"] == JOBS[0]["title"] and job["model"].startswith("all-MiniLM-L6-v2@")
+    assert job["title"] == JOBS[0]["title"] and job["model"] == f"{encoder.name}@{encoder.version}"
     assert client.get(f"/v1/jobs/{job['id']}").json()["skills"] == JOBS[0]["skills"]
 
     r = client.post("/v1/jobs", json=JOBS[1])
