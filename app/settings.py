@@ -24,7 +24,7 @@ class Settings(BaseSettings):
     chunk_words: int = Field(150, ge=16, le=1000, description="Words per chunk when a text exceeds the model window.")
     max_chunks: int = Field(8, ge=1, le=64, description="Chunks encoded per long text; the rest is dropped.")
     chunk_pooling: Literal["max", "mean", "truncate"] = Field(
-        "max", description="How chunk vectors of a long text become one vector (truncate = first window only)."
+        "mean", description="How chunk vectors of a long text become one vector (truncate = first window only)."
     )
     max_body_bytes: int = Field(8 * 1024 * 1024, ge=1024, description="Largest accepted request body (413 above).")
     max_bulk_items: int = Field(1000, ge=1, le=10000)

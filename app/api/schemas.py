@@ -76,7 +76,7 @@ class JobIn(Strict):
 
 class CandidateIn(Strict):
     """`cv_text` longer than the model's window (~200 words) is split into chunks that are
-    embedded separately and max-pooled into one vector (JOBMATCH_CHUNK_POOLING)."""
+    embedded separately and mean-pooled into one vector (JOBMATCH_CHUNK_POOLING)."""
 
     external_id: ExternalId | None = Field(None, description="Your id; posting it again updates the candidate.")
     name: Annotated[str, StringConstraints(max_length=300)] | None = None

@@ -51,7 +51,7 @@ class SentenceTransformerEncoder:
     """Thread-safe: one encode runs at a time, so concurrent requests do not oversubscribe the cores."""
 
     def __init__(self, model_path: Path | None = None, batch_size: int = 32, words_per_chunk: int = 150,
-                 max_chunks: int = 8, pooling: str = "max"):
+                 max_chunks: int = 8, pooling: str = "mean"):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer

@@ -53,9 +53,14 @@ class RuleBook:
         self.store = store
         self.dim = dim
         self.model_id = model_id
+        self.min_if_threshold = 1.0  # the lowest if_near threshold of any rule: bounds the rules query
 
     def open(self) -> None:
         self.store.ensure_collection(COLLECTION, self.dim, INDEXES)
+        offset = 0
+        while page := self.store.page(COLLECTION, "created_at", 1000, offset):
+            self.min_if_threshold = min([self.min_if_threshold, *(p.payload["if_threshold"] for p in page)])
+            offset += len(page)
 
     def add(self, doc: dict[str, Any], if_vector: np.ndarray, exclude_vector: np.ndarray) -> Rule:
         rule = Rule(str(uuid.uuid4()), doc, time.time())
@@ -63,6 +68,7 @@ class RuleBook:
                    "exclude_vector": [float(x) for x in exclude_vector],
                    "if_threshold": doc["if_near"]["threshold"], "exclude_threshold": doc["exclude_near"]["threshold"]}
         self.store.upsert(COLLECTION, [StoredPoint(rule.id, payload, if_vector.tolist())])
+        self.min_if_threshold = min(self.min_if_threshold, payload["if_threshold"])
         return rule
 
     def reembed_stale(self, anchor_vector) -> int:
@@ -93,8 +99,10 @@ class RuleBook:
         return [_rule(p.id, p.payload) for p in points], self.store.count(COLLECTION)
 
     def fired(self, query: np.ndarray) -> FiredRules:
-        """The one extra vector query: rules whose if_near anchor is within its threshold of the query."""
-        hits = self.store.search(COLLECTION, query.tolist(), Filter(must=[Match("model", self.model_id)]), MAX_FIRED)
+        """The one extra vector query: rules whose if_near anchor is within its threshold of the query.
+        Only rules above the lowest threshold come back, so the cost does not grow with the rule count."""
+        hits = self.store.search(COLLECTION, query.tolist(), Filter(must=[Match("model", self.model_id)]), MAX_FIRED,
+                                 score_threshold=self.min_if_threshold)
         return FiredRules([_rule(h.id, h.payload) for h in hits if h.score >= h.payload["if_threshold"]])
 
 

@@ -102,10 +102,10 @@ class EdgeStore:
             self._shard(name).update(qe.UpdateOperation.delete_points(list(ids)))
 
     def search(self, name: str, vector: list[float], flt: Filter | None, limit: int, offset: int = 0,
-               with_vector: bool = False) -> list[Hit]:
+               with_vector: bool = False, score_threshold: float | None = None) -> list[Hit]:
         req = qe.QueryRequest(
             limit=limit, offset=offset, query=qe.Query.Nearest(list(vector)),
-            filter=to_edge_filter(flt), with_payload=True, with_vector=with_vector,
+            filter=to_edge_filter(flt), with_payload=True, with_vector=with_vector, score_threshold=score_threshold,
         )
         return [Hit(str(p.id), p.score, p.payload or {}, _dense(p.vector) if with_vector else None)
                 for p in self._shard(name).query(req)]

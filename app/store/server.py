@@ -121,10 +121,10 @@ class ServerStore:
 
     @_unavailable_on_error
     def search(self, name: str, vector: list[float], flt: Filter | None, limit: int, offset: int = 0,
-               with_vector: bool = False) -> list[Hit]:
+               with_vector: bool = False, score_threshold: float | None = None) -> list[Hit]:
         res = self.client.query_points(
             self._c(name), query=list(vector), query_filter=to_client_filter(flt),
-            limit=limit, offset=offset, with_payload=True, with_vectors=with_vector,
+            limit=limit, offset=offset, with_payload=True, with_vectors=with_vector, score_threshold=score_threshold,
         )
         return [Hit(str(p.id), p.score, p.payload or {}, list(p.vector) if with_vector else None)
                 for p in res.points]
