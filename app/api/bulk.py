@@ -1,5 +1,7 @@
 """Shared handling of bulk uploads: parse, validate per item, store the valid ones, report all."""
 
+from collections.abc import Callable
+
 from fastapi import Request
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
@@ -14,17 +16,24 @@ from app.matching.records import Records
 
 async def bulk_upload(request: Request, kind: Kind, model: type[BaseModel], records: Records,
                       max_items: int) -> BulkResponse:
+    return await bulk_store(request, model, lambda docs: records.put_many(kind, docs), max_items)
+
+
+async def bulk_store(request: Request, model: type[BaseModel], put_many: Callable[[list[dict]], list[tuple]],
+                     max_items: int) -> BulkResponse:
+    """Parse, validate each item, store the valid ones with `put_many` -> [(stored, created)], report all.
+    Stored objects need `.id` and `.doc`."""
     items = parse_records(await request.body(), request.headers.get("content-type"))
     if not items:
         raise InvalidInput("The body holds no records.")
     if len(items) > max_items:
         raise InvalidInput(f"{len(items)} records in one call; the limit is {max_items} "
-                           "(JOBMATCH_MAX_BULK_ITEMS). Split the upload, or use POST /v1/imports for files.")
+                           "(JOBMATCH_MAX_BULK_ITEMS). Split the upload.")
     valid, errors = validate_items(items, model)
-    stored = await run_in_threadpool(records.put_many, kind, [doc for _, doc in valid])
+    stored = await run_in_threadpool(put_many, [doc for _, doc in valid])
     results = errors + [
-        BulkItem(index=i, id=rec.id, external_id=rec.doc.get("external_id"), created=created)
-        for (i, _), (rec, created) in zip(valid, stored)
+        BulkItem(index=i, id=obj.id, external_id=obj.doc.get("external_id"), created=created)
+        for (i, _), (obj, created) in zip(valid, stored)
     ]
     results.sort(key=lambda r: r.index)
     return BulkResponse(results=results, accepted=len(stored), rejected=len(errors))

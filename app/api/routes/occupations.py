@@ -4,15 +4,11 @@ from datetime import datetime, timezone
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from starlette.concurrency import run_in_threadpool
 
+from app.api.bulk import bulk_openapi, bulk_store
 from app.api.deps import NormalizerDep, OccupationsDep, SettingsDep
-from app.api.present import validate_items
-from app.api.schemas import (BulkItem, BulkResponse, NormalizedMatch, NormalizeRequest, NormalizeResponse,
-                             NormalizeResult, OccupationIn, OccupationOut, OccupationPage)
-from app.errors import InvalidInput
-from app.ingest.parsers import parse_records
-from app.api.bulk import bulk_openapi
+from app.api.schemas import (BulkResponse, NormalizedMatch, NormalizeRequest, NormalizeResponse, NormalizeResult,
+                             OccupationIn, OccupationOut, OccupationPage)
 from app.matching.occupations import Occupation
 
 router = APIRouter(prefix="/occupations", tags=["occupations"])
@@ -31,14 +27,7 @@ def create_occupation(occ: OccupationIn, occupations: OccupationsDep, response: 
 
 @router.post("/bulk", response_model=BulkResponse, openapi_extra=bulk_openapi(OccupationIn))
 async def bulk_occupations(request: Request, occupations: OccupationsDep, settings: SettingsDep):
-    items = parse_records(await request.body(), request.headers.get("content-type"))
-    if not items or len(items) > settings.max_bulk_items:
-        raise InvalidInput(f"Send 1 to {settings.max_bulk_items} occupations per call; got {len(items)}.")
-    valid, errors = validate_items(items, OccupationIn)
-    stored = await run_in_threadpool(occupations.put_many, [d for _, d in valid])
-    results = errors + [BulkItem(index=i, id=o.id, external_id=o.doc.get("external_id"), created=c)
-                        for (i, _), (o, c) in zip(valid, stored)]
-    return BulkResponse(results=sorted(results, key=lambda r: r.index), accepted=len(stored), rejected=len(errors))
+    return await bulk_store(request, OccupationIn, occupations.put_many, settings.max_bulk_items)
 
 
 @router.post("/normalize", response_model=NormalizeResponse)
