@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from app.errors import NotFound
+from app.matching.ids import parse_id
 from app.store.base import FieldType, StoredPoint, VectorStore
 from app.store.conditions import Filter, Match, MatchAny
 
@@ -92,7 +93,7 @@ class OccupationIndex:
         return done
 
     def get(self, occupation_id: str) -> Occupation:
-        oid = _check(occupation_id)
+        oid = parse_id(occupation_id, NOUN)
         found = self.store.retrieve(COLLECTION, [oid])
         if not found:
             raise NotFound(f"No occupation with id {oid}.")
@@ -100,7 +101,7 @@ class OccupationIndex:
         return Occupation(oid, p["doc"], p.get("created_at", 0.0))
 
     def vector_of(self, occupation_id: str) -> np.ndarray:
-        oid = _check(occupation_id)
+        oid = parse_id(occupation_id, NOUN)
         found = self.store.retrieve(COLLECTION, [oid], with_vector=True)
         if not found:
             raise NotFound(f"No occupation with id {oid}.")
@@ -108,7 +109,7 @@ class OccupationIndex:
 
     def delete(self, occupation_id: str) -> None:
         self.get(occupation_id)
-        self.store.delete_by(COLLECTION, Filter(must=[Match("occupation_id", _check(occupation_id))]))
+        self.store.delete_by(COLLECTION, Filter(must=[Match("occupation_id", parse_id(occupation_id, NOUN))]))
 
     def page(self, limit: int, offset: int) -> tuple[list[Occupation], int]:
         preferred = Filter(must=[Match("preferred", "true")])
@@ -151,9 +152,3 @@ class OccupationIndex:
         return {p.payload["external_id"]: Occupation(p.id, p.payload["doc"], p.payload.get("created_at", 0.0))
                 for p in self.store.find(COLLECTION, flt, len(wanted) * 2)}
 
-
-def _check(occupation_id: str) -> str:
-    try:
-        return str(uuid.UUID(occupation_id))
-    except (ValueError, AttributeError, TypeError):
-        raise NotFound(f"No occupation with id {occupation_id!r}: ids are UUIDs as returned on creation.") from None

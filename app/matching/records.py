@@ -9,6 +9,7 @@ from app.domain import Kind, Record
 from app.encoder.base import Encoder
 from app.encoder.texts import candidate_text, job_text
 from app.errors import Conflict, NotFound
+from app.matching.ids import parse_id
 from app.matching.payload import INDEXES, filter_fields
 from app.matching.scorer import MatchScorer
 from app.store.base import StoredPoint, VectorStore
@@ -19,11 +20,7 @@ _NOUN = {Kind.JOB: "job", Kind.CANDIDATE: "candidate"}
 
 
 def check_id(kind: Kind, record_id: str) -> str:
-    """Ids are UUIDs; anything else cannot exist, so it is a 404 rather than a store error."""
-    try:
-        return str(uuid.UUID(record_id))
-    except (ValueError, AttributeError, TypeError):
-        raise NotFound(f"No {_NOUN[kind]} with id {record_id!r}: ids are UUIDs as returned on creation.") from None
+    return parse_id(record_id, _NOUN[kind])
 
 
 def filterable_occupations(occupations: list[dict], min_confidence: float = 0.5) -> list[str]:

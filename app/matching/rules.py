@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from app.errors import NotFound
+from app.matching.ids import parse_id
 from app.store.base import FieldType, StoredPoint, VectorStore
 from app.store.conditions import Filter, Match
 
@@ -85,14 +86,14 @@ class RuleBook:
         return done
 
     def get(self, rule_id: str) -> Rule:
-        found = self.store.retrieve(COLLECTION, [_check(rule_id)])
+        found = self.store.retrieve(COLLECTION, [parse_id(rule_id, "rule")])
         if not found:
             raise NotFound(f"No rule with id {rule_id}.")
         return _rule(found[0].id, found[0].payload)
 
     def delete(self, rule_id: str) -> None:
         self.get(rule_id)
-        self.store.delete(COLLECTION, [_check(rule_id)])
+        self.store.delete(COLLECTION, [parse_id(rule_id, "rule")])
 
     def page(self, limit: int, offset: int) -> tuple[list[Rule], int]:
         points = self.store.page(COLLECTION, "created_at", limit, offset)
@@ -110,9 +111,3 @@ def _rule(rule_id: str, p: dict) -> Rule:
     return Rule(rule_id, p["doc"], p.get("created_at", 0.0), np.asarray(p["exclude_vector"], dtype=np.float32),
                 p["if_threshold"], p["exclude_threshold"])
 
-
-def _check(rule_id: str) -> str:
-    try:
-        return str(uuid.UUID(rule_id))
-    except (ValueError, AttributeError, TypeError):
-        raise NotFound(f"No rule with id {rule_id!r}: ids are UUIDs as returned on creation.") from None
