@@ -97,8 +97,7 @@ class OccupationIndex:
         found = self.store.retrieve(COLLECTION, [oid])
         if not found:
             raise NotFound(f"No occupation with id {oid}.")
-        p = found[0].payload
-        return Occupation(oid, p["doc"], p.get("created_at", 0.0))
+        return _occupation(oid, found[0].payload)
 
     def vector_of(self, occupation_id: str) -> np.ndarray:
         oid = parse_id(occupation_id, NOUN)
@@ -114,7 +113,7 @@ class OccupationIndex:
     def page(self, limit: int, offset: int) -> tuple[list[Occupation], int]:
         preferred = Filter(must=[Match("preferred", "true")])
         points = self.store.page(COLLECTION, "created_at", limit, offset, preferred)
-        return ([Occupation(p.id, p.payload["doc"], p.payload.get("created_at", 0.0)) for p in points],
+        return ([_occupation(p.id, p.payload) for p in points],
                 self.store.count(COLLECTION, preferred))
 
     def search(self, vector: np.ndarray, limit: int, banned_by=None) -> list[OccupationHit]:
@@ -138,8 +137,8 @@ class OccupationIndex:
                     best.pop(oid, None)
                     continue
                 if oid not in best:
-                    best[oid] = OccupationHit(Occupation(oid, h.payload["doc"], h.payload.get("created_at", 0.0)),
-                                              float(h.score), np.asarray(h.vector, dtype=np.float32))
+                    best[oid] = OccupationHit(_occupation(oid, h.payload), float(h.score),
+                                              np.asarray(h.vector, dtype=np.float32))
             if len(best) >= want or len(hits) < fetch:
                 return list(best.values())[:want]
             fetch *= 4
@@ -149,6 +148,10 @@ class OccupationIndex:
         if not wanted:
             return {}
         flt = Filter(must=[MatchAny("external_id", tuple(wanted)), Match("preferred", "true")])
-        return {p.payload["external_id"]: Occupation(p.id, p.payload["doc"], p.payload.get("created_at", 0.0))
-                for p in self.store.find(COLLECTION, flt, len(wanted) * 2)}
+        points = self.store.find(COLLECTION, flt, len(wanted) * 2)
+        return {p.payload["external_id"]: _occupation(p.id, p.payload) for p in points}
 
+
+def _occupation(occupation_id: str, payload: dict[str, Any]) -> Occupation:
+    """An occupation from any of its label points' payload (every label point carries the document)."""
+    return Occupation(occupation_id, payload["doc"], payload.get("created_at", 0.0))

@@ -99,18 +99,22 @@ class Records:
         return rec
 
     def get(self, kind: Kind, record_id: str) -> Record:
-        record_id = check_id(kind, record_id)
-        found = self.store.retrieve(kind.value, [record_id])
-        if not found:
-            raise NotFound(f"No {_NOUN[kind]} with id {record_id}.")
-        return to_record(kind, found[0])
+        return to_record(kind, self._point(kind, record_id, with_vector=False))
+
+    def get_with_vector(self, kind: Kind, record_id: str) -> tuple[Record, list[float]]:
+        """The record and its stored vector, in one read."""
+        point = self._point(kind, record_id, with_vector=True)
+        return to_record(kind, point), point.vector
 
     def vector_of(self, kind: Kind, record_id: str) -> list[float]:
+        return self._point(kind, record_id, with_vector=True).vector
+
+    def _point(self, kind: Kind, record_id: str, with_vector: bool) -> StoredPoint:
         record_id = check_id(kind, record_id)
-        found = self.store.retrieve(kind.value, [record_id], with_vector=True)
+        found = self.store.retrieve(kind.value, [record_id], with_vector=with_vector)
         if not found:
             raise NotFound(f"No {_NOUN[kind]} with id {record_id}.")
-        return found[0].vector
+        return found[0]
 
     def delete(self, kind: Kind, record_id: str) -> None:
         with self._locks[kind]:

@@ -47,9 +47,8 @@ class Matcher:
 
     def for_record(self, kind: Kind, record_id: str, filters: Filters | None, limit: int, offset: int) -> MatchPage:
         """Best records of the other side for a stored job or candidate (its stored vector, no re-encoding)."""
-        rec = self.records.get(kind, record_id)
-        vector = np.asarray(self.records.vector_of(kind, record_id), dtype=np.float32)
-        query = Query(vector, " ".join(_TEXT[kind](rec.doc)), rec.doc.get("skills") or [])
+        rec, vector = self.records.get_with_vector(kind, record_id)
+        query = Query(np.asarray(vector, dtype=np.float32), " ".join(_TEXT[kind](rec.doc)), rec.doc.get("skills") or [])
         return self._search(kind.other, query, filters, limit, offset)
 
     def for_text(self, text: str, target: Kind, filters: Filters | None, limit: int, offset: int) -> MatchPage:
