@@ -62,6 +62,15 @@ def match_features(scores: np.ndarray, agreements: np.ndarray | None, query_conf
     return np.column_stack([scores, margin, gap, agreements.mean(axis=1), agreements.min(axis=1), qc, tc])
 
 
+def no_good_match(confidences: list[float | None], threshold: float) -> bool:
+    """True when nothing came back, or the best known confidence is under the threshold
+    (without a calibrator every confidence is None: nothing to judge by, so False)."""
+    if not confidences:
+        return True
+    known = [c for c in confidences if c is not None]
+    return bool(known) and max(known) < threshold
+
+
 @dataclass
 class Calibrator:
     """Logistic regression on standardised features (Platt scaling generalised to several inputs).

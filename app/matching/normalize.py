@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from app.matching.occupations import COLLECTION as OCCUPATIONS
 from app.matching.occupations import OccupationHit, OccupationIndex
 from app.matching.rules import FiredRules, RuleBook
 from app.matching.scorer import MatchScorer
@@ -42,7 +43,7 @@ class Normalizer:
 
     def summaries(self, vectors: np.ndarray, k: int = 3) -> list[list[dict]]:
         """Top-k occupations per stored job/candidate vector, as kept in its payload."""
-        if self.occupations.store.count("occupations") == 0:
+        if self.occupations.store.count(OCCUPATIONS) == 0:
             return [[] for _ in range(len(vectors))]
         out = []
         for v in vectors:

@@ -7,6 +7,7 @@ import numpy as np
 from app.domain import Filters, Kind, Match
 from app.encoder.base import Encoder
 from app.encoder.texts import candidate_text, job_text
+from app.matching import confidence
 from app.matching.explain import shared_terms
 from app.matching.filters import build_filter
 from app.matching.records import Records, to_record
@@ -95,10 +96,7 @@ class Matcher:
 
 def no_good_match(matches: list[Match], threshold: float) -> bool:
     """True when nothing came back, or the best confidence is under the threshold."""
-    if not matches:
-        return True
-    confs = [m.confidence for m in matches if m.confidence is not None]
-    return bool(confs) and max(confs) < threshold
+    return confidence.no_good_match([m.confidence for m in matches], threshold)
 
 
 def explain(query: Query, doc: dict, target: Kind, agreement: np.ndarray | None) -> dict:

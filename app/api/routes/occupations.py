@@ -9,6 +9,7 @@ from app.api.bulk import bulk_openapi, bulk_store
 from app.api.deps import NormalizerDep, OccupationsDep, SettingsDep
 from app.api.schemas import (BulkResponse, NormalizedMatch, NormalizeRequest, NormalizeResponse, NormalizeResult,
                              OccupationIn, OccupationOut, OccupationPage)
+from app.matching.confidence import no_good_match
 from app.matching.occupations import Occupation
 
 router = APIRouter(prefix="/occupations", tags=["occupations"])
@@ -38,9 +39,8 @@ def normalize(req: NormalizeRequest, normalizer: NormalizerDep, settings: Settin
         matches = [NormalizedMatch(id=h.occupation.id, external_id=h.occupation.doc.get("external_id"),
                                    label=h.occupation.doc["label"], code=h.occupation.doc.get("code"),
                                    score=h.score, confidence=c) for h, c in zip(n.hits, n.confidences)]
-        confs = [c for c in n.confidences if c is not None]
-        no_good = not matches or (bool(confs) and max(confs) < settings.no_match_threshold)
-        results.append(NormalizeResult(text=text, matches=matches, no_good_match=no_good,
+        results.append(NormalizeResult(text=text, matches=matches,
+                                       no_good_match=no_good_match(n.confidences, settings.no_match_threshold),
                                        rules_applied=n.fired.applied()))
     return NormalizeResponse(results=results, model=normalizer.occupations.model_id)
 
