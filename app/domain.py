@@ -1,5 +1,6 @@
 """Plain domain types shared by the core; no FastAPI, no Qdrant."""
 
+import time
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -61,3 +62,8 @@ class Match:
     record: Record
     score: float
     confidence: float | None = None
+
+
+def now() -> float:
+    """The current time as whole microseconds: what the API shows survives the store's float round trip."""
+    return round(time.time(), 6)

@@ -6,13 +6,13 @@ searching the label points and keeping each occupation's best label (max-pooling
 """
 
 import threading
-import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from app.domain import now
 from app.errors import NotFound
 from app.matching.ids import parse_id
 from app.store.base import FieldType, StoredPoint, VectorStore
@@ -66,7 +66,7 @@ class OccupationIndex:
                 created = prev is None and ext not in seen
                 if ext:
                     seen[ext] = oid
-                out.append((self._write(oid, doc, prev.created_at if prev else time.time()), created))
+                out.append((self._write(oid, doc, prev.created_at if prev else now()), created))
         return out
 
     def _write(self, oid: str, doc: dict[str, Any], created_at: float) -> Occupation:
@@ -88,7 +88,7 @@ class OccupationIndex:
         done = 0
         while points := self.store.find(COLLECTION, stale, 128):
             for p in points:
-                self._write(p.id, p.payload["doc"], p.payload.get("created_at", time.time()))
+                self._write(p.id, p.payload["doc"], p.payload.get("created_at", now()))
             done += len(points)
         return done
 

@@ -1,11 +1,10 @@
 """Storing jobs and candidates: encode once, upsert with payload, idempotent by `external_id`."""
 
 import threading
-import time
 import uuid
 from typing import Any
 
-from app.domain import Kind, Record
+from app.domain import Kind, Record, now
 from app.encoder.base import Encoder
 from app.encoder.texts import candidate_text, job_text
 from app.errors import Conflict, NotFound
@@ -64,7 +63,7 @@ class Records:
         occupations = self._occupations(vectors)
         with self._locks[kind]:
             existing = self._by_external_ids(kind, [d.get("external_id") for d in docs])
-            now = time.time()
+            stamp = now()
             out, points, seen = [], [], {}
             for doc, vec, conf, occs in zip(docs, vectors, confidences, occupations):
                 ext = doc.get("external_id")
@@ -75,7 +74,7 @@ class Records:
                     rid, created = (prev.id, False) if prev else (str(uuid.uuid4()), True)
                 if ext:
                     seen[ext] = rid
-                rec = Record(rid, kind, doc, prev.created_at if prev else now, now, self.model_id, conf, occs)
+                rec = Record(rid, kind, doc, prev.created_at if prev else stamp, stamp, self.model_id, conf, occs)
                 points.append(StoredPoint(rid, self._payload(rec), vec.tolist()))
                 out.append((rec, created))
             self.store.upsert(kind.value, points)
@@ -94,7 +93,7 @@ class Records:
                 if other and other.id != record_id:
                     raise Conflict(f"external_id {ext!r} already belongs to {_NOUN[kind]} {other.id}.",
                                    {"external_id": ext, "id": other.id})
-            rec = Record(record_id, kind, doc, prev.created_at, time.time(), self.model_id, conf, occs)
+            rec = Record(record_id, kind, doc, prev.created_at, now(), self.model_id, conf, occs)
             self.store.upsert(kind.value, [StoredPoint(record_id, self._payload(rec), vector.tolist())])
         return rec
 
@@ -136,7 +135,7 @@ class Records:
             confidences, occupations = self._confidence(vectors), self._occupations(vectors)
             with self._locks[kind]:
                 self.store.upsert(kind.value, [
-                    StoredPoint(r.id, self._payload(Record(r.id, kind, r.doc, r.created_at, time.time(), self.model_id,
+                    StoredPoint(r.id, self._payload(Record(r.id, kind, r.doc, r.created_at, now(), self.model_id,
                                                            c, o)), v.tolist())
                     for r, v, c, o in zip(recs, vectors, confidences, occupations)])
             done += len(points)

@@ -5,13 +5,13 @@ anchor's vector rides in the payload. Applying every rule costs one vector query
 for this query vector), then a dot product per result and fired rule: no extra query per rule.
 """
 
-import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from app.domain import now
 from app.errors import NotFound
 from app.matching.ids import parse_id
 from app.store.base import FieldType, StoredPoint, VectorStore
@@ -64,7 +64,7 @@ class RuleBook:
             offset += len(page)
 
     def add(self, doc: dict[str, Any], if_vector: np.ndarray, exclude_vector: np.ndarray) -> Rule:
-        rule = Rule(str(uuid.uuid4()), doc, time.time())
+        rule = Rule(str(uuid.uuid4()), doc, now())
         payload = {"doc": doc, "created_at": rule.created_at, "model": self.model_id,
                    "exclude_vector": [float(x) for x in exclude_vector],
                    "if_threshold": doc["if_near"]["threshold"], "exclude_threshold": doc["exclude_near"]["threshold"]}

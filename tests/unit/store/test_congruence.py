@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from qdrant_client import QdrantClient
 
+from app.domain import now
 from app.store.base import FieldType, StoredPoint
 from app.store.conditions import Filter, GeoRadius, Match, MatchAny, Range
 from app.store.edge import EdgeStore
@@ -139,3 +140,13 @@ def test_delete_by_filter_and_filtered_page(store):
 def test_ensure_collection_is_idempotent(store):
     store.ensure_collection("c", DIM, INDEXES)
     assert store.count("c") == 200
+
+
+def test_service_timestamps_survive_the_round_trip(store):
+    """The engine re-parses float payloads; times taken with domain.now() must come back unchanged,
+    or a record's created_at would shift by a microsecond between two reads (seen in CI)."""
+    stamps = [now() + i * 1.3e-7 for i in range(500)]
+    stamps = [round(t, 6) for t in stamps]
+    ids = [str(uuid.UUID(int=10_000 + i)) for i in range(len(stamps))]
+    store.upsert("c", [StoredPoint(pid, {"created_at": t}, [1.0] + [0.0] * (DIM - 1)) for pid, t in zip(ids, stamps)])
+    assert [p.payload["created_at"] for p in store.retrieve("c", ids)] == stamps
