@@ -8,9 +8,15 @@ PORT ?= 8000
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install run test test-slow bench clean
+MODEL := models/jobmatch-esco
+EXPORT := $(MODEL)/onnx/export.json
+
+.PHONY: install export run test test-slow bench clean
 
 install: $(STAMP)
+
+# ONNX Runtime export of the served model (checked against torch; int8 if it keeps validation MRR).
+export: $(EXPORT)
 
 # torch first: the pinned CPU build; an unpinned torch would pull a multi-GB CUDA build.
 $(STAMP): pyproject.toml
@@ -20,14 +26,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e ".[dev]"
 	touch $(STAMP)
 
-run: install
+$(EXPORT): $(STAMP) $(MODEL)/jobmatch.json $(MODEL)/adapter_model.safetensors $(MODEL)/head.pt
+	$(BIN)/python scripts/export_onnx.py --model $(MODEL)
+
+run: install $(EXPORT)
 	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT)
 
-test: install
+test: install $(EXPORT)
 	$(BIN)/python -m pytest -q
 
 test-slow: install
 	$(BIN)/python -m pytest -q -m slow
 
 clean:
-	rm -rf $(VENV) data
+	rm -rf $(VENV) data $(MODEL)/onnx

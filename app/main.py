@@ -2,7 +2,6 @@
 
 import logging
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from fastapi import APIRouter, Depends, FastAPI
 
@@ -10,6 +9,7 @@ from app.api.deps import require_api_key
 from app.api.limits import BodyLimitMiddleware
 from app.api.routes import candidates, health, jobs, matches, occupations, rules
 from app.encoder.base import Encoder
+from app.encoder.factory import build_encoder
 from app.errors import install_error_handlers
 from app.matching.normalize import Normalizer
 from app.matching.occupations import OccupationIndex
@@ -21,28 +21,6 @@ from app.settings import Settings
 from app.store import open_store
 
 log = logging.getLogger("jobmatch")
-
-DEFAULT_MODEL = Path(__file__).resolve().parents[1] / "models" / "jobmatch-esco"
-
-
-def resolve_model_path(settings: Settings) -> Path | None:
-    """The trained artifact by default; `JOBMATCH_MODEL_PATH=base` for the bundled base model.
-
-    A missing default artifact falls back to the base model, with a warning in the log."""
-    if settings.model_path is not None:
-        return None if str(settings.model_path) == "base" else settings.model_path
-    if DEFAULT_MODEL.exists():
-        return DEFAULT_MODEL
-    log.warning("trained model %s not found: serving the base all-MiniLM-L6-v2 instead", DEFAULT_MODEL)
-    return None
-
-
-def build_encoder(settings: Settings) -> Encoder:
-    from app.encoder.sentence import SentenceTransformerEncoder
-
-    return SentenceTransformerEncoder(resolve_model_path(settings), settings.encode_batch_size,
-                                      settings.chunk_words, settings.max_chunks, settings.chunk_pooling)
-
 
 def create_app(settings: Settings | None = None, encoder: Encoder | None = None) -> FastAPI:
     """`encoder` may be passed in (tests share one loaded model); otherwise it is loaded at start-up."""

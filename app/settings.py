@@ -20,6 +20,10 @@ class Settings(BaseSettings):
         default_factory=list, description="Comma-separated bearer keys; empty = no auth on /v1."
     )
     model_path: Path | None = Field(None, description="Sentence-transformers model folder; default: bundled MiniLM.")
+    encoder_backend: Literal["auto", "onnx", "torch"] = Field(
+        "auto", description="auto = ONNX Runtime when models/<model>/onnx holds an export of the served weights."
+    )
+    encoder_threads: int | None = Field(None, ge=1, le=256, description="ONNX Runtime threads; default: all cores.")
     encode_batch_size: int = Field(32, ge=1, le=1024)
     chunk_words: int = Field(150, ge=16, le=1000, description="Words per chunk when a text exceeds the model window.")
     max_chunks: int = Field(8, ge=1, le=64, description="Chunks encoded per long text; the rest is dropped.")

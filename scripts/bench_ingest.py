@@ -21,7 +21,7 @@ from serving import peak_rss_mb, running_server  # noqa: E402
 from synthetic import make_cvs  # noqa: E402
 
 from app.encoder.texts import candidate_text  # noqa: E402
-from app.main import build_encoder  # noqa: E402
+from app.encoder.factory import build_encoder  # noqa: E402
 from app.settings import Settings  # noqa: E402
 
 

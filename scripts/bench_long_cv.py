@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from synthetic import FILLER, occupations  # noqa: E402
 
-from app.main import build_encoder  # noqa: E402
+from app.encoder.factory import build_encoder  # noqa: E402
 from app.settings import Settings  # noqa: E402
 
 

@@ -29,7 +29,7 @@ from synthetic import make_cvs, make_jobs, occupations  # noqa: E402
 
 from app.domain import Kind, Record  # noqa: E402
 from app.encoder.texts import candidate_text  # noqa: E402
-from app.main import build_encoder  # noqa: E402
+from app.encoder.factory import build_encoder  # noqa: E402
 from app.matching.records import Records  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from app.store.base import StoredPoint  # noqa: E402

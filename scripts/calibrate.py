@@ -13,7 +13,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.encoder.sentence import SentenceTransformerEncoder  # noqa: E402
-from app.main import DEFAULT_MODEL  # noqa: E402
+from app.encoder.factory import DEFAULT_MODEL  # noqa: E402
 from app.matching.confidence import FEATURES, Calibrator  # noqa: E402
 from app.matching.scorer import CALIBRATION_FILE, MatchScorer  # noqa: E402
 from app.training.calibration import split_halves, top1_table  # noqa: E402

@@ -23,7 +23,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.encoder.sentence import SentenceTransformerEncoder  # noqa: E402
-from app.main import DEFAULT_MODEL  # noqa: E402
+from app.encoder.factory import DEFAULT_MODEL  # noqa: E402
 from app.training.data import load_occupations, load_validation_titles  # noqa: E402
 from app.matching.scorer import MatchScorer  # noqa: E402
 from app.training.calibration import baseline_calibrators, confidence_report, split_halves, top1_table  # noqa: E402

@@ -14,7 +14,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.domain import Kind  # noqa: E402
-from app.main import build_encoder  # noqa: E402
+from app.encoder.factory import build_encoder  # noqa: E402
 from app.matching.normalize import Normalizer  # noqa: E402
 from app.matching.occupations import OccupationIndex  # noqa: E402
 from app.matching.records import Records  # noqa: E402

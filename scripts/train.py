@@ -19,7 +19,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.encoder.sentence import bundled_model_path  # noqa: E402
-from app.main import DEFAULT_MODEL  # noqa: E402
+from app.encoder.factory import DEFAULT_MODEL  # noqa: E402
 from app.training.card import model_card  # noqa: E402
 from app.training.data import load_occupations, load_validation_titles  # noqa: E402
 from app.training.evaluate import gold_ranks, rank_report  # noqa: E402

@@ -11,7 +11,8 @@ from contextlib import contextmanager  # noqa: E402
 import pytest  # noqa: E402
 from fastapi.testclient import TestClient  # noqa: E402
 
-from app.main import build_encoder, create_app  # noqa: E402
+from app.encoder.factory import build_encoder  # noqa: E402
+from app.main import create_app  # noqa: E402
 from app.settings import Settings  # noqa: E402
 
 

@@ -12,8 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-ARTIFACT_CONFIG = "jobmatch.json"
-HEAD_FILE = "head.pt"
+from app.encoder.sentence import ARTIFACT_CONFIG, HEAD_FILE
 
 
 class SoftmaxGroupHead(nn.Module):
@@ -53,16 +52,6 @@ class LinearHead(nn.Module):
 
     def config(self) -> dict:
         return {"type": "linear", "out": self.out}
-
-
-def build_head(cfg: dict | None, dim: int) -> nn.Module | None:
-    if not cfg:
-        return None
-    if cfg["type"] == "softmax_groups":
-        return SoftmaxGroupHead(dim, cfg["groups"], cfg["size"], cfg.get("temperature", 1.0))
-    if cfg["type"] == "linear":
-        return LinearHead(dim, cfg["out"])
-    raise ValueError(f"unknown head type {cfg['type']!r}")
 
 
 class TrainableEncoder(nn.Module):

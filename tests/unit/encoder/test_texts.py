@@ -1,6 +1,6 @@
 import numpy as np
 
-from app.encoder.sentence import pool_chunks
+from app.encoder.documents import pool_chunks
 from app.encoder.texts import candidate_text, chunk_words, job_text
 
 
