@@ -7,10 +7,14 @@ from fastapi import APIRouter, Depends, FastAPI
 
 from app.api.deps import require_api_key
 from app.api.limits import BodyLimitMiddleware
-from app.api.routes import candidates, health, jobs, matches, occupations, rules
+from app.api.present import row_validator
+from app.api.routes import candidates, health, imports, jobs, matches, occupations, rules
+from app.api.schemas import CandidateIn
 from app.encoder.base import Encoder
 from app.encoder.factory import build_encoder
 from app.errors import install_error_handlers
+from app.domain import Kind
+from app.ingest.imports import ImportBook, ImportRunner
 from app.matching.normalize import Normalizer
 from app.matching.occupations import OccupationIndex
 from app.matching.records import Records
@@ -44,10 +48,14 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
         app.state.rules = rulebook
         app.state.normalizer = normalizer
         app.state.matcher = Matcher(enc, store, records, scorer, rulebook, settings.no_match_threshold)
+        app.state.imports = ImportRunner(ImportBook(settings.data_dir), records.put_many, row_validator(CandidateIn),
+                                         lambda: store.bulk_load(Kind.CANDIDATE.value), settings.import_batch_size)
+        app.state.imports.start()
         log.info("jobmatch ready: model %s, store %s", records.model_id, store.backend)
         try:
             yield
         finally:
+            app.state.imports.stop()
             app.state.records = None
             store.close()
 
@@ -55,10 +63,11 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
                   description="Job-candidate matching: metric-learning encoder + Qdrant.")
     app.state.settings = settings
     install_error_handlers(app)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
+                       larger={"/v1/imports": (settings.max_import_bytes, "JOBMATCH_MAX_IMPORT_BYTES")})
 
     v1 = APIRouter(prefix="/v1", dependencies=[Depends(require_api_key)])
-    for module in (jobs, candidates, matches, occupations, rules):
+    for module in (jobs, candidates, imports, matches, occupations, rules):
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(health.router)

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     )
     max_body_bytes: int = Field(8 * 1024 * 1024, ge=1024, description="Largest accepted request body (413 above).")
     max_bulk_items: int = Field(1000, ge=1, le=10000)
+    max_import_bytes: int = Field(4 * 1024**3, ge=1024, description="Largest file accepted by /v1/imports.")
+    import_batch_size: int = Field(64, ge=1, le=10000, description="Records an import stores at a time.")
     no_match_threshold: float = Field(
         0.35, ge=0, le=1, description="Below this best confidence a response says no_good_match: true."
     )

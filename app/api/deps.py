@@ -7,6 +7,7 @@ from fastapi import Depends, Request
 
 from app.encoder.base import Encoder
 from app.errors import DomainError
+from app.ingest.imports import ImportRunner
 from app.matching.normalize import Normalizer
 from app.matching.occupations import OccupationIndex
 from app.matching.records import Records
@@ -43,6 +44,10 @@ def get_rules(request: Request) -> RuleBook:
     return request.app.state.rules
 
 
+def get_imports(request: Request) -> ImportRunner:
+    return request.app.state.imports
+
+
 def get_encoder(request: Request) -> Encoder:
     return request.app.state.records.encoder
 
@@ -54,6 +59,7 @@ OccupationsDep = Annotated[OccupationIndex, Depends(get_occupations)]
 NormalizerDep = Annotated[Normalizer, Depends(get_normalizer)]
 RulesDep = Annotated[RuleBook, Depends(get_rules)]
 EncoderDep = Annotated[Encoder, Depends(get_encoder)]
+ImportsDep = Annotated[ImportRunner, Depends(get_imports)]
 
 
 def require_api_key(request: Request, settings: SettingsDep) -> None:

@@ -8,18 +8,22 @@ from app.errors import error_body
 
 
 class BodyLimitMiddleware:
-    """Pure ASGI: checks Content-Length up front, and counts streamed bytes when it is absent."""
+    """Pure ASGI: checks Content-Length up front, and counts streamed bytes when it is absent.
 
-    def __init__(self, app, max_bytes: int):
+    `larger` gives some path prefixes their own limit and setting name (file imports)."""
+
+    def __init__(self, app, max_bytes: int, larger: dict[str, tuple[int, str]] | None = None):
         self.app = app
-        self.max_bytes = max_bytes
+        self.default = (max_bytes, "JOBMATCH_MAX_BODY_BYTES")
+        self.larger = larger or {}
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
+        max_bytes, setting = next((v for p, v in self.larger.items() if scope["path"].startswith(p)), self.default)
         length = dict(scope.get("headers") or []).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
-            return await self._reject(send)
+        if length is not None and (not length.isdigit() or int(length) > max_bytes):
+            return await _reject(send, max_bytes, setting)
         seen = 0
         started = False
 
@@ -28,8 +32,8 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise _TooLarge(self.max_bytes)
+                if seen > max_bytes:
+                    raise _TooLarge(max_bytes, setting)
             return message
 
         async def tracking_send(message):
@@ -41,25 +45,22 @@ class BodyLimitMiddleware:
             await self.app(scope, limited_receive, tracking_send)
         except _TooLarge:
             if not started:
-                await self._reject(send)
+                await _reject(send, max_bytes, setting)
 
-    async def _reject(self, send):
-        body = json.dumps(error_body(
-            "payload_too_large",
-            _message(self.max_bytes),
-            {"max_bytes": self.max_bytes},
-        )).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
-        await send({"type": "http.response.body", "body": body})
+
+async def _reject(send, max_bytes: int, setting: str):
+    body = json.dumps(error_body("payload_too_large", _message(max_bytes, setting), {"max_bytes": max_bytes})).encode()
+    await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
 
 
 class _TooLarge(HTTPException):
     """An HTTPException, so FastAPI's body parsing passes it through to the one error handler."""
 
-    def __init__(self, max_bytes: int):
-        super().__init__(413, _message(max_bytes))
+    def __init__(self, max_bytes: int, setting: str):
+        super().__init__(413, _message(max_bytes, setting))
 
 
-def _message(max_bytes: int) -> str:
-    return f"Request body is larger than {max_bytes} bytes (JOBMATCH_MAX_BODY_BYTES); split it up."
+def _message(max_bytes: int, setting: str) -> str:
+    return f"Request body is larger than {max_bytes} bytes ({setting}); split it up."

@@ -8,6 +8,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from app.api.schemas import BulkItem, ItemError, MatchFilters, MatchOut, MatchResponse
 from app.domain import Filters, Record
 from app.errors import describe_validation_errors
+from app.ingest.imports import RowInvalid
 from app.ingest.parsers import LineError
 from app.matching.service import MatchPage
 
@@ -64,3 +65,16 @@ def validate_items(items: list[Any], model: type[BaseModel]) -> tuple[list[tuple
             continue
         valid.append((i, doc.model_dump(mode="json")))
     return valid, errors
+
+
+def row_validator(model: type[BaseModel]):
+    """Validation for import rows: the document to store, or RowInvalid naming each wrong field."""
+    adapter = TypeAdapter(model)
+
+    def validate(item: Any) -> dict:
+        try:
+            return adapter.validate_python(item, strict=True).model_dump(mode="json")
+        except ValidationError as exc:
+            problems = describe_validation_errors(exc.errors(include_input=False))
+            raise RowInvalid("; ".join(f"{p['field']}: {p['message']}" for p in problems)) from None
+    return validate

@@ -54,8 +54,12 @@ class Records:
         for kind in Kind:
             self.store.ensure_collection(kind.value, self.encoder.dim, INDEXES)
 
-    def put_many(self, kind: Kind, docs: list[dict[str, Any]]) -> list[tuple[Record, bool]]:
-        """Create or update (by `external_id`) each document; returns (record, created) in order."""
+    def put_many(self, kind: Kind, docs: list[dict[str, Any]],
+                 ids: list[str | None] | None = None) -> list[tuple[Record, bool]]:
+        """Create or update (by `external_id`) each document; returns (record, created) in order.
+
+        `ids` may fix the id of a new record without an external_id, so that writing it again
+        (an import resumed after a crash) overwrites it instead of adding a second copy."""
         if not docs:
             return []
         vectors = self.encoder.encode_documents([TEXT[kind](d) for d in docs])  # slow part, outside the lock
@@ -65,13 +69,13 @@ class Records:
             existing = self._by_external_ids(kind, [d.get("external_id") for d in docs])
             stamp = now()
             out, points, seen = [], [], {}
-            for doc, vec, conf, occs in zip(docs, vectors, confidences, occupations):
+            for doc, vec, conf, occs, fixed in zip(docs, vectors, confidences, occupations, ids or [None] * len(docs)):
                 ext = doc.get("external_id")
                 prev = existing.get(ext) if ext else None
                 if ext and ext in seen:  # repeated within this batch: the later copy wins
                     rid, created = seen[ext], False
                 else:
-                    rid, created = (prev.id, False) if prev else (str(uuid.uuid4()), True)
+                    rid, created = (prev.id, False) if prev else (fixed or str(uuid.uuid4()), True)
                 if ext:
                     seen[ext] = rid
                 rec = Record(rid, kind, doc, prev.created_at if prev else stamp, stamp, self.model_id, conf, occs)

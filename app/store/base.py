@@ -1,5 +1,6 @@
 """The one vector-store interface every backend implements."""
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Protocol
@@ -53,6 +54,10 @@ class VectorStore(Protocol):
     def page(self, name: str, order_key: str, limit: int, offset: int, flt: Filter | None = None) -> list[StoredPoint]: ...
 
     def count(self, name: str, flt: Filter | None = None) -> int: ...
+
+    def bulk_load(self, name: str) -> AbstractContextManager[None]:
+        """Writes inside the block may leave index building until it ends (one build, not many)."""
+        ...
 
     def info(self) -> dict[str, Any]: ...
 

@@ -3,6 +3,8 @@
 import logging
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +60,7 @@ class EdgeStore:
         self._shards: dict[str, qe.EdgeShard] = {}
         self._pending: dict[str, int] = {}
         self._optimizing: set[str] = set()
+        self._bulk: dict[str, int] = {}
         self._lock = threading.Lock()
         self._closed = False
         self.last_optimize_s: dict[str, float] = {}
@@ -133,10 +136,23 @@ class EdgeStore:
         self.last_optimize_s[name] = time.perf_counter() - started
         return changed
 
-    def _note_writes(self, name: str, n: int) -> None:
+    @contextmanager
+    def bulk_load(self, name: str) -> Iterator[None]:
+        """No background index builds while the block writes; one build of everything at its end."""
+        with self._lock:
+            self._bulk[name] = self._bulk.get(name, 0) + 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._bulk[name] -= 1
+            self._note_writes(name, 0, at_least=1)
+
+    def _note_writes(self, name: str, n: int, at_least: int | None = None) -> None:
         with self._lock:
             self._pending[name] += n
-            if self._pending[name] < self.optimize_after_writes or name in self._optimizing:
+            threshold = self.optimize_after_writes if at_least is None else at_least
+            if self._pending[name] < threshold or name in self._optimizing or self._bulk.get(name):
                 return
             self._pending[name] = 0
             self._optimizing.add(name)

@@ -5,6 +5,7 @@ stand-in for the server that shares this translation code; it is never the defau
 """
 
 import functools
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import httpx
@@ -149,6 +150,9 @@ class ServerStore:
     @_unavailable_on_error
     def count(self, name: str, flt: Filter | None = None) -> int:
         return self.client.count(self._c(name), count_filter=to_client_filter(flt), exact=True).count
+
+    def bulk_load(self, name: str) -> AbstractContextManager[None]:
+        return nullcontext()  # the server's own optimizer decides when to index
 
     def info(self) -> dict[str, Any]:
         return {"backend": self.backend, "url": self.url or "in-memory"}

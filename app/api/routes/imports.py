@@ -1,0 +1,64 @@
+"""/v1/imports: upload a file of candidates (NDJSON, CSV, JSON array, ZIP of CVs); it is stored in the
+background in batches; follow it, read its row errors, or cancel it."""
+
+from datetime import datetime, timezone
+from itertools import islice
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile
+
+from app.api.deps import ImportsDep
+from app.api.schemas import ImportErrorPage, ImportOut, ImportPage
+from app.ingest.formats import detect_format
+from app.ingest.imports import ImportJob, ImportRunner
+
+router = APIRouter(prefix="/imports", tags=["imports"])
+
+
+def import_out(job: ImportJob, runner: ImportRunner) -> dict:
+    ts = lambda t: datetime.fromtimestamp(t, tz=timezone.utc) if t is not None else None  # noqa: E731
+    rate, eta = runner.progress(job)
+    return {"id": job.id, "filename": job.filename, "format": job.format, "status": job.status, "total": job.total,
+            "processed": job.processed, "stored": job.stored, "failed": job.failed,
+            "rate_per_s": round(rate, 2) if rate else None, "eta_s": round(eta, 1) if eta is not None else None,
+            "created_at": ts(job.created_at), "started_at": ts(job.started_at), "finished_at": ts(job.finished_at),
+            "restarts": job.restarts, "message": job.message}
+
+
+@router.post("", response_model=ImportOut, status_code=202)
+def start_import(runner: ImportsDep, response: Response,
+                 file: Annotated[UploadFile, File(description=(
+                     "NDJSON (*.ndjson, *.jsonl), CSV with a header row (*.csv), a JSON array (*.json) or a ZIP of "
+                     "CV files: PDF, DOCX, TXT (*.zip); see the README for the CSV columns."))],
+                 format: Annotated[str | None, Form(description="ndjson, csv, json or zip; default: from the file name.")]
+                 = None):
+    job = runner.submit(file.file, file.filename or "upload", detect_format(file.filename, format))
+    response.headers["Location"] = f"/v1/imports/{job.id}"
+    return import_out(job, runner)
+
+
+@router.get("", response_model=ImportPage)
+def list_imports(runner: ImportsDep, limit: Annotated[int, Query(ge=1, le=100)] = 20,
+                 offset: Annotated[int, Query(ge=0, le=100_000)] = 0):
+    jobs = runner.book.all()[::-1]  # newest first
+    return {"items": [import_out(j, runner) for j in jobs[offset:offset + limit]], "total": len(jobs),
+            "limit": limit, "offset": offset}
+
+
+@router.get("/{import_id}", response_model=ImportOut)
+def get_import(import_id: str, runner: ImportsDep):
+    return import_out(runner.book.get(import_id), runner)
+
+
+@router.get("/{import_id}/errors", response_model=ImportErrorPage)
+def import_errors(import_id: str, runner: ImportsDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+                  offset: Annotated[int, Query(ge=0)] = 0):
+    job = runner.book.get(import_id)
+    items = [e for e in islice(runner.book.errors(job), offset, offset + limit)]
+    return {"items": items, "total": job.failed, "limit": limit, "offset": offset}
+
+
+@router.delete("/{import_id}", response_model=ImportOut)
+def cancel_import(import_id: str, runner: ImportsDep):
+    """Stops a queued or running import after its current batch; what was stored stays stored."""
+    return import_out(runner.cancel(import_id), runner)

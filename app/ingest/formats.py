@@ -1,0 +1,213 @@
+"""Import files, record by record: NDJSON, CSV, a JSON array, or a ZIP of CV files.
+
+Every format yields `Row`s in file order. `row` is what a person finds the record by: the line
+number in NDJSON, the spreadsheet row in CSV (the header is row 1), the position in a JSON array,
+the entry number in a ZIP (whose file name becomes the candidate's external_id). Reading can start
+after the first `skip` records, which is how an interrupted import resumes."""
+
+import csv
+import json
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from app.errors import DomainError, InvalidInput
+from app.ingest.files import CV_SUFFIXES, UnreadableFile, extract_text
+
+FORMATS = ("ndjson", "csv", "json", "zip")
+SUFFIXES = {".ndjson": "ndjson", ".jsonl": "ndjson", ".csv": "csv", ".json": "json", ".zip": "zip"}
+MAX_CV_FILE_BYTES = 20 * 1024 * 1024
+
+# CSV: one column per field; lists are ';'-separated, languages as "en:C1;de:B2", booleans true/false.
+CSV_TEXT = ("external_id", "name", "desired_title", "cv_text")
+CSV_LISTS = ("skills",)
+CSV_BOOLS = ("remote", "willing_to_relocate")
+CSV_NUMBERS = ("years_experience",)
+CSV_LOCATION = {"city": str, "country": str, "lat": float, "lon": float}
+CSV_SALARY = {"salary_min": ("min", float), "salary_max": ("max", float), "salary_currency": ("currency", str)}
+CSV_COLUMNS = (*CSV_TEXT, *CSV_LISTS, *CSV_BOOLS, *CSV_NUMBERS, "languages", *CSV_LOCATION, *CSV_SALARY)
+TRUE, FALSE = {"true", "yes", "1", "y"}, {"false", "no", "0", "n", ""}
+
+
+@dataclass(frozen=True)
+class Row:
+    row: int
+    item: dict[str, Any] | None  # the raw record, or None when `error` says why there is none
+    error: str | None = None
+    external_id: str | None = None
+
+
+class UnsupportedFormat(DomainError):
+    status, code = 415, "unsupported_format"
+
+
+def detect_format(filename: str | None, declared: str | None) -> str:
+    if declared:
+        if declared not in FORMATS:
+            raise InvalidInput(f"format must be one of {', '.join(FORMATS)}; got {declared!r}.")
+        return declared
+    fmt = SUFFIXES.get(PurePosixPath(filename or "").suffix.lower())
+    if fmt is None:
+        raise UnsupportedFormat(f"Cannot tell the format of {filename!r}: name the file *.ndjson, *.jsonl, *.csv, "
+                                "*.json or *.zip, or send a form field format=ndjson|csv|json|zip.")
+    return fmt
+
+
+def check_file(path: Path, fmt: str) -> None:
+    """Cheap checks before an import is accepted, so a wrong file fails at once, not in the background."""
+    if fmt == "zip" and not zipfile.is_zipfile(path):
+        raise InvalidInput("The file is not a ZIP archive.")
+    if fmt == "csv":
+        with path.open(newline="", encoding="utf-8-sig", errors="replace") as fh:
+            header = next(csv.reader(fh), None)
+        if not header:
+            raise InvalidInput(f"The CSV file has no header row. Columns: {', '.join(CSV_COLUMNS)}.")
+        unknown = [c for c in header if c.strip() not in CSV_COLUMNS]
+        if unknown:
+            raise InvalidInput(f"Unknown CSV column(s): {', '.join(map(repr, unknown))}. "
+                               f"The columns are: {', '.join(CSV_COLUMNS)}.", {"unknown_columns": unknown})
+    if fmt == "json":
+        with path.open("rb") as fh:
+            head = fh.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+        if not head.startswith(b"["):
+            raise InvalidInput("A .json import must be one JSON array of candidates (or use NDJSON).")
+
+
+def count_rows(path: Path, fmt: str) -> int:
+    if fmt == "zip":
+        with zipfile.ZipFile(path) as zf:
+            return sum(1 for info in zf.infolist() if _is_cv_entry(info))
+    if fmt == "json":
+        return len(_json_array(path))
+    return sum(1 for _ in read_rows(path, fmt, parse=False))
+
+
+def read_rows(path: Path, fmt: str, skip: int = 0, parse: bool = True) -> Iterator[Row]:
+    """Records after the first `skip`; with parse=False only their positions (for counting)."""
+    reader = {"ndjson": _ndjson, "csv": _csv, "json": _json, "zip": _zip}[fmt]
+    for i, row in enumerate(reader(path, parse)):
+        if i >= skip:
+            yield row
+
+
+def _ndjson(path: Path, parse: bool) -> Iterator[Row]:
+    with path.open("rb") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            if not parse:
+                yield Row(lineno, None)
+                continue
+            try:
+                item = json.loads(line)
+            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                yield Row(lineno, None, f"line {lineno} is not valid JSON: {getattr(exc, 'msg', exc)}")
+                continue
+            yield Row(lineno, item, external_id=_external_id(item))
+
+
+def _csv(path: Path, parse: bool) -> Iterator[Row]:
+    csv.field_size_limit(16 * 1024 * 1024)
+    with path.open(newline="", encoding="utf-8-sig", errors="replace") as fh:
+        reader = csv.DictReader(fh)
+        for record in reader:
+            row = reader.line_num  # the spreadsheet row (header = 1); a quoted multi-line cell counts its lines
+            if not parse:
+                yield Row(row, None)
+                continue
+            try:
+                item = csv_record(record)
+            except ValueError as exc:
+                yield Row(row, None, str(exc), (record.get("external_id") or "").strip() or None)
+                continue
+            yield Row(row, item, external_id=item.get("external_id"))
+
+
+def csv_record(record: dict[str, str | None]) -> dict[str, Any]:
+    """One CSV row as a candidate document; empty cells are left out. ValueError says which cell is wrong."""
+    if None in record:
+        raise ValueError(f"the row has {len(record[None]) + len(record) - 1} cells but the header names "
+                         f"{len(record) - 1} columns")
+    cells = {k.strip(): (v or "").strip() for k, v in record.items()}
+    doc: dict[str, Any] = {k: cells[k] for k in CSV_TEXT if cells.get(k)}
+    for k in CSV_LISTS:
+        if cells.get(k):
+            doc[k] = [s.strip() for s in cells[k].split(";") if s.strip()]
+    for k in CSV_BOOLS:
+        if k in cells:
+            if cells[k].lower() not in TRUE | FALSE:
+                raise ValueError(f"column {k}: {cells[k]!r} is not true/false")
+            doc[k] = cells[k].lower() in TRUE
+    for k in CSV_NUMBERS:
+        if cells.get(k):
+            doc[k] = _number(k, cells[k])
+    if cells.get("languages"):
+        doc["languages"] = {}
+        for part in filter(None, (p.strip() for p in cells["languages"].split(";"))):
+            code, sep, level = part.partition(":")
+            if not sep:
+                raise ValueError(f"column languages: {part!r} should look like en:C1")
+            doc["languages"][code.strip().lower()] = level.strip().upper()
+    location = {k: (_number(k, cells[k]) if t is float else cells[k]) for k, t in CSV_LOCATION.items() if cells.get(k)}
+    if location:
+        doc["location"] = location
+    salary = {f: (_number(k, cells[k]) if t is float else cells[k]) for k, (f, t) in CSV_SALARY.items() if cells.get(k)}
+    if salary:
+        doc["salary_expectation"] = salary
+    return doc
+
+
+def _number(column: str, cell: str) -> float:
+    try:
+        return float(cell)
+    except ValueError:
+        raise ValueError(f"column {column}: {cell!r} is not a number (write decimals with a dot, "
+                         "no thousands separators)") from None
+
+
+def _json_array(path: Path) -> list[Any]:
+    try:
+        data = json.loads(path.read_bytes())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InvalidInput(f"The file is not valid JSON: {exc}") from None
+    if not isinstance(data, list):
+        raise InvalidInput("A .json import must be one JSON array of candidates.")
+    return data
+
+
+def _json(path: Path, parse: bool) -> Iterator[Row]:
+    for i, item in enumerate(_json_array(path), start=1):
+        yield Row(i, item if parse else None, external_id=_external_id(item))
+
+
+def _is_cv_entry(info: zipfile.ZipInfo) -> bool:
+    name = PurePosixPath(info.filename)
+    return not info.is_dir() and not name.name.startswith(".") and "__MACOSX" not in name.parts
+
+
+def _zip(path: Path, parse: bool) -> Iterator[Row]:
+    with zipfile.ZipFile(path) as zf:
+        entries = [info for info in zf.infolist() if _is_cv_entry(info)]
+        for i, info in enumerate(entries, start=1):
+            name = info.filename
+            if not parse:
+                yield Row(i, None, external_id=name)
+            elif PurePosixPath(name).suffix.lower() not in CV_SUFFIXES:
+                yield Row(i, None, f"{name}: unsupported file type: CV files must be .pdf, .docx or .txt", name)
+            elif info.file_size > MAX_CV_FILE_BYTES:
+                yield Row(i, None, f"{name}: {info.file_size} bytes unpacked; a CV file may have at most "
+                                   f"{MAX_CV_FILE_BYTES}", name)
+            else:
+                try:
+                    text = extract_text(name, zf.read(info))
+                except (UnreadableFile, zipfile.BadZipFile, RuntimeError) as exc:
+                    yield Row(i, None, f"{name}: {exc}", name)
+                    continue
+                yield Row(i, {"external_id": name, "cv_text": text}, external_id=name)
+
+
+def _external_id(item: Any) -> str | None:
+    ext = item.get("external_id") if isinstance(item, dict) else None
+    return ext if isinstance(ext, str) else None

@@ -1,0 +1,274 @@
+"""File imports that run in the background and survive a restart.
+
+Each import has a folder `<data_dir>/imports/<id>/`: the uploaded file (kept until the import ends),
+`state.json` (rewritten atomically after each batch) and `errors.ndjson` (row-level errors,
+appended per batch). A batch is stored first and counted second, so after a crash `processed`
+never claims rows that were not stored; the rows after it are written again, which overwrites
+rather than duplicates: records are keyed by `external_id`, and a row without one gets an id
+derived from the import id and its position. Errors logged past `processed` are dropped on resume.
+"""
+
+import json
+import logging
+import os
+import queue
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from itertools import islice
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from app.domain import Kind, now
+from app.errors import Conflict, DomainError, NotFound, StoreUnavailable
+from app.ingest.formats import Row, check_file, count_rows, read_rows
+from app.matching.ids import parse_id
+
+log = logging.getLogger(__name__)
+
+QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
+FINISHED = (DONE, FAILED, CANCELLED)
+ROW_IDS = uuid.UUID("6f1c1d2e-5b7a-4c11-9d0e-2f4b8a7c3e51")  # namespace of ids for rows without external_id
+
+
+class RowInvalid(ValueError):
+    """A record that does not validate; the message names the fields."""
+
+
+@dataclass
+class ImportJob:
+    id: str
+    filename: str
+    format: str
+    status: str = QUEUED
+    created_at: float = field(default_factory=now)
+    total: int | None = None
+    processed: int = 0
+    stored: int = 0
+    failed: int = 0
+    started_at: float | None = None
+    finished_at: float | None = None
+    restarts: int = 0
+    message: str | None = None
+
+
+class ImportBook:
+    """The imports on disk."""
+
+    def __init__(self, data_dir: Path):
+        self.root = Path(data_dir) / "imports"
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+
+    def create(self, upload: BinaryIO, filename: str, fmt: str) -> ImportJob:
+        job = ImportJob(str(uuid.uuid4()), filename, fmt)
+        folder = self.root / job.id
+        folder.mkdir()
+        try:
+            with self.source(job).open("wb") as out:
+                shutil.copyfileobj(upload, out, 1 << 20)
+                out.flush()
+                os.fsync(out.fileno())
+            check_file(self.source(job), fmt)
+            self.save(job)  # from here on the import is acknowledged: it survives a restart
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        return job
+
+    def source(self, job: ImportJob) -> Path:
+        return self.root / job.id / f"source.{job.format}"
+
+    def get(self, import_id: str) -> ImportJob:
+        import_id = parse_id(import_id, "import")
+        path = self.root / import_id / "state.json"
+        if not path.exists():
+            raise NotFound(f"No import with id {import_id}.")
+        return ImportJob(**json.loads(path.read_text()))
+
+    def all(self) -> list[ImportJob]:
+        jobs = []
+        for state in self.root.glob("*/state.json"):
+            try:
+                jobs.append(ImportJob(**json.loads(state.read_text())))
+            except (OSError, ValueError, TypeError):
+                log.exception("unreadable import state %s", state)
+        return sorted(jobs, key=lambda j: j.created_at)
+
+    def save(self, job: ImportJob) -> None:
+        path = self.root / job.id / "state.json"
+        tmp = path.with_suffix(".tmp")
+        with self._lock, tmp.open("w") as fh:
+            json.dump(asdict(job), fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+            os.replace(tmp, path)
+
+    def add_errors(self, job: ImportJob, errors: list[dict[str, Any]]) -> None:
+        if not errors:
+            return
+        with (self.root / job.id / "errors.ndjson").open("a") as fh:
+            fh.writelines(json.dumps(e) + "\n" for e in errors)
+            fh.flush()
+            os.fsync(fh.fileno())
+
+    def errors(self, job: ImportJob) -> Iterator[dict[str, Any]]:
+        path = self.root / job.id / "errors.ndjson"
+        if path.exists():
+            with path.open() as fh:
+                for line in fh:
+                    if line.strip():
+                        yield json.loads(line)
+
+    def forget_errors_after(self, job: ImportJob) -> None:
+        """Drop errors logged for rows past `processed` (a batch cut short by a crash is redone)."""
+        path = self.root / job.id / "errors.ndjson"
+        if path.exists():
+            keep = [e for e in self.errors(job) if e["seq"] < job.processed]
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text("".join(json.dumps(e) + "\n" for e in keep))
+            os.replace(tmp, path)
+
+    def drop_source(self, job: ImportJob) -> None:
+        self.source(job).unlink(missing_ok=True)
+
+
+class ImportRunner:
+    """One background thread works through the queued imports, oldest first, in batches."""
+
+    def __init__(self, book: ImportBook, put_many: Callable[..., list], validate: Callable[[Any], dict],
+                 bulk_load: Callable[[], Any], batch_size: int = 64, retry_s: float = 10.0):
+        self.book, self.put_many, self.validate, self.bulk_load = book, put_many, validate, bulk_load
+        self.batch_size, self.retry_s = batch_size, retry_s
+        self._queue: queue.Queue[str | None] = queue.Queue()
+        self._cancel: set[str] = set()
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()
+        self._rates: dict[str, tuple[float, int]] = {}  # id -> (run start, processed at run start)
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Queue every import that a previous process left unfinished, then start working."""
+        for job in self.book.all():
+            if job.status not in FINISHED:
+                if job.status == RUNNING:
+                    job.restarts += 1
+                    job.status = QUEUED
+                    self.book.save(job)
+                    log.info("import %s resumes after row %d of %s", job.id, job.processed, job.total)
+                self._queue.put(job.id)
+        self._thread = threading.Thread(target=self._work, name="imports", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop after the current batch; a running import stays `running` on disk and resumes next start."""
+        self._stopping.set()
+        self._queue.put(None)
+        if self._thread:
+            self._thread.join(timeout)
+
+    def submit(self, upload: BinaryIO, filename: str, fmt: str) -> ImportJob:
+        job = self.book.create(upload, filename, fmt)
+        self._queue.put(job.id)
+        return job
+
+    def cancel(self, import_id: str) -> ImportJob:
+        with self._lock:
+            job = self.book.get(import_id)
+            if job.status in FINISHED:
+                raise Conflict(f"Import {job.id} has already ended ({job.status}); there is nothing to cancel.")
+            self._cancel.add(job.id)
+            if job.status == QUEUED:  # not started: it ends here; a running one stops after its batch
+                self._finish(job, CANCELLED)
+        return self.book.get(job.id)
+
+    def progress(self, job: ImportJob) -> tuple[float | None, float | None]:
+        """(rows per second in this run, seconds left), None until there is something to measure."""
+        started = self._rates.get(job.id)
+        if job.status != RUNNING or not started:
+            return None, None
+        elapsed, done = time.monotonic() - started[0], job.processed - started[1]
+        if elapsed <= 0 or done <= 0:
+            return None, None
+        rate = done / elapsed
+        return rate, (max(job.total - job.processed, 0) / rate if job.total is not None else None)
+
+    def _work(self) -> None:
+        while not self._stopping.is_set():
+            import_id = self._queue.get()
+            if import_id is None:
+                break
+            try:
+                job = self.book.get(import_id)
+            except NotFound:
+                continue
+            if job.status in FINISHED:
+                continue
+            try:
+                self._run(job)
+            except StoreUnavailable as exc:  # keep it: try again shortly, from where it stopped
+                log.warning("import %s paused: %s; retrying in %.0f s", job.id, exc.message, self.retry_s)
+                self._stopping.wait(self.retry_s)
+                self._queue.put(job.id)
+            except DomainError as exc:  # e.g. a .json file that turns out not to be JSON
+                self._finish(job, FAILED, exc.message)
+            except Exception as exc:  # never let one import kill the worker
+                log.exception("import %s failed", job.id)
+                self._finish(job, FAILED, f"{type(exc).__name__}: {exc}")
+
+    def _run(self, job: ImportJob) -> None:
+        with self._lock:
+            if job.id in self._cancel:
+                return
+            job.status, job.started_at = RUNNING, job.started_at or now()
+            self.book.save(job)
+        source = self.book.source(job)
+        if job.total is None:
+            job.total = count_rows(source, job.format)
+            self.book.save(job)
+        self.book.forget_errors_after(job)
+        self._rates[job.id] = (time.monotonic(), job.processed)
+        with self.bulk_load():
+            for batch in _batches(read_rows(source, job.format, skip=job.processed), self.batch_size):
+                if job.id in self._cancel or self._stopping.is_set():
+                    break
+                self._store(job, batch)
+        if self._stopping.is_set() and job.id not in self._cancel:
+            return  # shutting down: resumes on the next start
+        self._finish(job, CANCELLED if job.id in self._cancel else DONE)
+
+    def _store(self, job: ImportJob, batch: list[Row]) -> None:
+        docs, ids, errors = [], [], []
+        for seq, row in enumerate(batch, start=job.processed):
+            try:
+                if row.error:
+                    raise RowInvalid(row.error)
+                doc = self.validate(row.item)
+            except RowInvalid as exc:
+                errors.append({"row": row.row, "external_id": row.external_id, "message": str(exc), "seq": seq})
+                continue
+            docs.append(doc)
+            ids.append(None if doc.get("external_id") else str(uuid.uuid5(ROW_IDS, f"{job.id}:{seq}")))
+        self.put_many(Kind.CANDIDATE, docs, ids)  # stored (durable in the store's log) ...
+        self.book.add_errors(job, errors)
+        job.processed += len(batch)  # ... before it is counted
+        job.stored += len(docs)
+        job.failed += len(errors)
+        self.book.save(job)
+
+    def _finish(self, job: ImportJob, status: str, message: str | None = None) -> None:
+        job.status, job.finished_at, job.message = status, now(), message
+        self.book.save(job)
+        if status != FAILED:  # a failed import keeps its file, to be looked at
+            self.book.drop_source(job)
+        self._cancel.discard(job.id)
+        self._rates.pop(job.id, None)
+
+
+def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
+    it = iter(rows)
+    while batch := list(islice(it, size)):
+        yield batch

@@ -1,0 +1,138 @@
+"""/v1/imports through the real app: files of candidates stored in the background, with row errors."""
+
+import csv
+import io
+import json
+import time
+
+from tests.fixtures.cv_files import make_blank_pdf, make_docx, make_pdf, make_zip
+from tests.fixtures.people import CANDIDATES
+
+
+def wait_done(client, import_id: str, timeout: float = 60.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = client.get(f"/v1/imports/{import_id}").json()
+        if state["status"] in ("done", "failed", "cancelled"):
+            return state
+        time.sleep(0.05)
+    raise AssertionError(f"import {import_id} did not finish: {state}")
+
+
+def upload(client, name: str, data: bytes, **form):
+    return client.post("/v1/imports", files={"file": (name, data)}, data=form)
+
+
+def ndjson(items) -> bytes:
+    return "".join((x if isinstance(x, str) else json.dumps(x)) + "\n" for x in items).encode()
+
+
+def test_ndjson_import_stores_valid_rows_and_reports_the_others(client):
+    no_id = {k: v for k, v in CANDIDATES[1].items() if k != "external_id"}
+    body = ndjson([CANDIDATES[0], "{not json", {"external_id": "x", "skills": []}, "", no_id, CANDIDATES[2]])
+    r = upload(client, "people.ndjson", body)
+    assert r.status_code == 202 and r.json()["status"] == "queued"
+    assert r.headers["location"] == f"/v1/imports/{r.json()['id']}"
+    state = wait_done(client, r.json()["id"])
+    assert (state["total"], state["processed"], state["stored"], state["failed"]) == (5, 5, 3, 2)
+    errors = client.get(f"/v1/imports/{state['id']}/errors").json()
+    assert errors["total"] == 2
+    assert [(e["row"], e["external_id"]) for e in errors["items"]] == [(2, None), (3, "x")]
+    assert "not valid JSON" in errors["items"][0]["message"] and "desired_title" in errors["items"][1]["message"]
+    names = sorted(c["name"] for c in client.get("/v1/candidates", params={"limit": 10}).json()["items"])
+    assert names == ["Anna", "Ben", "Chloe"]
+
+
+def test_importing_the_same_file_again_updates_instead_of_duplicating(client):
+    body = ndjson(CANDIDATES)
+    for _ in range(2):
+        wait_done(client, upload(client, "people.jsonl", body).json()["id"])
+    assert client.get("/v1/candidates").json()["total"] == len(CANDIDATES)
+
+
+def test_csv_import_maps_the_documented_columns(client):
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["external_id", "name", "desired_title", "skills", "city", "country", "lat", "lon", "remote",
+                "languages", "years_experience", "salary_min", "salary_max", "salary_currency", "cv_text"])
+    w.writerow(["c1", "Dana", "ICU nurse", "triage; ventilation", "Munich", "DE", "48.1", "11.6", "yes",
+                "de:C2;en:b2", "6", "45000", "52000", "EUR", "Six years on a surgical ICU."])
+    w.writerow(["c2", "Eve", "Welder", "", "", "", "", "", "maybe", "", "", "", "", "", ""])
+    w.writerow(["c3", "Finn", "Baker", "", "", "", "", "", "", "", "ten", "", "", "", ""])
+    state = wait_done(client, upload(client, "export.csv", out.getvalue().encode()).json()["id"])
+    assert (state["stored"], state["failed"]) == (1, 2)
+    errors = client.get(f"/v1/imports/{state['id']}/errors").json()["items"]
+    assert [(e["row"], e["external_id"]) for e in errors] == [(3, "c2"), (4, "c3")]
+    assert "remote" in errors[0]["message"] and "years_experience" in errors[1]["message"]
+    dana = client.get("/v1/candidates").json()["items"][0]
+    assert dana["skills"] == ["triage", "ventilation"] and dana["languages"] == {"de": "C2", "en": "B2"}
+    assert dana["location"]["city"] == "Munich" and dana["remote"] is True
+    assert dana["salary_expectation"] == {"min": 45000, "max": 52000, "currency": "EUR"}
+
+
+def test_csv_with_unknown_columns_is_refused_at_upload(client):
+    r = upload(client, "export.csv", b"external_id,fullname\nc1,Dana\n")
+    assert r.status_code == 422
+    assert "fullname" in r.json()["error"]["message"] and "desired_title" in r.json()["error"]["message"]
+    assert client.get("/v1/imports").json()["total"] == 0
+
+
+def test_zip_of_cv_files(client):
+    archive = make_zip({
+        "cvs/anna.pdf": make_pdf(["Anna Schmidt", "Registered nurse, intensive care unit, 6 years"]),
+        "cvs/ben.docx": make_docx(["Ben Meyer", "Forklift driver in a warehouse"], [["forklift", "5 years"]]),
+        "cvs/carl.txt": "Carl, Python developer: Django, FastAPI".encode(),
+        "cvs/scan.pdf": make_blank_pdf(),
+        "cvs/photo.jpg": b"\xff\xd8\xff",
+        "__MACOSX/cvs/._anna.pdf": b"junk",
+    })
+    state = wait_done(client, upload(client, "cvs.zip", archive).json()["id"])
+    assert (state["total"], state["stored"], state["failed"]) == (5, 3, 2)
+    errors = client.get(f"/v1/imports/{state['id']}/errors").json()["items"]
+    assert {e["external_id"]: e["message"] for e in errors}.keys() == {"cvs/scan.pdf", "cvs/photo.jpg"}
+    assert any("no text found" in e["message"] for e in errors)
+    found = client.post("/v1/matches", json={"text": "intensive care nurse", "target": "candidates"}).json()
+    assert found["matches"][0]["external_id"] == "cvs/anna.pdf"
+    ben = [c for c in client.get("/v1/candidates").json()["items"] if c["external_id"] == "cvs/ben.docx"][0]
+    assert "Forklift driver" in ben["cv_text"] and "forklift | 5 years" in ben["cv_text"]
+
+
+def test_bad_uploads_get_clear_errors(client):
+    assert upload(client, "people.xlsx", b"PK..").status_code == 415
+    r = upload(client, "cvs.zip", b"not a zip")
+    assert r.status_code == 422 and "ZIP" in r.json()["error"]["message"]
+    assert upload(client, "people.json", b'{"name": "x"}').status_code == 422
+    assert upload(client, "data.bin", b"{}\n", format="ndjson").status_code == 202
+    assert upload(client, "data.bin", b"{}\n", format="xml").status_code == 422
+    r = client.post("/v1/imports", data={"format": "csv"})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "validation_error"
+    assert client.get("/v1/imports/not-an-id").status_code == 404
+
+
+def test_cancel(client):
+    state = wait_done(client, upload(client, "people.ndjson", ndjson(CANDIDATES)).json()["id"])
+    r = client.delete(f"/v1/imports/{state['id']}")
+    assert r.status_code == 409 and "already ended" in r.json()["error"]["message"]
+    listed = client.get("/v1/imports").json()
+    assert listed["total"] == 1 and listed["items"][0]["id"] == state["id"]
+
+
+def test_a_large_import_has_its_own_body_limit(make_client):
+    with make_client(max_body_bytes=2048, max_import_bytes=4096) as client:
+        assert upload(client, "people.ndjson", ndjson(CANDIDATES)).status_code == 202  # > 2 KiB, < 4 KiB
+        big = upload(client, "people.ndjson", ndjson(CANDIDATES * 8))
+        assert big.status_code == 413 and "JOBMATCH_MAX_IMPORT_BYTES" in big.json()["error"]["message"]
+
+
+def many(n: int) -> list[dict]:
+    return [{**CANDIDATES[i % len(CANDIDATES)], "external_id": f"p{i}"} for i in range(n)]
+
+
+def test_cancel_stops_a_queued_or_running_import_and_keeps_what_was_stored(make_client):
+    with make_client(import_batch_size=1) as client:
+        started = upload(client, "people.ndjson", ndjson(many(60))).json()
+        r = client.delete(f"/v1/imports/{started['id']}")
+        assert r.status_code == 200 and r.json()["status"] in ("cancelled", "running")
+        state = wait_done(client, started["id"])
+        assert state["status"] == "cancelled" and state["processed"] < 60
+        assert client.get("/v1/candidates").json()["total"] == state["stored"]

@@ -1,0 +1,57 @@
+"""Import file formats: row numbers a person can find, clear cell errors, resuming by skipping."""
+
+import pytest
+
+from app.errors import InvalidInput
+from app.ingest.formats import UnsupportedFormat, check_file, count_rows, csv_record, detect_format, read_rows
+from tests.fixtures.cv_files import make_pdf, make_zip
+
+
+def write(tmp_path, name, data: bytes):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def test_ndjson_rows_are_line_numbers_and_blank_lines_are_not_records(tmp_path):
+    path = write(tmp_path, "a.ndjson", b'{"name": "a"}\n\n{oops\n{"name": "c", "external_id": "c1"}\n')
+    rows = list(read_rows(path, "ndjson"))
+    assert [(r.row, r.external_id, r.error is None) for r in rows] == [(1, None, True), (3, None, False), (4, "c1", True)]
+    assert count_rows(path, "ndjson") == 3
+    assert [r.row for r in read_rows(path, "ndjson", skip=2)] == [4]
+
+
+def test_csv_rows_are_spreadsheet_rows(tmp_path):
+    path = write(tmp_path, "a.csv", "\ufeffname,cv_text\nAnna,\"two\nlines\"\nBen,x\n".encode())
+    check_file(path, "csv")  # a BOM from Excel is fine
+    rows = list(read_rows(path, "csv"))
+    assert [r.item["name"] for r in rows] == ["Anna", "Ben"] and rows[0].item["cv_text"] == "two\nlines"
+    assert count_rows(path, "csv") == 2
+
+
+def test_csv_cells_are_typed_and_wrong_cells_named():
+    doc = csv_record({"external_id": "x", "skills": "a; b;", "remote": "No", "lat": "48.1", "languages": "EN:c1"})
+    assert doc == {"external_id": "x", "skills": ["a", "b"], "remote": False, "location": {"lat": 48.1},
+                   "languages": {"en": "C1"}}
+    with pytest.raises(ValueError, match="years_experience: '1,000' is not a number"):
+        csv_record({"years_experience": "1,000"})
+    with pytest.raises(ValueError, match="should look like en:C1"):
+        csv_record({"languages": "english"})
+    with pytest.raises(ValueError, match="3 cells but the header names 2"):
+        csv_record({"name": "a", "cv_text": "b", None: ["c"]})
+
+
+def test_zip_entries_skip_folders_and_mac_metadata(tmp_path):
+    path = write(tmp_path, "a.zip", make_zip({"x/a.pdf": make_pdf(["Nurse"]), "x/.DS_Store": b"",
+                                              "__MACOSX/x/._a.pdf": b"", "x/b.txt": b"Welder"}))
+    rows = list(read_rows(path, "zip"))
+    assert [(r.row, r.external_id, r.item["cv_text"]) for r in rows] == [(1, "x/a.pdf", "Nurse"), (2, "x/b.txt", "Welder")]
+    assert count_rows(path, "zip") == 2
+
+
+def test_format_detection():
+    assert detect_format("People.JSONL", None) == "ndjson" and detect_format("x.bin", "csv") == "csv"
+    with pytest.raises(UnsupportedFormat):
+        detect_format("people.xlsx", None)
+    with pytest.raises(InvalidInput):
+        detect_format("x.csv", "xml")
