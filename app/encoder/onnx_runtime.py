@@ -62,6 +62,10 @@ class OnnxEncoder(DocumentEncoder):
         opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         self.model_file = model_file or meta.get("model_file", MODEL_FILE)
+        if self.model_file == INT8_FILE:
+            # dynamic int8 quantises activations with one scale per run: batch mates (and their
+            # padding) would shift a text's vector (cosine ~0.99); one text per run keeps it reproducible
+            self.batch_size = 1
         self.session = ort.InferenceSession(str(export_dir / self.model_file), opts,
                                             providers=["CPUExecutionProvider"])
         self.inputs = {i.name for i in self.session.get_inputs()}

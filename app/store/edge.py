@@ -179,7 +179,8 @@ class EdgeStore:
         for name, shard in self._shards.items():
             i = shard.info()
             out[name] = {"points": i.points_count, "indexed_vectors": i.indexed_vectors_count,
-                         "segments": i.segments_count}
+                         "segments": i.segments_count, "optimizing": name in self._optimizing,
+                         "last_optimize_s": round(self.last_optimize_s[name], 2) if name in self.last_optimize_s else None}
         return {"backend": self.backend, "path": str(self.root), "collections": out}
 
     def close(self) -> None:

@@ -2,11 +2,13 @@
 with every valid row stored exactly once and every bad row reported exactly once."""
 
 import json
+import subprocess
+import sys
 import time
 
 import httpx
 
-from scripts.serving import running_server
+from scripts.serving import ROOT, running_server
 from tests.fixtures.people import CANDIDATES
 
 N, BAD_ROWS = 400, {7, 150, 333}  # 1-based lines that are broken
@@ -56,3 +58,9 @@ def test_an_import_survives_a_killed_server(tmp_path):
         assert page["total"] == N - 3
         names = sorted(c["name"] for c in stored)
         assert names == sorted(f"person {i}" for i in range(1, N + 1) if i not in BAD_ROWS)  # each once
+
+        # the command-line client follows the same import and lists its row errors
+        cli = subprocess.run([sys.executable, "scripts/import_candidates.py", "--resume", import_id, "--url", url],
+                             cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert cli.returncode == 1, cli.stderr  # done, with rejected rows
+        assert f"{N - 3} stored, 3 rejected" in cli.stdout and "row 150: line 150 is not valid JSON" in cli.stderr

@@ -28,5 +28,6 @@ def ready(request: Request):
     enc = records.encoder
     return {"status": "ready",
             "model": {"id": records.model_id, "name": enc.name, "version": enc.version, "dim": enc.dim,
-                      "path": str(getattr(enc, "path", "")), "chunk_pooling": getattr(enc, "pooling", None)},
+                      "path": str(getattr(enc, "path", "")), "chunk_pooling": getattr(enc, "pooling", None),
+                      "backend": getattr(enc, "backend", None), "file": getattr(enc, "model_file", None)},
             "store": store, "stale_vectors": stale}
