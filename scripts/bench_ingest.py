@@ -7,8 +7,9 @@ raw encode rate of the same texts measured in the same run.
 Order (never two phases at once, 2 cores): (1) raw `encode_documents` rates in this process on the
 first --raw-sample CVs: torch, ONNX fp32 and the ONNX file the service serves; (2) the service is
 started (default settings: embedded store, default backend) and the CVs are imported; CVs/s is from
-the upload to the import's `done`; (3) the time the HNSW build takes after the import. Prints the
-server's peak RSS (VmHWM) and the ratio end-to-end / raw rate of the served backend.
+the upload to the import's `done`; (3) the time the HNSW build takes after the import; (4) the raw
+rate of the served backend once more, since this machine's speed drifts by ~10% over minutes: the
+ratio end-to-end / raw uses the mean of the two raw measurements. Prints the server's peak RSS (VmHWM).
 """
 
 import argparse
@@ -25,6 +26,7 @@ from tqdm import tqdm
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from import_candidates import get_json  # noqa: E402
 from serving import peak_rss_mb, running_server  # noqa: E402
 from synthetic import make_cvs  # noqa: E402
 
@@ -34,11 +36,13 @@ from app.encoder.texts import candidate_text  # noqa: E402
 from app.settings import Settings  # noqa: E402
 
 
-def raw_rates(cvs: list[dict]) -> dict[str, float]:
+def raw_rates(cvs: list[dict], served_only: bool = False) -> dict[str, float]:
     docs = [candidate_text(c) for c in cvs]
     encoders = {"torch": lambda: build_encoder(Settings(encoder_backend="torch"))}
     served = build_encoder(Settings())
-    if served.backend == "onnx":
+    if served_only:
+        encoders = {f"{served.backend} {getattr(served, 'model_file', '')} (served, after)": lambda: served}
+    elif served.backend == "onnx":
         encoders[f"onnx {MODEL_FILE}"] = lambda: type(served)(served.path, served.batch_size, model_file=MODEL_FILE)
         if served.model_file != MODEL_FILE:
             encoders[f"onnx {served.model_file} (served)"] = lambda: served
@@ -66,13 +70,13 @@ def import_rate(path: Path, n: int, data_dir: Path) -> dict:
         import_id = r.json()["id"]
         uploaded = time.perf_counter() - started
         with tqdm(total=n, unit="CV", smoothing=0.1) as bar:
-            while (state := http.get(f"/v1/imports/{import_id}").json())["status"] in ("queued", "running"):
+            while (state := get_json(http, f"/v1/imports/{import_id}"))["status"] in ("queued", "running"):
                 bar.update(state["processed"] - bar.n)
                 time.sleep(1.0)
             bar.update(state["processed"] - bar.n)
         elapsed = time.perf_counter() - started
         assert state["status"] == "done" and state["stored"] == n, state
-        while (info := http.get("/ready").json()["store"]["collections"].get("candidates", {})).get("optimizing"):
+        while (info := get_json(http, "/ready")["store"]["collections"].get("candidates", {})).get("optimizing"):
             time.sleep(1.0)  # the one index build an import ends with (embedded store)
         index_s = info.get("last_optimize_s") or 0.0
         return {"rate": n / elapsed, "upload_s": uploaded, "index_s": index_s, "rss": peak_rss_mb(proc.pid),
@@ -98,8 +102,9 @@ def main() -> None:
     args = ap.parse_args()
 
     cvs = make_cvs(args.n, seed=1, words=args.words)
-    raw = raw_rates(cvs[:args.raw_sample])
-    served_raw = list(raw.values())[-1]
+    sample = cvs[:args.raw_sample]
+    raw = raw_rates(sample)
+    served_before = list(raw.values())[-1]
     with tempfile.TemporaryDirectory() as tmp:
         if args.mode == "bulk":
             out = bulk_rate(cvs, Path(tmp) / "data")
@@ -109,8 +114,10 @@ def main() -> None:
             del cvs
             gc.collect()
             out = import_rate(path, args.n, Path(tmp) / "data")
+    served_raw = (served_before + list(raw_rates(sample, served_only=True).values())[0]) / 2
     print(f"end to end ({args.mode}, {args.n} CVs): {out['rate']:7.1f} CVs/s")
-    print(f"ratio end-to-end / raw served backend: {out['rate'] / served_raw:.3f}; "
+    print(f"ratio end-to-end / raw served backend (mean of before and after, {served_raw:.1f}): "
+          f"{out['rate'] / served_raw:.3f}; "
           f"/ raw torch: {out['rate'] / raw['torch']:.3f}")
     if "index_s" in out:
         print(f"upload {out['upload_s']:.1f} s; HNSW build after the import: {out['index_s']:.1f} s ({out['info']})")

@@ -20,8 +20,20 @@ import httpx
 from tqdm import tqdm
 
 
+def get_json(http: httpx.Client, path: str, attempts: int = 10) -> dict:
+    """GET with retries: the embedded engine stalls the server while it builds its index at the end
+    of an import, and a kept-alive connection can be reset when it wakes up."""
+    for attempt in range(attempts):
+        try:
+            return http.get(path).raise_for_status().json()
+        except httpx.TransportError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(3.0)
+
+
 def follow(http: httpx.Client, import_id: str, every: float) -> dict:
-    state = http.get(f"/v1/imports/{import_id}").raise_for_status().json()
+    state = get_json(http, f"/v1/imports/{import_id}")
     with tqdm(total=state["total"], unit="row", desc=state["filename"], dynamic_ncols=True) as bar:
         while True:
             if state["total"] is not None and bar.total != state["total"]:
@@ -31,7 +43,7 @@ def follow(http: httpx.Client, import_id: str, every: float) -> dict:
             if state["status"] not in ("queued", "running"):
                 return state
             time.sleep(every)
-            state = http.get(f"/v1/imports/{import_id}").raise_for_status().json()
+            state = get_json(http, f"/v1/imports/{import_id}")
 
 
 def print_errors(http: httpx.Client, state: dict, limit: int) -> None:

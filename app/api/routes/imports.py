@@ -54,7 +54,7 @@ def get_import(import_id: str, runner: ImportsDep):
 def import_errors(import_id: str, runner: ImportsDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
                   offset: Annotated[int, Query(ge=0)] = 0):
     job = runner.book.get(import_id)
-    items = [e for e in islice(runner.book.errors(job), offset, offset + limit)]
+    items = list(islice(runner.book.errors(job), offset, offset + limit))
     return {"items": items, "total": job.failed, "limit": limit, "offset": offset}
 
 
