@@ -22,8 +22,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from app.encoder.factory import DEFAULT_MODEL, build_encoder  # noqa: E402
 from app.encoder.sentence import SentenceTransformerEncoder  # noqa: E402
-from app.encoder.factory import DEFAULT_MODEL  # noqa: E402
+from app.settings import Settings  # noqa: E402
 from app.training.data import load_occupations, load_validation_titles  # noqa: E402
 from app.matching.scorer import MatchScorer  # noqa: E402
 from app.training.calibration import baseline_calibrators, confidence_report, split_halves, top1_table  # noqa: E402
@@ -90,6 +91,8 @@ def main() -> None:
     ap.add_argument("--model", type=Path, default=DEFAULT_MODEL, help="trained artifact to compare with the base")
     ap.add_argument("--limit", type=int, default=None, help="evaluate a fixed random subset of titles")
     ap.add_argument("--skip-base", action="store_true")
+    ap.add_argument("--backend", choices=["auto", "torch", "onnx"], default="auto",
+                    help="for the trained model: auto = what the service runs (ONNX when exported)")
     ap.add_argument("--plot", type=Path, default=Path(__file__).resolve().parents[1] / "docs" / "reliability.png")
     args = ap.parse_args()
 
@@ -102,8 +105,9 @@ def main() -> None:
         report("base MiniLM", *encoder_scores(SentenceTransformerEncoder(), queries, occs, label_texts, owner),
                gold, verbatim)
     if args.model and args.model.exists():
-        enc = SentenceTransformerEncoder(args.model)
-        report(f"trained {enc.version}", *encoder_scores(enc, queries, occs, label_texts, owner), gold, verbatim)
+        enc = build_encoder(Settings(model_path=args.model, encoder_backend=args.backend))
+        name = f"trained {enc.backend} {getattr(enc, 'model_file', '')}".strip()
+        report(name, *encoder_scores(enc, queries, occs, label_texts, owner), gold, verbatim)
         if not args.limit:
             confidence_section(enc, occs, pairs, args.plot)
     else:
