@@ -1,5 +1,7 @@
 """What every encoder backend shares: the head on top of pooled vectors, and long documents as pooled chunks."""
 
+from pathlib import Path
+
 import numpy as np
 
 from app.encoder.head import Head, unit
@@ -15,6 +17,7 @@ class DocumentEncoder:
     version: str
     base_dim: int
     head: Head | None = None
+    model_dir: Path | None = None  # the trained artifact's folder (calibration lives there); None for a plain model
     serve: str = "pooled"
     words_per_chunk: int = 150
     max_chunks: int = 8

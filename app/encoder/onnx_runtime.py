@@ -16,6 +16,7 @@ import numpy as np
 
 from app.encoder.documents import DocumentEncoder, check_pooling
 from app.encoder.head import Head
+from app.encoder.sentence import ARTIFACT_CONFIG
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,7 @@ class OnnxEncoder(DocumentEncoder):
             raise FileNotFoundError(f"no ONNX export in {export_dir} (run scripts/export_onnx.py)")
         self.path = export_dir
         self.meta = meta
+        self.model_dir = export_dir.parent if (export_dir.parent / ARTIFACT_CONFIG).exists() else None
         self.name, self.version, self.serve = meta["name"], meta["version"], meta.get("serve", "pooled")
         self.base_dim = int(meta["dim"])
         self.head = None

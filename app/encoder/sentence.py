@@ -78,6 +78,7 @@ class SentenceTransformerEncoder(DocumentEncoder):
             self._apply_artifact(path)
             self.name = self.artifact.get("name", path.name)
         self.serve = (self.artifact or {}).get("serve", "pooled")
+        self.model_dir = path if self.artifact is not None else None
         self.base_dim = int(self.model.get_embedding_dimension())
         self.version = model_version(path)
         self.batch_size = batch_size

@@ -21,9 +21,10 @@ class MatchScorer:
 
     @classmethod
     def for_encoder(cls, encoder) -> "MatchScorer":
-        path = Path(getattr(encoder, "path", "")) / CALIBRATION_FILE
+        model_dir = getattr(encoder, "model_dir", None)  # the trained artifact's folder, whatever the backend
+        path = Path(model_dir) / CALIBRATION_FILE if model_dir else None
         calibrator = None
-        if getattr(encoder, "artifact", None) and path.exists():
+        if path is not None and path.exists():
             calibrator = Calibrator.load(path)
             if calibrator.model_version != encoder.version:
                 log.warning("calibration %s was fitted for model %s, not %s: confidences disabled",

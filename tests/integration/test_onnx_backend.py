@@ -12,6 +12,7 @@ from app.encoder.onnx_export import ExportCheckFailed, export_onnx, quantize_int
 from app.encoder.onnx_runtime import EXPORT_META, OnnxEncoder
 from app.encoder.sentence import ONNX_DIR, SentenceTransformerEncoder, model_version
 from app.encoder.texts import candidate_text, job_text
+from app.matching.scorer import MatchScorer
 from app.settings import Settings
 from tests.fixtures.people import CANDIDATES, JOBS
 
@@ -45,6 +46,11 @@ def test_export_gives_the_torch_vectors(artifact, torch_encoder):
     assert cosines(onnx.encode_documents(DOCS), torch_encoder.encode_documents(DOCS)).min() >= 0.9999
     pooled = torch_encoder.encode_pooled(TEXTS)
     assert np.allclose(onnx.group_probs(onnx.encode_pooled(TEXTS)), torch_encoder.group_probs(pooled), atol=1e-4)
+
+
+def test_the_calibration_beside_the_artifact_applies_to_both_backends(artifact, torch_encoder):
+    assert MatchScorer.for_encoder(OnnxEncoder(artifact / ONNX_DIR)).enabled
+    assert MatchScorer.for_encoder(torch_encoder).enabled
 
 
 def test_batching_and_length_sorting_do_not_change_vectors(artifact):
