@@ -107,11 +107,32 @@ def main() -> None:
     if args.model and args.model.exists():
         enc = build_encoder(Settings(model_path=args.model, encoder_backend=args.backend))
         name = f"trained {enc.backend} {getattr(enc, 'model_file', '')}".strip()
-        report(name, *encoder_scores(enc, queries, occs, label_texts, owner), gold, verbatim)
+        _, scores_all = encoder_scores(enc, queries, occs, label_texts, owner)
+        report(name, _, scores_all, gold, verbatim)
+        description_section(enc, queries, occs, scores_all, gold, verbatim)
         if not args.limit:
             confidence_section(enc, occs, pairs, args.plot)
     else:
         print(f"(no trained model at {args.model})")
+
+
+DESCRIPTION_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0)
+
+
+def description_section(enc, queries, occs, scores_all, gold, verbatim) -> None:
+    """Not served yet: rank by best label + w x cosine with the occupation's description; w is chosen on
+    the fitting half of the titles and reported on the other half (and on all titles)."""
+    desc = enc.encode([o.description[:1000] or o.label for o in occs])
+    scores_desc = enc.encode(queries) @ desc.T
+    fit, held = split_halves(len(gold))
+    mrr = lambda w, idx: rank_report(gold_ranks((scores_all + w * scores_desc)[idx], gold[idx])).mrr  # noqa: E731
+    w = max(DESCRIPTION_WEIGHTS, key=lambda w: mrr(w, fit))
+    mixed = scores_all + w * scores_desc
+    print(f"\nbest label + {w} x description cosine (w chosen on the fitting half of the titles):")
+    print(f"  held-out half: {rank_report(gold_ranks(mixed[held], gold[held])).row()}")
+    print(f"  held-out half, labels only: {rank_report(gold_ranks(scores_all[held], gold[held])).row()}")
+    print(f"  all titles: {rank_report(gold_ranks(mixed, gold)).row()}")
+    print(f"  all titles, non-verbatim: {rank_report(gold_ranks(mixed[~verbatim], gold[~verbatim])).row()}")
 
 
 def confidence_section(enc, occs, pairs, plot: Path) -> None:
