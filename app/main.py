@@ -10,10 +10,10 @@ from app.api.limits import BodyLimitMiddleware
 from app.api.present import row_validator
 from app.api.routes import candidates, health, imports, jobs, matches, occupations, rules
 from app.api.schemas import CandidateIn
+from app.domain import Kind
 from app.encoder.base import Encoder
 from app.encoder.factory import build_encoder
 from app.errors import install_error_handlers
-from app.domain import Kind
 from app.ingest.imports import ImportBook, ImportRunner
 from app.matching.normalize import Normalizer
 from app.matching.occupations import OccupationIndex

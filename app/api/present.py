@@ -13,9 +13,13 @@ from app.ingest.parsers import LineError
 from app.matching.service import MatchPage
 
 
+def utc(t: float | None) -> datetime | None:
+    """A stored timestamp (seconds since the epoch) as the API shows it."""
+    return None if t is None else datetime.fromtimestamp(t, tz=timezone.utc)
+
+
 def record_out(rec: Record) -> dict[str, Any]:
-    ts = lambda t: datetime.fromtimestamp(t, tz=timezone.utc)  # noqa: E731
-    return {**rec.doc, "id": rec.id, "created_at": ts(rec.created_at), "updated_at": ts(rec.updated_at),
+    return {**rec.doc, "id": rec.id, "created_at": utc(rec.created_at), "updated_at": utc(rec.updated_at),
             "model": rec.model, "encoder_confidence": rec.encoder_confidence, "occupations": rec.occupations}
 
 

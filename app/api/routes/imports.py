@@ -1,13 +1,13 @@
 """/v1/imports: upload a file of candidates (NDJSON, CSV, JSON array, ZIP of CVs); it is stored in the
 background in batches; follow it, read its row errors, or cancel it."""
 
-from datetime import datetime, timezone
 from itertools import islice
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 
 from app.api.deps import ImportsDep
+from app.api.present import utc
 from app.api.schemas import ImportErrorPage, ImportOut, ImportPage
 from app.ingest.formats import detect_format
 from app.ingest.imports import ImportJob, ImportRunner
@@ -16,12 +16,11 @@ router = APIRouter(prefix="/imports", tags=["imports"])
 
 
 def import_out(job: ImportJob, runner: ImportRunner) -> dict:
-    ts = lambda t: datetime.fromtimestamp(t, tz=timezone.utc) if t is not None else None  # noqa: E731
     rate, eta = runner.progress(job)
     return {"id": job.id, "filename": job.filename, "format": job.format, "status": job.status, "total": job.total,
             "processed": job.processed, "stored": job.stored, "failed": job.failed,
             "rate_per_s": round(rate, 2) if rate else None, "eta_s": round(eta, 1) if eta is not None else None,
-            "created_at": ts(job.created_at), "started_at": ts(job.started_at), "finished_at": ts(job.finished_at),
+            "created_at": utc(job.created_at), "started_at": utc(job.started_at), "finished_at": utc(job.finished_at),
             "restarts": job.restarts, "message": job.message}
 
 

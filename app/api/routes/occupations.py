@@ -1,12 +1,12 @@
 """/v1/occupations: reference occupations (add, bulk, read, delete, list) and text normalisation."""
 
-from datetime import datetime, timezone
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
 from app.api.bulk import bulk_openapi, bulk_store
 from app.api.deps import NormalizerDep, OccupationsDep, SettingsDep
+from app.api.present import utc
 from app.api.schemas import (BulkResponse, NormalizedMatch, NormalizeRequest, NormalizeResponse, NormalizeResult,
                              OccupationIn, OccupationOut, OccupationPage)
 from app.matching.confidence import no_good_match
@@ -16,7 +16,7 @@ router = APIRouter(prefix="/occupations", tags=["occupations"])
 
 
 def occupation_out(o: Occupation) -> dict:
-    return {**o.doc, "id": o.id, "created_at": datetime.fromtimestamp(o.created_at, tz=timezone.utc)}
+    return {**o.doc, "id": o.id, "created_at": utc(o.created_at)}
 
 
 @router.post("", response_model=OccupationOut, status_code=201)

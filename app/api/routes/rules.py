@@ -1,11 +1,11 @@
 """/v1/rules: neural exclusion rules (when a query is near A, drop results near B)."""
 
-from datetime import datetime, timezone
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
 from app.api.deps import EncoderDep, OccupationsDep, RulesDep, SettingsDep
+from app.api.present import utc
 from app.api.schemas import Anchor, RuleIn, RuleOut, RulePage
 from app.matching.rules import Rule
 
@@ -13,7 +13,7 @@ router = APIRouter(prefix="/rules", tags=["rules"])
 
 
 def rule_out(r: Rule) -> dict:
-    return {**r.doc, "id": r.id, "created_at": datetime.fromtimestamp(r.created_at, tz=timezone.utc)}
+    return {**r.doc, "id": r.id, "created_at": utc(r.created_at)}
 
 
 def anchor_vector(anchor: Anchor, encoder, occupations):
