@@ -62,9 +62,7 @@ class OnnxEncoder(DocumentEncoder):
         # dynamic int8 quantises activations with one scale per run: batch mates (and their padding)
         # would shift a text's vector (cosine ~0.99). So int8 runs one text per call, and `threads`
         # such calls at once, each on one thread (measured: 66.6 CVs/s vs 47.7 for one call on 2 threads)
-        self.per_text = self.model_file == INT8_FILE
-        if self.per_text:
-            self.batch_size = 1
+        self.per_text = self.model_file == INT8_FILE  # batch_size applies to the batched (fp32) path only
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = 1 if self.per_text else self.threads
         opts.inter_op_num_threads = 1
