@@ -28,6 +28,7 @@ VARIANTS = {
     "batch size 512": {"batch_size": 512},
     "same-ISCO-group masking on": {"mask_groups": True},
     "plain linear head": {"head": "linear"},
+    "softmax-group head trained on the detached pooled vector": {"detach_head": True},
     "serve the softmax-group vector": {"serve": "head"},
     "no title noise": {"aug_prob": 0.0},
 }

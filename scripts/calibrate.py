@@ -1,7 +1,11 @@
-"""Fit the confidence calibrator on the fitting half of the JobBERT validation titles and store it
-beside the model (calibration.json, tagged with the model version).
+"""Fit what the confidence of a model needs on the fitting half of the JobBERT validation titles and
+store it beside the model (calibration.json, tagged with the model version):
 
-    .venv/bin/python scripts/calibrate.py [--model models/jobmatch-esco]
+- the description weight w of the occupation ranking (best label + w x description), by MRR;
+- the calibrator of occupation normalisation (OCCUPATION_FEATURES) on the top-1 occupations;
+- the calibrator of job <-> candidate matches (FEATURES) on the same top-1 occupations.
+
+    .venv/bin/python scripts/calibrate.py [--model models/jobmatch-esco] [--backend auto]
 """
 
 import argparse
@@ -12,11 +16,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.encoder.sentence import SentenceTransformerEncoder  # noqa: E402
-from app.encoder.factory import DEFAULT_MODEL  # noqa: E402
-from app.matching.confidence import FEATURES, Calibrator  # noqa: E402
+from app.encoder.factory import DEFAULT_MODEL, build_encoder  # noqa: E402
+from app.matching.occupations import RERANK_DEPTH  # noqa: E402
 from app.matching.scorer import CALIBRATION_FILE, MatchScorer  # noqa: E402
-from app.training.calibration import split_halves, top1_table  # noqa: E402
+from app.settings import Settings  # noqa: E402
+from app.training.calibration import (OccupationVectors, Rankings, choose_weight, fit_calibration,  # noqa: E402
+                                      split_halves, top1_table)
 from app.training.data import load_occupations, load_validation_titles  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -25,6 +30,8 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    ap.add_argument("--backend", choices=["auto", "torch", "onnx"], default="auto",
+                    help="auto = what the service runs (ONNX when exported)")
     ap.add_argument("--esco", type=Path, default=SHARED / "esco" / "occupations_en.csv")
     ap.add_argument("--titles", type=Path, default=SHARED / "jobbert_validation" / "titles.csv")
     args = ap.parse_args()
@@ -33,17 +40,21 @@ def main() -> None:
     uri = {o.uri: i for i, o in enumerate(occs)}
     pairs = [(t, uri[u]) for t, u in load_validation_titles(args.titles) if u in uri]
     fit_idx, _ = split_halves(len(pairs))
-    fit = [pairs[i] for i in fit_idx]
-    enc = SentenceTransformerEncoder(args.model)
-    scorer = MatchScorer(enc, None)
-    table = top1_table(scorer, enc.encode([t for t, _ in fit]), enc.encode([o.label for o in occs]),
-                       np.array([g for _, g in fit]))
-    cal = Calibrator.fit(table.X, table.correct, FEATURES, model_version=enc.version)
+    texts, gold = [pairs[i][0] for i in fit_idx], np.array([pairs[i][1] for i in fit_idx])
+    enc = build_encoder(Settings(model_path=args.model, encoder_backend=args.backend))
+    occ = OccupationVectors.encode(enc, occs)
+    queries = enc.encode(texts)
+    rankings = Rankings.of(queries, occ)
+    weight = choose_weight(rankings, gold, RERANK_DEPTH)
+    table = top1_table(MatchScorer(enc, None), texts, queries, rankings, occ, gold, weight, RERANK_DEPTH)
+    cal = fit_calibration(table, enc.version, weight)
     cal.save(args.model / CALIBRATION_FILE)
-    print(f"fitted on {len(fit)} titles (top-1 accuracy {table.correct.mean():.3f}); "
-          f"wrote {args.model / CALIBRATION_FILE} for model {enc.version}")
-    for f, c in zip(cal.features, cal.coef):
-        print(f"  {f:18s} {c:+.3f}")
+    print(f"fitted on {len(texts)} titles with {enc.backend}: description weight {weight}, "
+          f"top-1 accuracy {table.correct.mean():.3f}; wrote {args.model / CALIBRATION_FILE} for model {enc.version}")
+    for name, c in (("occupation normalisation", cal.occupation), ("job <-> candidate matches", cal.match)):
+        print(f"{name}:")
+        for f, coef in zip(c.features, c.coef):
+            print(f"  {f:22s} {coef:+.3f}")
 
 
 if __name__ == "__main__":

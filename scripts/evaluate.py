@@ -3,15 +3,16 @@
     .venv/bin/python scripts/evaluate.py                       # base vs trained (default artifact) vs TF-IDF
     .venv/bin/python scripts/evaluate.py --model models/x --limit 3000
 
-For each vacancy title, all ESCO occupations are ranked (by their preferred label, and by the best of
-all their labels); prints MRR and Recall@1/5/10 on all titles and on the titles that are not
-verbatim ESCO labels (about 8%).
+For each vacancy title, all ESCO occupations are ranked (by their preferred label, by the best of
+all their labels, and for the trained model as the service ranks them: the best 50 by label re-ranked
+by best label + w x description); prints MRR and Recall@1/5/10 on all titles and on the titles that
+are not verbatim ESCO labels (about 8%).
 
-Confidence (with a calibrated trained model): on the evaluation half of the titles (the calibrator
-was fitted on the other half by scripts/calibrate.py), the top-1 prediction's confidence is judged
-by ECE (15 bins), Brier score, AUROC against correctness and accuracy at 50% / 80% coverage, next to
-two baselines fitted on the same fitting half: the raw top-1 score and the top-1 minus top-2 margin.
-A reliability diagram is written to docs/reliability.png.
+Confidence (with a calibrated trained model): on the evaluation half of the titles (w and the
+calibrators were fitted on the other half by scripts/calibrate.py), the served top-1 occupation's
+confidence is judged by ECE (15 bins), Brier score, AUROC against correctness and accuracy at 50% /
+80% coverage, next to two baselines fitted on the same fitting half: the raw top-1 score and the
+top-1 minus top-2 margin. A reliability diagram is written to docs/reliability.png.
 """
 
 import argparse
@@ -27,7 +28,10 @@ from app.encoder.sentence import SentenceTransformerEncoder  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from app.training.data import load_occupations, load_validation_titles  # noqa: E402
 from app.matching.scorer import MatchScorer  # noqa: E402
-from app.training.calibration import baseline_calibrators, confidence_report, split_halves, top1_table  # noqa: E402
+from app.matching.confidence import OCCUPATION_FEATURES  # noqa: E402
+from app.matching.occupations import RERANK_DEPTH  # noqa: E402
+from app.training.calibration import (OccupationVectors, Rankings, baseline_calibrators,  # noqa: E402
+                                      confidence_report, split_halves, top1_table)
 from app.training.evaluate import gold_ranks, rank_report, target_scores  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -107,50 +111,50 @@ def main() -> None:
     if args.model and args.model.exists():
         enc = build_encoder(Settings(model_path=args.model, encoder_backend=args.backend))
         name = f"trained {enc.backend} {getattr(enc, 'model_file', '')}".strip()
-        _, scores_all = encoder_scores(enc, queries, occs, label_texts, owner)
-        report(name, _, scores_all, gold, verbatim)
-        description_section(enc, queries, occs, scores_all, gold, verbatim)
+        occ = OccupationVectors.encode(enc, occs)
+        q = enc.encode(queries)
+        rankings = Rankings.of(q, occ)
+        report(name, q @ occ.label_vecs[occ.starts].T, rankings.label, gold, verbatim)
+        scorer = MatchScorer.for_encoder(enc)
+        served_section(scorer, rankings, gold, verbatim)
         if not args.limit:
-            confidence_section(enc, occs, pairs, args.plot)
+            confidence_section(scorer, queries, q, rankings, occ, gold, args.plot)
     else:
         print(f"(no trained model at {args.model})")
 
 
-DESCRIPTION_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0)
+def served_section(scorer, rankings, gold, verbatim) -> None:
+    """The ranking the service runs: the best RERANK_DEPTH occupations by best label, re-ranked by
+    best label + w x description, w from the model's calibration (chosen on the fitting half)."""
+    w = scorer.description_weight
+    served = rankings.served(w, RERANK_DEPTH)
+    _, held = split_halves(len(gold))
+    print(f"\nas served: best label + {w} x description cosine, top {RERANK_DEPTH} by label re-ranked "
+          "(w chosen on the fitting half of the titles):")
+    print(f"  all titles:          {rank_report(gold_ranks(served, gold)).row()}")
+    print(f"  non-verbatim:        {rank_report(gold_ranks(served[~verbatim], gold[~verbatim])).row()}")
+    print(f"  held-out half:       {rank_report(gold_ranks(served[held], gold[held])).row()}")
+    print(f"  held-out half, labels only: {rank_report(gold_ranks(rankings.label[held], gold[held])).row()}")
 
 
-def description_section(enc, queries, occs, scores_all, gold, verbatim) -> None:
-    """Not served yet: rank by best label + w x cosine with the occupation's description; w is chosen on
-    the fitting half of the titles and reported on the other half (and on all titles)."""
-    desc = enc.encode([o.description[:1000] or o.label for o in occs])
-    scores_desc = enc.encode(queries) @ desc.T
-    fit, held = split_halves(len(gold))
-    mrr = lambda w, idx: rank_report(gold_ranks((scores_all + w * scores_desc)[idx], gold[idx])).mrr  # noqa: E731
-    w = max(DESCRIPTION_WEIGHTS, key=lambda w: mrr(w, fit))
-    mixed = scores_all + w * scores_desc
-    print(f"\nbest label + {w} x description cosine (w chosen on the fitting half of the titles):")
-    print(f"  held-out half: {rank_report(gold_ranks(mixed[held], gold[held])).row()}")
-    print(f"  held-out half, labels only: {rank_report(gold_ranks(scores_all[held], gold[held])).row()}")
-    print(f"  all titles: {rank_report(gold_ranks(mixed, gold)).row()}")
-    print(f"  all titles, non-verbatim: {rank_report(gold_ranks(mixed[~verbatim], gold[~verbatim])).row()}")
-
-
-def confidence_section(enc, occs, pairs, plot: Path) -> None:
-    scorer = MatchScorer.for_encoder(enc)
-    if scorer.calibrator is None:
-        print("\n(no calibration.json for this model: run scripts/calibrate.py)")
+def confidence_section(scorer, texts, q, rankings, occ, gold, plot: Path) -> None:
+    if scorer.calibration is None or scorer.calibration.occupation is None:
+        print("\n(no calibration.json with an occupation calibrator for this model: run scripts/calibrate.py)")
         return
-    fit_idx, eval_idx = split_halves(len(pairs))
-    targets = enc.encode([o.label for o in occs])
+    w = scorer.description_weight
 
     def table(idx):
-        sel = [pairs[i] for i in idx]
-        return top1_table(scorer, enc.encode([t for t, _ in sel]), targets, np.array([g for _, g in sel]))
+        sub = Rankings(rankings.label[idx], rankings.description[idx])
+        return top1_table(scorer, [texts[i] for i in idx], q[idx], sub, occ, gold[idx], w, RERANK_DEPTH)
+    fit_idx, eval_idx = split_halves(len(gold))
     fit, held = table(fit_idx), table(eval_idx)
-    rows = {"calibrated confidence": scorer.calibrator.predict(scorer.calibrator.select(held.X))}
-    for name, cal in baseline_calibrators(fit).items():
-        rows[name] = cal.predict(cal.select(held.X))
-    print(f"\nconfidence of the top-1 occupation, {len(eval_idx)} held-out titles "
+    cal = scorer.calibration
+    rows = {"occupation calibrator": cal.occupation.predict(cal.occupation.select(held.X_occupation,
+                                                                                  OCCUPATION_FEATURES)),
+            "match calibrator": cal.match.predict(cal.match.select(held.X_match))}
+    for name, base in baseline_calibrators(fit).items():
+        rows[name] = base.predict(base.select(held.X_match))
+    print(f"\nconfidence of the top-1 occupation as served, {len(eval_idx)} held-out titles "
           f"(top-1 accuracy {held.correct.mean():.4f}):")
     print(f"{'':24s} {'ECE':>7s} {'Brier':>7s} {'AUROC':>7s} {'acc@50%':>8s} {'acc@80%':>8s}")
     for name, conf in rows.items():

@@ -8,6 +8,7 @@ distributions overlap agree on that feature.
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,13 @@ import numpy as np
 
 FEATURES = ("score", "margin_next", "gap_to_top", "agreement_mean", "agreement_min", "query_confidence",
             "target_confidence")
+
+# Occupation normalisation knows more than a plain match: the best label and the description scores
+# apart, where each ranks among the candidates, how much of the occupation's name the text contains,
+# and how tight the occupation's own labels are (its "radius").
+OCCUPATION_FEATURES = ("score", "margin_next", "gap_4_down", "agreement_mean", "agreement_min", "query_confidence",
+                       "target_confidence", "label_score", "description_score", "log_label_rank",
+                       "log_description_rank", "label_coverage", "any_label_coverage", "label_over_radius", "radius")
 
 
 def group_sharpness(probs: np.ndarray) -> np.ndarray:
@@ -62,6 +70,52 @@ def match_features(scores: np.ndarray, agreements: np.ndarray | None, query_conf
     return np.column_stack([scores, margin, gap, agreements.mean(axis=1), agreements.min(axis=1), qc, tc])
 
 
+def words(text: str) -> set[str]:
+    """Lower-case words of letters only (digits, punctuation and reference numbers dropped)."""
+    return set(re.findall(r"[^\W\d_]+", text.lower()))
+
+
+def coverage(text_words: set[str], label: str) -> float:
+    """Share of a label's words that the text contains (1 = the whole label is in the text)."""
+    lw = words(label)
+    return len(lw & text_words) / len(lw) if lw else 0.0
+
+
+def label_radius(label_vectors: np.ndarray) -> float:
+    """How tight an occupation's labels are: mean cosine of its labels (preferred first) with the preferred one."""
+    v = np.asarray(label_vectors, dtype=np.float64)
+    return float(np.mean(v @ v[0])) if len(v) else 1.0
+
+
+def rank_among(values: np.ndarray) -> np.ndarray:
+    """1-based rank of each value among all of them, highest first (ties share the best rank)."""
+    v = np.asarray(values, dtype=np.float64)
+    return (v[None, :] > v[:, None]).sum(axis=1) + 1
+
+
+def occupation_features(scores: np.ndarray, label_scores: np.ndarray, description_scores: np.ndarray,
+                        agreements: np.ndarray | None, query_conf: float | None, target_conf: np.ndarray | None,
+                        label_cov: np.ndarray, any_label_cov: np.ndarray, radius: np.ndarray) -> np.ndarray:
+    """(m, len(OCCUPATION_FEATURES)) for the first m of a best-first candidate list.
+
+    `scores`, `label_scores`, `description_scores` cover the whole candidate list (n >= m: ranks and
+    gaps are taken among all candidates); the other arrays cover the first m only.
+    """
+    s = np.asarray(scores, dtype=np.float64)
+    m = len(label_cov)
+    margin, _ = ranking_features(s)
+    down = s[np.minimum(np.arange(m) + 4, len(s) - 1)]
+    lab, desc = np.asarray(label_scores, dtype=np.float64), np.asarray(description_scores, dtype=np.float64)
+    if agreements is None:
+        agreements = np.ones((m, 1))
+    qc = np.full(m, 1.0 if query_conf is None else query_conf)
+    tc = np.ones(m) if target_conf is None else np.asarray(target_conf, dtype=np.float64)
+    rad = np.asarray(radius, dtype=np.float64)
+    return np.column_stack([s[:m], margin[:m], s[:m] - down, agreements.mean(axis=1), agreements.min(axis=1), qc, tc,
+                            lab[:m], desc[:m], np.log(rank_among(lab)[:m]), np.log(rank_among(desc)[:m]),
+                            label_cov, any_label_cov, lab[:m] - rad, rad])
+
+
 def no_good_match(confidences: list[float | None], threshold: float) -> bool:
     """True when nothing came back, or the best known confidence is under the threshold
     (without a calibrator every confidence is None: nothing to judge by, so False)."""
@@ -102,20 +156,44 @@ class Calibrator:
         z = ((np.asarray(X, dtype=np.float64) - self.mean) / self.scale) @ self.coef + self.intercept
         return 1.0 / (1.0 + np.exp(-z))
 
-    def select(self, X_full: np.ndarray) -> np.ndarray:
-        """Pick this calibrator's columns out of a full FEATURES matrix."""
-        return X_full[:, [FEATURES.index(f) for f in self.features]]
+    def select(self, X_full: np.ndarray, columns: tuple[str, ...] = FEATURES) -> np.ndarray:
+        """Pick this calibrator's columns out of a full feature matrix whose columns are `columns`."""
+        return X_full[:, [columns.index(f) for f in self.features]]
 
-    def save(self, path: Path) -> None:
-        path.write_text(json.dumps({"features": list(self.features), "mean": self.mean.tolist(),
-                                    "scale": self.scale.tolist(), "coef": self.coef.tolist(),
-                                    "intercept": self.intercept, "model_version": self.model_version}, indent=2))
+    def to_dict(self) -> dict:
+        return {"features": list(self.features), "mean": self.mean.tolist(), "scale": self.scale.tolist(),
+                "coef": self.coef.tolist(), "intercept": self.intercept, "model_version": self.model_version}
 
     @classmethod
-    def load(cls, path: Path) -> "Calibrator":
-        d = json.loads(path.read_text())
+    def from_dict(cls, d: dict) -> "Calibrator":
         return cls(tuple(d["features"]), np.array(d["mean"]), np.array(d["scale"]), np.array(d["coef"]),
                    float(d["intercept"]), d.get("model_version", ""))
+
+
+@dataclass
+class Calibration:
+    """What `scripts/calibrate.py` fits for one model version, stored as calibration.json beside it:
+    the calibrator of job <-> candidate matches (FEATURES), the calibrator of occupation normalisation
+    (OCCUPATION_FEATURES), and the description weight of the occupation ranking they were fitted on."""
+
+    model_version: str
+    match: Calibrator
+    occupation: Calibrator | None = None
+    description_weight: float = 0.0
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps({"model_version": self.model_version, "description_weight": self.description_weight,
+                                    "match": self.match.to_dict(),
+                                    "occupation": self.occupation.to_dict() if self.occupation else None}, indent=2))
+
+    @classmethod
+    def load(cls, path: Path) -> "Calibration":
+        d = json.loads(path.read_text())
+        if "match" not in d:  # a single calibrator (before occupation calibration existed)
+            cal = Calibrator.from_dict(d)
+            return cls(cal.model_version, cal)
+        occ = Calibrator.from_dict(d["occupation"]) if d.get("occupation") else None
+        return cls(d["model_version"], Calibrator.from_dict(d["match"]), occ, float(d.get("description_weight", 0.0)))
 
 
 # --- evaluation of confidence ---------------------------------------------------------------

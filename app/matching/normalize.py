@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from app.matching.confidence import coverage, words
 from app.matching.occupations import COLLECTION as OCCUPATIONS
 from app.matching.occupations import OccupationHit, OccupationIndex
 from app.matching.rules import FiredRules, RuleBook
@@ -27,27 +28,40 @@ class Normalizer:
 
     def texts(self, texts: list[str], limit: int) -> list[Normalized]:
         vectors = self.encoder.encode(texts)
-        return [self.vector(v, limit) for v in vectors]
+        return [self.vector(v, t, limit) for v, t in zip(vectors, texts)]
 
-    def vector(self, vector: np.ndarray, limit: int) -> Normalized:
+    def vector(self, vector: np.ndarray, text: str, limit: int) -> Normalized:
+        """Best occupations for the vector of `text` (the text is read for the confidence: how much of
+        each occupation's labels it contains)."""
         fired = self.rules.fired(vector) if self.rules else FiredRules()
         banned_by = (lambda v: fired.excludes(v) is not None) if fired.rules else None
-        hits = self.occupations.search(vector, limit + 1, banned_by)  # one more gives the last its margin
-        page, nxt = hits[:limit], (hits[limit].score if len(hits) > limit else None)
+        hits = self.occupations.candidates(vector, limit, banned_by)
+        page = hits[:limit]
         if not page:
             return Normalized([], [], fired)
-        scores = np.array([h.score for h in page])
-        conf, _ = self.scorer.score(vector, np.vstack([h.vector for h in page]), scores, nxt)
+        conf = self.scorer.score_occupations(vector, np.vstack([h.vector for h in page]),
+                                             *confidence_columns(hits, page, text))
         confs = [None] * len(page) if conf is None else [round(float(c), 4) for c in conf]
         return Normalized(page, confs, fired)
 
-    def summaries(self, vectors: np.ndarray, k: int = 3) -> list[list[dict]]:
+    def summaries(self, vectors: np.ndarray, texts: list[str], k: int = 3) -> list[list[dict]]:
         """Top-k occupations per stored job/candidate vector, as kept in its payload."""
         if self.occupations.store.count(OCCUPATIONS) == 0:
             return [[] for _ in range(len(vectors))]
         out = []
-        for v in vectors:
-            n = self.vector(np.asarray(v, dtype=np.float32), k)
+        for v, t in zip(vectors, texts):
+            n = self.vector(np.asarray(v, dtype=np.float32), t, k)
             out.append([{"id": h.occupation.id, "label": h.occupation.doc["label"], "score": round(h.score, 4),
                          "confidence": c} for h, c in zip(n.hits, n.confidences)])
         return out
+
+
+def confidence_columns(hits: list[OccupationHit], page: list[OccupationHit], text: str) -> tuple:
+    """The per-candidate inputs of `MatchScorer.score_occupations`: scores over all candidates, the
+    rest for the page."""
+    tw = words(text)
+    return (np.array([h.score for h in hits]), np.array([h.label_score for h in hits]),
+            np.array([h.description_score for h in hits]),
+            np.array([coverage(tw, h.label_text) for h in page]),
+            np.array([max(coverage(tw, lab) for lab in h.labels) for h in page]),
+            np.array([h.radius for h in page]))

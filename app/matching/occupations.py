@@ -1,8 +1,11 @@
 """Reference occupations: searchable the moment they are added, no retraining.
 
-Each occupation is stored as one point per label (preferred label first, then alternatives): the
-preferred label's point id is the occupation id, the others derive from it. A text is normalised by
-searching the label points and keeping each occupation's best label (max-pooling over labels).
+Each occupation is stored as one point per label (preferred label first, then alternatives) and one
+point for its description (the label when it has none): the preferred label's point id is the
+occupation id, the others derive from it. A text is normalised by searching the label points and
+keeping each occupation's best label (max-pooling over labels); the best `rerank_depth` occupations
+are then re-ranked by best label + w x cosine with their description (w is fitted with the model's
+calibration; 0 = labels only). Scores are divided by 1 + w, so they stay on the cosine scale.
 """
 
 import threading
@@ -14,14 +17,20 @@ import numpy as np
 
 from app.domain import now
 from app.errors import NotFound
+from app.matching.confidence import label_radius
 from app.matching.ids import parse_id
 from app.store.base import FieldType, StoredPoint, VectorStore
 from app.store.conditions import Filter, Match, MatchAny
 
 COLLECTION = "occupations"
 INDEXES = {"occupation_id": FieldType.KEYWORD, "external_id": FieldType.KEYWORD, "preferred": FieldType.KEYWORD,
-           "model": FieldType.KEYWORD, "created_at": FieldType.FLOAT}
+           "kind": FieldType.KEYWORD, "model": FieldType.KEYWORD, "layout": FieldType.KEYWORD,
+           "created_at": FieldType.FLOAT}
 NOUN = "occupation"
+LAYOUT = "2"  # points per occupation: labels + description (with the labels' radius); older layouts need a reindex
+DESCRIPTION = "description"  # payload kind of an occupation's description point (label points: "label")
+DESCRIPTION_CHARS = 1000  # what of a description is encoded (the model reads about 256 word pieces)
+RERANK_DEPTH = 50  # occupations (by best label) re-ranked with their descriptions
 
 
 @dataclass
@@ -34,20 +43,50 @@ class Occupation:
 @dataclass
 class OccupationHit:
     occupation: Occupation
-    score: float
+    score: float  # (best label + w x description) / (1 + w)
     vector: np.ndarray  # the best-matching label's vector
+    label_score: float
+    label_text: str  # the best-matching label
+    description_score: float = 0.0
+    radius: float = 1.0  # mean cosine of the occupation's labels with its preferred label
+
+    @property
+    def labels(self) -> list[str]:
+        return [self.occupation.doc["label"], *self.occupation.doc.get("alt_labels", [])]
 
 
 def label_point_id(occupation_id: str, label: str) -> str:
     return str(uuid.uuid5(uuid.UUID(occupation_id), label.lower()))
 
 
+def description_point_id(occupation_id: str) -> str:
+    return str(uuid.uuid5(uuid.UUID(occupation_id), "\x00" + DESCRIPTION))
+
+
+def description_text(doc: dict[str, Any]) -> str:
+    return (doc.get("description") or "").strip()[:DESCRIPTION_CHARS] or doc["label"]
+
+
+def mix(label_score, description_score, weight: float):
+    """The occupation score: (best label + weight x description) / (1 + weight), on the cosine scale."""
+    return (label_score + weight * description_score) / (1.0 + weight)
+
+
+def rerank(hits: list[OccupationHit], weight: float) -> list[OccupationHit]:
+    for h in hits:
+        h.score = float(mix(h.label_score, h.description_score, weight))
+    return sorted(hits, key=lambda h: -h.score)
+
+
 class OccupationIndex:
-    def __init__(self, encoder, store: VectorStore, model_id: str, overfetch: int = 8):
+    def __init__(self, encoder, store: VectorStore, model_id: str, overfetch: int = 8,
+                 description_weight: float = 0.0, rerank_depth: int = RERANK_DEPTH):
         self.encoder = encoder
         self.store = store
         self.model_id = model_id
         self.overfetch = overfetch
+        self.description_weight = description_weight
+        self.rerank_depth = rerank_depth
         self._lock = threading.Lock()
 
     def open(self) -> None:
@@ -70,27 +109,42 @@ class OccupationIndex:
         return out
 
     def _write(self, oid: str, doc: dict[str, Any], created_at: float) -> Occupation:
-        """(Re)place all label points of one occupation: preferred label first, alternatives after."""
+        """(Re)place all points of one occupation: preferred label first, alternatives, description."""
         labels = [doc["label"], *[a for a in doc.get("alt_labels", []) if a.strip().lower() != doc["label"].lower()]]
-        vectors = self.encoder.encode(labels)
+        vectors = self.encoder.encode([*labels, description_text(doc)])
         self.store.delete_by(COLLECTION, Filter(must=[Match("occupation_id", oid)]))
+        common = {"occupation_id": oid, "external_id": doc.get("external_id"), "doc": doc, "model": self.model_id,
+                  "layout": LAYOUT, "created_at": created_at}
         points = [StoredPoint(oid if j == 0 else label_point_id(oid, lab),
-                              {"occupation_id": oid, "label_text": lab, "preferred": "true" if j == 0 else "false",
-                               "external_id": doc.get("external_id"), "doc": doc, "model": self.model_id,
-                               "created_at": created_at}, vectors[j].tolist())
+                              {**common, "kind": "label", "label_text": lab,
+                               "preferred": "true" if j == 0 else "false"},
+                              vectors[j].tolist())
                   for j, lab in enumerate(labels)]
+        points.append(StoredPoint(description_point_id(oid), {**common, "kind": DESCRIPTION, "preferred": "false",
+                                                              "radius": label_radius(vectors[:-1])},
+                                  vectors[-1].tolist()))
         self.store.upsert(COLLECTION, points)
         return Occupation(oid, doc, created_at)
 
     def reembed_stale(self) -> int:
-        """Re-embed occupations stored by another model, keeping their ids; returns how many."""
-        stale = Filter(must_not=[Match("model", self.model_id)], must=[Match("preferred", "true")])
+        """Re-embed occupations stored by another model or in an older layout, keeping their ids;
+        returns how many."""
         done = 0
-        while points := self.store.find(COLLECTION, stale, 128):
-            for p in points:
-                self._write(p.id, p.payload["doc"], p.payload.get("created_at", now()))
-            done += len(points)
+        for stale in self._stale_filters():
+            while points := self.store.find(COLLECTION, stale, 128):
+                for p in points:
+                    self._write(p.id, p.payload["doc"], p.payload.get("created_at", now()))
+                done += len(points)
         return done
+
+    def count_stale(self) -> int:
+        """Occupations that are not searched until re-indexed (another model, or an older layout)."""
+        return sum(self.store.count(COLLECTION, f) for f in self._stale_filters())
+
+    def _stale_filters(self) -> list[Filter]:
+        preferred = Match("preferred", "true")
+        return [Filter(must=[preferred], must_not=[Match("model", self.model_id)]),
+                Filter(must=[preferred, Match("model", self.model_id)], must_not=[Match("layout", LAYOUT)])]
 
     def get(self, occupation_id: str) -> Occupation:
         oid = parse_id(occupation_id, NOUN)
@@ -117,9 +171,26 @@ class OccupationIndex:
                 self.store.count(COLLECTION, preferred))
 
     def search(self, vector: np.ndarray, limit: int, banned_by=None) -> list[OccupationHit]:
-        """Best occupations for one vector: each occupation scored by its best label. An occupation
-        any of whose fetched labels `banned_by(label_vector)` flags is left out altogether."""
-        flt = Filter(must=[Match("model", self.model_id)])
+        """Best occupations for one vector: the best `rerank_depth` (at least `limit`) by their best
+        label, re-ranked with their descriptions. An occupation any of whose fetched labels
+        `banned_by(label_vector)` flags is left out altogether."""
+        return self.candidates(vector, limit, banned_by)[:limit]
+
+    def candidates(self, vector: np.ndarray, limit: int, banned_by=None) -> list[OccupationHit]:
+        """The best max(limit, rerank_depth) occupations by best label, re-ranked: best first."""
+        hits = self._by_labels(vector, max(limit, self.rerank_depth), banned_by)
+        if hits:
+            ids = [description_point_id(h.occupation.id) for h in hits]
+            found = {p.payload["occupation_id"]: p for p in self.store.retrieve(COLLECTION, ids, with_vector=True)}
+            for h in hits:
+                p = found[h.occupation.id]  # written with its labels, in the same layout
+                h.description_score = float(np.dot(vector, np.asarray(p.vector, dtype=np.float32)))
+                h.radius = float(p.payload["radius"])
+        return rerank(hits, self.description_weight)
+
+    def _by_labels(self, vector: np.ndarray, limit: int, banned_by) -> list[OccupationHit]:
+        flt = Filter(must=[Match("model", self.model_id), Match("layout", LAYOUT)],
+                     must_not=[Match("kind", DESCRIPTION)])
         want, fetch = limit, limit * self.overfetch
         verdicts: dict[str, bool] = {}  # each label point is judged once, however often it is refetched
         while True:
@@ -138,7 +209,8 @@ class OccupationIndex:
                     continue
                 if oid not in best:
                     best[oid] = OccupationHit(_occupation(oid, h.payload), float(h.score),
-                                              np.asarray(h.vector, dtype=np.float32))
+                                              np.asarray(h.vector, dtype=np.float32), float(h.score),
+                                              h.payload["label_text"])
             if len(best) >= want or len(hits) < fetch:
                 return list(best.values())[:want]
             fetch *= 4

@@ -62,9 +62,10 @@ class Records:
         (an import resumed after a crash) overwrites it instead of adding a second copy."""
         if not docs:
             return []
-        vectors = self.encoder.encode_documents([TEXT[kind](d) for d in docs])  # slow part, outside the lock
+        texts = [TEXT[kind](d) for d in docs]
+        vectors = self.encoder.encode_documents(texts)  # slow part, outside the lock
         confidences = self._confidence(vectors)
-        occupations = self._occupations(vectors)
+        occupations = self._occupations(vectors, texts)
         with self._locks[kind]:
             existing = self._by_external_ids(kind, [d.get("external_id") for d in docs])
             stamp = now()
@@ -86,9 +87,10 @@ class Records:
 
     def replace(self, kind: Kind, record_id: str, doc: dict[str, Any]) -> Record:
         record_id = check_id(kind, record_id)
-        vector = self.encoder.encode_documents([TEXT[kind](doc)])[0]
+        text = TEXT[kind](doc)
+        vector = self.encoder.encode_documents([text])[0]
         conf = self._confidence(vector[None])[0]
-        occs = self._occupations(vector[None])[0]
+        occs = self._occupations(vector[None], [text])[0]
         with self._locks[kind]:
             prev = self.get(kind, record_id)
             ext = doc.get("external_id")
@@ -135,8 +137,9 @@ class Records:
         done = 0
         while points := self.store.find(kind.value, stale, batch):
             recs = [to_record(kind, p) for p in points]
-            vectors = self.encoder.encode_documents([TEXT[kind](r.doc) for r in recs])
-            confidences, occupations = self._confidence(vectors), self._occupations(vectors)
+            texts = [TEXT[kind](r.doc) for r in recs]
+            vectors = self.encoder.encode_documents(texts)
+            confidences, occupations = self._confidence(vectors), self._occupations(vectors, texts)
             with self._locks[kind]:
                 self.store.upsert(kind.value, [
                     StoredPoint(r.id, self._payload(Record(r.id, kind, r.doc, r.created_at, now(), self.model_id,
@@ -160,8 +163,10 @@ class Records:
         conf = self.scorer.object_confidence(vectors) if self.scorer else None
         return [None] * len(vectors) if conf is None else [round(float(c), 4) for c in conf]
 
-    def _occupations(self, vectors) -> list[list[dict]]:
-        return self.normalizer.summaries(vectors) if self.normalizer else [[] for _ in range(len(vectors))]
+    def _occupations(self, vectors, texts: list[tuple[str, str]]) -> list[list[dict]]:
+        if not self.normalizer:
+            return [[] for _ in range(len(vectors))]
+        return self.normalizer.summaries(vectors, [" ".join(p for p in t if p) for t in texts])
 
     def _payload(self, rec: Record) -> dict[str, Any]:
         return {"doc": rec.doc, "external_id": rec.doc.get("external_id"), "created_at": rec.created_at,

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import numpy as np
 
-from app.matching.confidence import Calibrator, encoder_confidence, group_agreement, match_features
+from app.matching.confidence import (OCCUPATION_FEATURES, Calibration, encoder_confidence, group_agreement,
+                                     match_features, occupation_features)
 
 log = logging.getLogger(__name__)
 CALIBRATION_FILE = "calibration.json"
@@ -13,28 +14,38 @@ CALIBRATION_FILE = "calibration.json"
 
 class MatchScorer:
     """Reads group distributions from the encoder's head (when the model has one) and applies the
-    calibrator stored beside the model. Without either, confidences are None: never invented."""
+    calibration stored beside the model. Without either, confidences are None: never invented."""
 
-    def __init__(self, encoder, calibrator: Calibrator | None):
+    def __init__(self, encoder, calibration: Calibration | None):
         self.encoder = encoder
-        self.calibrator = calibrator
+        self.calibration = calibration
 
     @classmethod
     def for_encoder(cls, encoder) -> "MatchScorer":
         model_dir = getattr(encoder, "model_dir", None)  # the trained artifact's folder, whatever the backend
         path = Path(model_dir) / CALIBRATION_FILE if model_dir else None
-        calibrator = None
+        calibration = None
         if path is not None and path.exists():
-            calibrator = Calibrator.load(path)
-            if calibrator.model_version != encoder.version:
+            calibration = Calibration.load(path)
+            if calibration.model_version != encoder.version:
                 log.warning("calibration %s was fitted for model %s, not %s: confidences disabled",
-                            path, calibrator.model_version, encoder.version)
-                calibrator = None
-        return cls(encoder, calibrator)
+                            path, calibration.model_version, encoder.version)
+                calibration = None
+        return cls(encoder, calibration)
+
+    @property
+    def calibrator(self):
+        """The calibrator of job <-> candidate matches (None without a calibration)."""
+        return self.calibration.match if self.calibration else None
 
     @property
     def enabled(self) -> bool:
-        return self.calibrator is not None
+        return self.calibration is not None
+
+    @property
+    def description_weight(self) -> float:
+        """How much occupation descriptions count in normalisation: fitted with the calibration (0 without)."""
+        return self.calibration.description_weight if self.calibration else 0.0
 
     def group_probs(self, vectors: np.ndarray) -> np.ndarray | None:
         """Group distributions of stored/served vectors (they are the pooled vectors the head reads)."""
@@ -46,14 +57,17 @@ class MatchScorer:
         probs = self.group_probs(vectors)
         return None if probs is None else encoder_confidence(probs)
 
+    def _groups(self, query: np.ndarray, targets: np.ndarray):
+        """(per-group agreement (M, G), query confidence, target confidences (M,)), or Nones without groups."""
+        probs = self.group_probs(np.vstack([query[None], targets]))
+        if probs is None:
+            return None, None, None
+        conf = encoder_confidence(probs)
+        return group_agreement(probs[0], probs[1:]), float(conf[0]), conf[1:]
+
     def features(self, query: np.ndarray, targets: np.ndarray, scores: np.ndarray, next_score: float | None):
         """(feature matrix (M, len(FEATURES)), per-group agreement (M, G) or None) for a best-first list."""
-        probs = self.group_probs(np.vstack([query[None], targets]))
-        agreements = qc = tc = None
-        if probs is not None:
-            agreements = group_agreement(probs[0], probs[1:])
-            conf = encoder_confidence(probs)
-            qc, tc = float(conf[0]), conf[1:]
+        agreements, qc, tc = self._groups(query, targets)
         return match_features(scores, agreements, qc, tc, next_score), agreements
 
     def score(self, query: np.ndarray, targets: np.ndarray, scores: np.ndarray, next_score: float | None):
@@ -64,3 +78,18 @@ class MatchScorer:
         if self.calibrator is None:
             return None, agreements
         return self.calibrator.predict(self.calibrator.select(X)), agreements
+
+    def occupation_features(self, query: np.ndarray, targets: np.ndarray, scores, label_scores, description_scores,
+                            label_cov, any_label_cov, radius) -> np.ndarray:
+        """OCCUPATION_FEATURES of the first len(targets) candidates of a best-first occupation list."""
+        agreements, qc, tc = self._groups(query, targets)
+        return occupation_features(scores, label_scores, description_scores, agreements, qc, tc, label_cov,
+                                   any_label_cov, radius)
+
+    def score_occupations(self, query: np.ndarray, targets: np.ndarray, *columns) -> np.ndarray | None:
+        """Confidences of the first len(targets) candidates (see `occupation_features`), or None."""
+        cal = self.calibration.occupation if self.calibration else None
+        if cal is None or len(targets) == 0:
+            return None
+        X = self.occupation_features(query, targets, *columns)
+        return cal.predict(cal.select(X, OCCUPATION_FEATURES))

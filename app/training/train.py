@@ -35,6 +35,7 @@ class TrainConfig:
     groups: int = 4
     group_size: int = 128
     head_temperature: float = 0.1
+    detach_head: bool = False  # the head learns from the pooled vector without reshaping it
     serve: str = "pooled"  # which vector the service stores and compares: pooled | head
     aug_prob: float = 0.5
     desc_prob: float = 0.1
@@ -94,7 +95,8 @@ def train(occupations: list[Occupation], base_path: Path, cfg: TrainConfig) -> t
         if cfg.serve == "pooled" or model.head is None:
             loss = loss + loss_fn(a, t, b.labels, groups, b.linked)
         if model.head is not None:
-            loss = loss + loss_fn(model.head(a), model.head(t), b.labels, groups, b.linked)
+            ha, ht = (a.detach(), t.detach()) if cfg.detach_head else (a, t)
+            loss = loss + loss_fn(model.head(ha), model.head(ht), b.labels, groups, b.linked)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
