@@ -19,7 +19,9 @@ from app.training.data import load_occupations  # noqa: E402
 
 
 def to_payload(o) -> dict:
-    return {"external_id": o.uri, "label": o.label[:300], "alt_labels": [a[:300] for a in o.alt_labels[:500]],
+    """ESCO's hidden labels (search terms: old names, common misspellings) go in with the alternative
+    ones: normalisation should find them, and evaluate.py ranks by all of them."""
+    return {"external_id": o.uri, "label": o.label[:300], "alt_labels": [a[:300] for a in o.labels[1:501]],
             "description": o.description[:20_000], "code": o.code[:50] or None, "source": "esco"}
 
 

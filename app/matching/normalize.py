@@ -7,7 +7,7 @@ import numpy as np
 
 from app.matching.confidence import coverage, words
 from app.matching.occupations import COLLECTION as OCCUPATIONS
-from app.matching.occupations import OccupationHit, OccupationIndex
+from app.matching.occupations import Candidates, OccupationHit, OccupationIndex
 from app.matching.rules import FiredRules, RuleBook
 from app.matching.scorer import MatchScorer
 
@@ -35,12 +35,12 @@ class Normalizer:
         each occupation's labels it contains)."""
         fired = self.rules.fired(vector) if self.rules else FiredRules()
         banned_by = (lambda v: fired.excludes(v) is not None) if fired.rules else None
-        hits = self.occupations.candidates(vector, limit, banned_by)
-        page = hits[:limit]
+        cands = self.occupations.candidates(vector, limit, banned_by)
+        page = cands.page
         if not page:
             return Normalized([], [], fired)
         conf = self.scorer.score_occupations(vector, np.vstack([h.vector for h in page]),
-                                             *confidence_columns(hits, page, text))
+                                             *confidence_columns(cands, text))
         confs = [None] * len(page) if conf is None else [round(float(c), 4) for c in conf]
         return Normalized(page, confs, fired)
 
@@ -56,12 +56,12 @@ class Normalizer:
         return out
 
 
-def confidence_columns(hits: list[OccupationHit], page: list[OccupationHit], text: str) -> tuple:
+def confidence_columns(cands: Candidates, text: str) -> tuple:
     """The per-candidate inputs of `MatchScorer.score_occupations`: scores over all candidates, the
     rest for the page."""
-    tw = words(text)
-    return (np.array([h.score for h in hits]), np.array([h.label_score for h in hits]),
-            np.array([h.description_score for h in hits]),
+    tw, page = words(text), cands.page
+    return (np.array([c.score for c in cands.ranked]), np.array([c.label_score for c in cands.ranked]),
+            np.array([c.description_score for c in cands.ranked]),
             np.array([coverage(tw, h.label_text) for h in page]),
             np.array([max(coverage(tw, lab) for lab in h.labels) for h in page]),
             np.array([h.radius for h in page]))

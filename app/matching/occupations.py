@@ -55,6 +55,25 @@ class OccupationHit:
         return [self.occupation.doc["label"], *self.occupation.doc.get("alt_labels", [])]
 
 
+@dataclass
+class Candidate:
+    """One occupation among the candidates of a query: what ranking and confidence need, no document."""
+
+    occupation_id: str
+    label_point: str  # the id of its best-matching label's point
+    label_score: float
+    label_text: str
+    description_score: float = 0.0
+    radius: float = 1.0
+    score: float = 0.0
+
+
+@dataclass
+class Candidates:
+    ranked: list[Candidate]  # best first
+    page: list[OccupationHit]  # the first `limit` of them, in full
+
+
 def label_point_id(occupation_id: str, label: str) -> str:
     return str(uuid.uuid5(uuid.UUID(occupation_id), label.lower()))
 
@@ -72,14 +91,8 @@ def mix(label_score, description_score, weight: float):
     return (label_score + weight * description_score) / (1.0 + weight)
 
 
-def rerank(hits: list[OccupationHit], weight: float) -> list[OccupationHit]:
-    for h in hits:
-        h.score = float(mix(h.label_score, h.description_score, weight))
-    return sorted(hits, key=lambda h: -h.score)
-
-
 class OccupationIndex:
-    def __init__(self, encoder, store: VectorStore, model_id: str, overfetch: int = 8,
+    def __init__(self, encoder, store: VectorStore, model_id: str, overfetch: int = 4,
                  description_weight: float = 0.0, rerank_depth: int = RERANK_DEPTH):
         self.encoder = encoder
         self.store = store
@@ -171,31 +184,43 @@ class OccupationIndex:
                 self.store.count(COLLECTION, preferred))
 
     def search(self, vector: np.ndarray, limit: int, banned_by=None) -> list[OccupationHit]:
-        """Best occupations for one vector: the best `rerank_depth` (at least `limit`) by their best
-        label, re-ranked with their descriptions. An occupation any of whose fetched labels
-        `banned_by(label_vector)` flags is left out altogether."""
-        return self.candidates(vector, limit, banned_by)[:limit]
+        """Best occupations for one vector (see `candidates`)."""
+        return self.candidates(vector, limit, banned_by).page
 
-    def candidates(self, vector: np.ndarray, limit: int, banned_by=None) -> list[OccupationHit]:
-        """The best max(limit, rerank_depth) occupations by best label, re-ranked: best first."""
-        hits = self._by_labels(vector, max(limit, self.rerank_depth), banned_by)
-        if hits:
-            ids = [description_point_id(h.occupation.id) for h in hits]
-            found = {p.payload["occupation_id"]: p for p in self.store.retrieve(COLLECTION, ids, with_vector=True)}
-            for h in hits:
-                p = found[h.occupation.id]  # written with its labels, in the same layout
-                h.description_score = float(np.dot(vector, np.asarray(p.vector, dtype=np.float32)))
-                h.radius = float(p.payload["radius"])
-        return rerank(hits, self.description_weight)
+    def candidates(self, vector: np.ndarray, limit: int, banned_by=None) -> "Candidates":
+        """The best max(limit, rerank_depth) occupations by best label, re-ranked with their
+        descriptions, best first; the first `limit` come back in full. An occupation any of whose
+        fetched labels `banned_by(label_vector)` flags is left out altogether."""
+        found = self._by_labels(vector, max(limit, self.rerank_depth), banned_by)
+        if not found:
+            return Candidates([], [])
+        ids = [description_point_id(c.occupation_id) for c in found]
+        desc = {p.payload["occupation_id"]: p for p in
+                self.store.retrieve(COLLECTION, ids, with_vector=True, fields=("occupation_id", "radius"))}
+        for c in found:
+            p = desc[c.occupation_id]  # written with its labels, in the same layout
+            c.description_score = float(np.dot(vector, np.asarray(p.vector, dtype=np.float32)))
+            c.radius = float(p.payload["radius"])
+            c.score = float(mix(c.label_score, c.description_score, self.description_weight))
+        ranked = sorted(found, key=lambda c: -c.score)
+        page = ranked[:limit]
+        labels = {p.id: p for p in self.store.retrieve(COLLECTION, [c.label_point for c in page], with_vector=True)}
+        return Candidates(ranked, [OccupationHit(_occupation(c.occupation_id, labels[c.label_point].payload), c.score,
+                                                 np.asarray(labels[c.label_point].vector, dtype=np.float32),
+                                                 c.label_score, c.label_text, c.description_score, c.radius)
+                                   for c in page])
 
-    def _by_labels(self, vector: np.ndarray, limit: int, banned_by) -> list[OccupationHit]:
+    def _by_labels(self, vector: np.ndarray, limit: int, banned_by) -> list["Candidate"]:
+        """Occupations by their best label (only ids, label texts and scores travel; vectors only
+        when exclusion rules need to judge them)."""
         flt = Filter(must=[Match("model", self.model_id), Match("layout", LAYOUT)],
                      must_not=[Match("kind", DESCRIPTION)])
         want, fetch = limit, limit * self.overfetch
         verdicts: dict[str, bool] = {}  # each label point is judged once, however often it is refetched
         while True:
-            hits = self.store.search(COLLECTION, vector.tolist(), flt, fetch, 0, with_vector=True)
-            best: dict[str, OccupationHit] = {}
+            hits = self.store.search(COLLECTION, vector.tolist(), flt, fetch, 0, with_vector=banned_by is not None,
+                                     fields=("occupation_id", "label_text"))
+            best: dict[str, Candidate] = {}
             banned: set[str] = set()
             for h in hits:  # best first, so the first hit of an occupation is its best label
                 oid = h.payload["occupation_id"]
@@ -208,12 +233,10 @@ class OccupationIndex:
                     best.pop(oid, None)
                     continue
                 if oid not in best:
-                    best[oid] = OccupationHit(_occupation(oid, h.payload), float(h.score),
-                                              np.asarray(h.vector, dtype=np.float32), float(h.score),
-                                              h.payload["label_text"])
+                    best[oid] = Candidate(oid, h.id, float(h.score), h.payload["label_text"])
             if len(best) >= want or len(hits) < fetch:
                 return list(best.values())[:want]
-            fetch *= 4
+            fetch *= 2
 
     def _by_external_ids(self, ext_ids: list[str | None]) -> dict[str, Occupation]:
         wanted = sorted({e for e in ext_ids if e})

@@ -40,12 +40,16 @@ class VectorStore(Protocol):
 
     def upsert(self, name: str, points: list[StoredPoint]) -> None: ...
 
-    def retrieve(self, name: str, ids: list[str], with_vector: bool = False) -> list[StoredPoint]: ...
+    def retrieve(self, name: str, ids: list[str], with_vector: bool = False,
+                 fields: tuple[str, ...] | None = None) -> list[StoredPoint]:
+        """Points by id (missing ids are skipped); `fields` limits the payload to those keys."""
 
     def delete(self, name: str, ids: list[str]) -> None: ...
 
     def search(self, name: str, vector: list[float], flt: Filter | None, limit: int, offset: int = 0,
-               with_vector: bool = False, score_threshold: float | None = None) -> list[Hit]: ...
+               with_vector: bool = False, score_threshold: float | None = None,
+               fields: tuple[str, ...] | None = None) -> list[Hit]:
+        """Nearest points, best first; `fields` limits the payload to those keys (None: all of it)."""
 
     def find(self, name: str, flt: Filter, limit: int) -> list[StoredPoint]: ...
 

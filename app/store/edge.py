@@ -96,8 +96,9 @@ class EdgeStore:
         )
         self._note_writes(name, len(points))
 
-    def retrieve(self, name: str, ids: list[str], with_vector: bool = False) -> list[StoredPoint]:
-        recs = self._shard(name).retrieve(list(ids), with_payload=True, with_vector=with_vector)
+    def retrieve(self, name: str, ids: list[str], with_vector: bool = False,
+                 fields: tuple[str, ...] | None = None) -> list[StoredPoint]:
+        recs = self._shard(name).retrieve(list(ids), with_payload=_selector(fields), with_vector=with_vector)
         return [StoredPoint(str(r.id), r.payload or {}, _dense(r.vector) if with_vector else None) for r in recs]
 
     def delete(self, name: str, ids: list[str]) -> None:
@@ -105,10 +106,11 @@ class EdgeStore:
             self._shard(name).update(qe.UpdateOperation.delete_points(list(ids)))
 
     def search(self, name: str, vector: list[float], flt: Filter | None, limit: int, offset: int = 0,
-               with_vector: bool = False, score_threshold: float | None = None) -> list[Hit]:
+               with_vector: bool = False, score_threshold: float | None = None,
+               fields: tuple[str, ...] | None = None) -> list[Hit]:
         req = qe.QueryRequest(
-            limit=limit, offset=offset, query=qe.Query.Nearest(list(vector)),
-            filter=to_edge_filter(flt), with_payload=True, with_vector=with_vector, score_threshold=score_threshold,
+            limit=limit, offset=offset, query=qe.Query.Nearest(list(vector)), filter=to_edge_filter(flt),
+            with_payload=_selector(fields), with_vector=with_vector, score_threshold=score_threshold,
         )
         return [Hit(str(p.id), p.score, p.payload or {}, _dense(p.vector) if with_vector else None)
                 for p in self._shard(name).query(req)]
@@ -195,3 +197,7 @@ def _dense(vector) -> list[float] | None:
     if isinstance(vector, dict):
         vector = vector.get("")
     return list(vector) if vector is not None else None
+
+
+def _selector(fields: tuple[str, ...] | None):
+    return True if fields is None else qe.PayloadSelector.Include(list(fields))

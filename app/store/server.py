@@ -111,8 +111,9 @@ class ServerStore:
             )
 
     @_unavailable_on_error
-    def retrieve(self, name: str, ids: list[str], with_vector: bool = False) -> list[StoredPoint]:
-        recs = self.client.retrieve(self._c(name), list(ids), with_payload=True, with_vectors=with_vector)
+    def retrieve(self, name: str, ids: list[str], with_vector: bool = False,
+                 fields: tuple[str, ...] | None = None) -> list[StoredPoint]:
+        recs = self.client.retrieve(self._c(name), list(ids), with_payload=_selector(fields), with_vectors=with_vector)
         return [StoredPoint(str(r.id), r.payload or {}, list(r.vector) if with_vector else None) for r in recs]
 
     @_unavailable_on_error
@@ -122,10 +123,11 @@ class ServerStore:
 
     @_unavailable_on_error
     def search(self, name: str, vector: list[float], flt: Filter | None, limit: int, offset: int = 0,
-               with_vector: bool = False, score_threshold: float | None = None) -> list[Hit]:
+               with_vector: bool = False, score_threshold: float | None = None,
+               fields: tuple[str, ...] | None = None) -> list[Hit]:
         res = self.client.query_points(
-            self._c(name), query=list(vector), query_filter=to_client_filter(flt),
-            limit=limit, offset=offset, with_payload=True, with_vectors=with_vector, score_threshold=score_threshold,
+            self._c(name), query=list(vector), query_filter=to_client_filter(flt), limit=limit, offset=offset,
+            with_payload=_selector(fields), with_vectors=with_vector, score_threshold=score_threshold,
         )
         return [Hit(str(p.id), p.score, p.payload or {}, list(p.vector) if with_vector else None)
                 for p in res.points]
@@ -159,3 +161,7 @@ class ServerStore:
 
     def close(self) -> None:
         self.client.close()
+
+
+def _selector(fields: tuple[str, ...] | None):
+    return True if fields is None else list(fields)

@@ -3,6 +3,12 @@
 import json
 
 
+def head_note(cfg: dict) -> str:
+    if cfg.get("detach_head"):
+        return "trained on the detached pooled vector (it reads the encoder and never reshapes it)"
+    return "trained jointly with the encoder (its loss also moves the encoder)"
+
+
 def model_card(name: str, cfg: dict, run: dict, metrics: dict[str, str], data: dict) -> str:
     rows = "\n".join(f"| {k} | {v} |" for k, v in metrics.items())
     return f"""# {name}
@@ -24,6 +30,7 @@ softmax-group head, trained by jobmatch's `scripts/train.py` without manual labe
 Seed {cfg['seed']}, {run['steps_done']} steps of {cfg['batch_size']} occupations, loss `{cfg['loss']}`
 (temperature {cfg['temperature']}, margin {cfg['margin']}), group masking {cfg['mask_groups']},
 learning rate {cfg['lr']}, {run['seconds']} s on {cfg['threads']} CPU threads. Served vector: `{cfg['serve']}`.
+Head: {head_note(cfg)}.
 
 Full configuration:
 

@@ -75,3 +75,14 @@ def test_normalize_validation(client):
     assert client.post("/v1/occupations/normalize", json={"texts": ["x"], "limit": 101}).status_code == 422
     r = client.post("/v1/occupations/normalize", json={"texts": ["anything"]})
     assert r.json()["results"][0] == {"text": "anything", "matches": [], "no_good_match": True, "rules_applied": []}
+
+
+def test_normalisation_confidence_is_calibrated_and_reads_the_text(client):
+    load(client)
+    texts = ["software developer", "Senior Software Developer (m/f/d)", "weekend helper"]
+    res = client.post("/v1/occupations/normalize", json={"texts": texts, "limit": 3}).json()["results"]
+    confs = [[m["confidence"] for m in r["matches"]] for r in res]
+    assert all(c is not None and 0 <= c <= 1 for row in confs for c in row)
+    assert confs[0][0] > 0.5 and confs[0][0] > confs[0][1]  # a verbatim label: sure, and of that one only
+    assert confs[1][0] > 0.5  # the same title in vacancy dress
+    assert res[2]["no_good_match"] is True and confs[2][0] < confs[1][0]  # a vague text: "no good match"

@@ -35,14 +35,14 @@ def test_stale_vectors_are_not_served_until_reindexed(make_client, encoder):
     settings = Settings(data_dir=c.app.state.settings.data_dir)
     with TestClient(create_app(settings, encoder=OtherModel(encoder))) as c2:
         ready = c2.get("/ready").json()
-        assert ready["stale_vectors"] == {"jobs": 1, "candidates": 3}
+        assert ready["stale_vectors"] == {"jobs": 1, "candidates": 3, "occupations": 4}
         # the job itself is stored, but its candidates were embedded by the other model: none is ranked
         assert c2.post(f"/v1/jobs/{job_id}/matches").json()["matches"] == []
         state = c2.app.state
         assert state.occupations.reembed_stale() == 4
         assert state.rules.reembed_stale(lambda a: encoder.encode([a["text"]])[0]) == 1
         assert state.records.reembed_stale(Kind.JOB) == 1 and state.records.reembed_stale(Kind.CANDIDATE) == 3
-        assert c2.get("/ready").json()["stale_vectors"] == {"jobs": 0, "candidates": 0}
+        assert c2.get("/ready").json()["stale_vectors"] == {"jobs": 0, "candidates": 0, "occupations": 0}
         after = c2.post(f"/v1/jobs/{job_id}/matches").json()
         assert after["model"] == "other-model@v2"
         assert [m["id"] for m in after["matches"]] == [m["id"] for m in before]

@@ -22,6 +22,7 @@ def ready(request: Request):
     try:
         store = records.store.info()
         stale = {k.value: records.count_other_models(k) for k in Kind}
+        stale["occupations"] = state.occupations.count_stale()
     except Exception as exc:  # the store went away: not ready, and say why
         body = {"error": {"code": "store_unavailable", "message": f"Store not usable: {exc}", "details": None}}
         return JSONResponse(body, status_code=503)

@@ -91,6 +91,16 @@ def test_search_agrees_across_backends(reference, name):
     assert np.allclose([float(np.dot(h.vector, q)) for h in va], [h.score for h in va], atol=1e-5)
 
 
+def test_payload_fields_limit_what_comes_back(store):
+    q = make_points(1, seed=3)[0].vector
+    full = store.search("c", q, None, limit=5)
+    light = store.search("c", q, None, limit=5, fields=("city", "years"))
+    assert [h.id for h in light] == [h.id for h in full]
+    assert all(h.payload == {"city": f.payload["city"], "years": f.payload["years"]} for h, f in zip(light, full))
+    got = store.retrieve("c", [full[0].id], with_vector=True, fields=("doc",))
+    assert got[0].payload == {"doc": full[0].payload["doc"]} and len(got[0].vector) == DIM
+
+
 def test_filters_mean_what_they_say(store):
     points = make_points()
     q = make_points(1, seed=5)[0].vector

@@ -1,0 +1,87 @@
+"""Occupation normalisation through the real store: latency and accuracy, served ranking vs labels only.
+
+    .venv/bin/python scripts/bench_normalize.py [--titles-limit 2000] [--limit 3]
+
+Loads all ESCO occupations into an embedded store in a temp dir (one point per label plus one per
+description), encodes JobBERT validation titles once, then times `Normalizer.vector` (label search,
+description re-rank of the best 50, exclusion-rule query, confidence) per title. Baseline in the
+same run: labels only (the best `limit` occupations by label, no re-rank: the previous ranking). Also prints the top-1
+accuracy and MRR@limit reached through the store (HNSW), to compare with `scripts/evaluate.py`.
+"""
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from serving import percentiles  # noqa: E402
+
+from app.encoder.factory import build_encoder  # noqa: E402
+from app.matching.normalize import Normalizer  # noqa: E402
+from app.matching.occupations import OccupationIndex  # noqa: E402
+from app.matching.rules import RuleBook  # noqa: E402
+from app.matching.scorer import MatchScorer  # noqa: E402
+from app.settings import Settings  # noqa: E402
+from app.store.edge import EdgeStore  # noqa: E402
+from app.training.data import load_occupations, load_validation_titles  # noqa: E402
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from load_occupations import to_payload  # noqa: E402
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--esco", type=Path, default=SHARED / "esco" / "occupations_en.csv")
+    ap.add_argument("--titles", type=Path, default=SHARED / "jobbert_validation" / "titles.csv")
+    ap.add_argument("--titles-limit", type=int, default=2000)
+    ap.add_argument("--limit", type=int, default=3, help="occupations returned per title (3 = what ingest keeps)")
+    ap.add_argument("--overfetch", type=int, default=None, help="label hits fetched per wanted occupation")
+    args = ap.parse_args()
+
+    enc = build_encoder(Settings())
+    scorer = MatchScorer.for_encoder(enc)
+    occs = load_occupations(args.esco)
+    known = {o.uri for o in occs}
+    pairs = [(t, u) for t, u in load_validation_titles(args.titles) if u in known][: args.titles_limit]
+    with tempfile.TemporaryDirectory() as tmp:
+        store = EdgeStore(Path(tmp), optimize_after_writes=10**9)
+        model_id = f"{enc.name}@{enc.version}"
+        extra = {"overfetch": args.overfetch} if args.overfetch else {}
+        served = OccupationIndex(enc, store, model_id, description_weight=scorer.description_weight, **extra)
+        served.open()
+        t = time.perf_counter()
+        for i in range(0, len(occs), 250):
+            served.put_many([to_payload(o) for o in occs[i:i + 250]])
+        load_s = time.perf_counter() - t
+        t = time.perf_counter()
+        store.optimize("occupations")
+        print(f"model {model_id} ({enc.backend}); {len(occs)} occupations loaded in {load_s:.0f} s, "
+              f"HNSW built in {time.perf_counter() - t:.1f} s; {len(pairs)} titles, limit {args.limit}")
+        rules = RuleBook(store, enc.dim, model_id)
+        rules.open()
+        labels_only = OccupationIndex(enc, store, model_id, description_weight=0.0, rerank_depth=0)
+        texts = [p[0] for p in pairs]
+        vectors = enc.encode(texts)
+        for name, index in (("labels only (baseline)", labels_only), ("served: + description re-rank", served)):
+            norm = Normalizer(enc, index, rules, scorer)
+            lat, ranks = [], []
+            for v, (text, uri) in zip(vectors, pairs):
+                t = time.perf_counter()
+                n = norm.vector(v, text, args.limit)
+                lat.append((time.perf_counter() - t) * 1000)
+                found = [h.occupation.doc["external_id"] for h in n.hits]
+                ranks.append(found.index(uri) + 1 if uri in found else 0)
+            r = np.array(ranks)
+            mrr = np.mean(np.where(r > 0, 1 / np.maximum(r, 1), 0))
+            print(f"{name:30s} {percentiles(lat)} | top-1 accuracy {np.mean(r == 1):.4f}  MRR@{args.limit} {mrr:.4f}")
+        store.close()
+
+
+if __name__ == "__main__":
+    main()
