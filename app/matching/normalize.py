@@ -62,6 +62,6 @@ def confidence_columns(cands: Candidates, text: str) -> tuple:
     tw, page = words(text), cands.page
     return (np.array([c.score for c in cands.ranked]), np.array([c.label_score for c in cands.ranked]),
             np.array([c.description_score for c in cands.ranked]),
-            np.array([coverage(tw, h.label_text) for h in page]),
+            np.array([coverage(tw, h.candidate.label_text) for h in page]),
             np.array([max(coverage(tw, lab) for lab in h.labels) for h in page]),
-            np.array([h.radius for h in page]))
+            np.array([h.candidate.radius for h in page]))

@@ -41,21 +41,6 @@ class Occupation:
 
 
 @dataclass
-class OccupationHit:
-    occupation: Occupation
-    score: float  # (best label + w x description) / (1 + w)
-    vector: np.ndarray  # the best-matching label's vector
-    label_score: float
-    label_text: str  # the best-matching label
-    description_score: float = 0.0
-    radius: float = 1.0  # mean cosine of the occupation's labels with its preferred label
-
-    @property
-    def labels(self) -> list[str]:
-        return [self.occupation.doc["label"], *self.occupation.doc.get("alt_labels", [])]
-
-
-@dataclass
 class Candidate:
     """One occupation among the candidates of a query: what ranking and confidence need, no document."""
 
@@ -64,8 +49,25 @@ class Candidate:
     label_score: float
     label_text: str
     description_score: float = 0.0
-    radius: float = 1.0
-    score: float = 0.0
+    radius: float = 1.0  # mean cosine of the occupation's labels with its preferred label
+    score: float = 0.0  # (best label + w x description) / (1 + w)
+
+
+@dataclass
+class OccupationHit:
+    """A candidate on the page, in full."""
+
+    candidate: Candidate
+    occupation: Occupation
+    vector: np.ndarray  # the best-matching label's vector
+
+    @property
+    def score(self) -> float:
+        return self.candidate.score
+
+    @property
+    def labels(self) -> list[str]:
+        return [self.occupation.doc["label"], *self.occupation.doc.get("alt_labels", [])]
 
 
 @dataclass
@@ -183,10 +185,6 @@ class OccupationIndex:
         return ([_occupation(p.id, p.payload) for p in points],
                 self.store.count(COLLECTION, preferred))
 
-    def search(self, vector: np.ndarray, limit: int, banned_by=None) -> list[OccupationHit]:
-        """Best occupations for one vector (see `candidates`)."""
-        return self.candidates(vector, limit, banned_by).page
-
     def candidates(self, vector: np.ndarray, limit: int, banned_by=None) -> "Candidates":
         """The best max(limit, rerank_depth) occupations by best label, re-ranked with their
         descriptions, best first; the first `limit` come back in full. An occupation any of whose
@@ -205,9 +203,8 @@ class OccupationIndex:
         ranked = sorted(found, key=lambda c: -c.score)
         page = ranked[:limit]
         labels = {p.id: p for p in self.store.retrieve(COLLECTION, [c.label_point for c in page], with_vector=True)}
-        return Candidates(ranked, [OccupationHit(_occupation(c.occupation_id, labels[c.label_point].payload), c.score,
-                                                 np.asarray(labels[c.label_point].vector, dtype=np.float32),
-                                                 c.label_score, c.label_text, c.description_score, c.radius)
+        return Candidates(ranked, [OccupationHit(c, _occupation(c.occupation_id, labels[c.label_point].payload),
+                                                 np.asarray(labels[c.label_point].vector, dtype=np.float32))
                                    for c in page])
 
     def _by_labels(self, vector: np.ndarray, limit: int, banned_by) -> list["Candidate"]:

@@ -43,11 +43,11 @@ def test_descriptions_re_rank_and_scores_stay_on_the_cosine_scale(encoder, store
     by_labels = index(encoder, store, 0.0)
     ids = {o.doc["external_id"]: o.id for o, _ in by_labels.put_many(TWINS)}
     with_desc = OccupationIndex(encoder, store, "m1", description_weight=1.0)
-    hits = with_desc.search(encoder.encode([text])[0], 2)
+    hits = with_desc.candidates(encoder.encode([text])[0], 2).page
     assert hits[0].occupation.id == ids["a"] and hits[0].score > hits[1].score
-    h = hits[0]
+    h = hits[0].candidate
     assert h.score == pytest.approx(mix(h.label_score, h.description_score, 1.0)) and -1 <= h.score <= 1
-    assert h.label_text == "technician type A" and h.description_score > hits[1].description_score
+    assert h.label_text == "technician type A" and h.description_score > hits[1].candidate.description_score
 
 
 def test_an_older_layout_is_not_searched_until_re_indexed(encoder, store):
@@ -59,6 +59,6 @@ def test_an_older_layout_is_not_searched_until_re_indexed(encoder, store):
         store.upsert(COLLECTION, [type(p)(p.id, {k: v for k, v in p.payload.items() if k != "layout"},
                                           store.retrieve(COLLECTION, [p.id], with_vector=True)[0].vector)])
     q = encoder.encode(["truck driver"])[0]
-    assert idx.search(q, 3) == [] and idx.count_stale() == 1
+    assert idx.candidates(q, 3).page == [] and idx.count_stale() == 1
     assert idx.reembed_stale() == 1 and idx.count_stale() == 0
-    assert [h.occupation.id for h in idx.search(q, 3)] == [occ.id]
+    assert [h.occupation.id for h in idx.candidates(q, 3).page] == [occ.id]
