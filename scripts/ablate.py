@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from train import SHARED, evaluate, validation_subset  # noqa: E402
 
 from app.encoder.sentence import bundled_model_path  # noqa: E402
-from app.matching.occupations import description_text, mix  # noqa: E402
-from app.training.evaluate import gold_ranks, rank_report, target_scores  # noqa: E402
+from app.training.calibration import OccupationVectors, Rankings  # noqa: E402
+from app.training.evaluate import gold_ranks, rank_report  # noqa: E402
 from app.training.data import load_occupations  # noqa: E402
 from app.training.train import TrainConfig, train  # noqa: E402
 
@@ -73,11 +73,9 @@ def main() -> None:
 
 def served_report(model, occs, pairs, serve: str, weight: float = 0.5):
     """All occupations ranked by best label + weight x description (the served mix, without the top-50 cut)."""
-    labels = [lab for o in occs for lab in o.labels]
-    owner = np.array([i for i, o in enumerate(occs) for _ in o.labels])
-    q = model.encode([t for t, _ in pairs], serve)
-    desc = model.encode([description_text({"label": o.label, "description": o.description}) for o in occs], serve)
-    scores = mix(target_scores(q, model.encode(labels, serve), owner, len(occs)), q @ desc.T, weight)
+    encode = lambda texts: model.encode(texts, serve)  # noqa: E731
+    q = encode([t for t, _ in pairs])
+    scores = Rankings.of(q, OccupationVectors.encode(encode, occs)).full(weight)
     return rank_report(gold_ranks(scores, np.array([g for _, g in pairs])))
 
 

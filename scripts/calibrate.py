@@ -42,7 +42,7 @@ def main() -> None:
     fit_idx, _ = split_halves(len(pairs))
     texts, gold = [pairs[i][0] for i in fit_idx], np.array([pairs[i][1] for i in fit_idx])
     enc = build_encoder(Settings(model_path=args.model, encoder_backend=args.backend))
-    occ = OccupationVectors.encode(enc, occs)
+    occ = OccupationVectors.encode(enc.encode, occs)
     queries = enc.encode(texts)
     rankings = Rankings.of(queries, occ)
     weight = choose_weight(rankings, gold, RERANK_DEPTH)

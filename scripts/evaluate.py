@@ -32,7 +32,7 @@ from app.matching.confidence import OCCUPATION_FEATURES  # noqa: E402
 from app.matching.occupations import RERANK_DEPTH  # noqa: E402
 from app.training.calibration import (OccupationVectors, Rankings, baseline_calibrators,  # noqa: E402
                                       confidence_report, split_halves, top1_table)
-from app.training.evaluate import gold_ranks, rank_report, target_scores  # noqa: E402
+from app.training.evaluate import gold_ranks, label_table, rank_report, target_scores  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
@@ -47,15 +47,6 @@ def load(esco: Path, titles_path: Path, limit: int | None):
     all_labels = {lab.lower() for o in occs for lab in o.labels}
     verbatim = np.array([t.lower() in all_labels for t, _ in pairs])
     return occs, pairs, verbatim
-
-
-def label_table(occs):
-    texts, owner = [], []
-    for i, o in enumerate(occs):
-        for lab in o.labels:
-            texts.append(lab)
-            owner.append(i)
-    return texts, np.array(owner)
 
 
 def report(name: str, scores_pref, scores_all, gold, verbatim) -> dict:
@@ -111,7 +102,7 @@ def main() -> None:
     if args.model and args.model.exists():
         enc = build_encoder(Settings(model_path=args.model, encoder_backend=args.backend))
         name = f"trained {enc.backend} {getattr(enc, 'model_file', '')}".strip()
-        occ = OccupationVectors.encode(enc, occs)
+        occ = OccupationVectors.encode(enc.encode, occs)
         q = enc.encode(queries)
         rankings = Rankings.of(q, occ)
         report(name, q @ occ.label_vecs[occ.starts].T, rankings.label, gold, verbatim)

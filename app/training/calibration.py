@@ -13,8 +13,8 @@ import numpy as np
 
 from app.matching.confidence import (FEATURES, OCCUPATION_FEATURES, Calibration, Calibrator, accuracy_at_coverage,
                                      brier_score, coverage, expected_calibration_error, label_radius, words)
-from app.matching.occupations import mix
-from app.training.evaluate import gold_ranks, rank_report, target_scores
+from app.matching.occupations import description_text, mix
+from app.training.evaluate import gold_ranks, label_table, rank_report, target_scores
 
 DESCRIPTION_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0)
 
@@ -35,23 +35,22 @@ class OccupationVectors:
     occupation_labels: list[list[str]]
 
     @classmethod
-    def encode(cls, encoder, occupations) -> "OccupationVectors":
-        from app.matching.occupations import description_text
-
-        labels, owner = [], []
-        for i, o in enumerate(occupations):
-            labels += o.labels
-            owner += [i] * len(o.labels)
-        desc = encoder.encode([description_text({"label": o.label, "description": o.description}) for o in occupations])
-        return cls(labels, encoder.encode(labels), np.array(owner), desc, [o.labels for o in occupations])
+    def encode(cls, encode, occupations) -> "OccupationVectors":
+        """`encode`: texts -> unit vectors (an encoder's `encode`)."""
+        labels, owner = label_table(occupations)
+        desc = encode([description_text({"label": o.label, "description": o.description}) for o in occupations])
+        return cls(labels, encode(labels), owner, desc, [o.labels for o in occupations])
 
     @property
     def starts(self) -> np.ndarray:
         return np.flatnonzero(np.r_[True, np.diff(self.owner) != 0])
 
+    @property
+    def ends(self) -> np.ndarray:
+        return np.r_[self.starts[1:], len(self.owner)]
+
     def radius(self) -> np.ndarray:
-        ends = np.r_[self.starts[1:], len(self.owner)]
-        return np.array([label_radius(self.label_vecs[a:b]) for a, b in zip(self.starts, ends)])
+        return np.array([label_radius(self.label_vecs[a:b]) for a, b in zip(self.starts, self.ends)])
 
 
 @dataclass
@@ -94,13 +93,12 @@ def top1_table(scorer, texts: list[str], queries: np.ndarray, rankings: Rankings
                gold: np.ndarray, weight: float, depth: int) -> Top1Table:
     """Features of each query's served top-1 occupation, computed by the service's own functions."""
     served = rankings.served(weight, depth)
-    radius = occ.radius()
-    ends = np.r_[occ.starts[1:], len(occ.owner)]
+    radius, starts, ends = occ.radius(), occ.starts, occ.ends
     xm, xo, correct = [], [], []
     for i in range(len(queries)):
         order = np.argsort(-served[i])[:depth]
         top = order[0]
-        a, b = occ.starts[top], ends[top]
+        a, b = starts[top], ends[top]
         best = a + int(np.argmax(occ.label_vecs[a:b] @ queries[i]))
         target = occ.label_vecs[best][None]
         s, lab, desc = served[i, order], rankings.label[i, order], rankings.description[i, order]

@@ -20,6 +20,12 @@ class RankReport:
         return f"n={self.n:6d}  MRR {self.mrr:.4f}  R@1 {self.r1:.4f}  R@5 {self.r5:.4f}  R@10 {self.r10:.4f}"
 
 
+def label_table(occupations) -> tuple[list[str], np.ndarray]:
+    """Every label of every occupation (preferred first) and the index of the occupation that owns it."""
+    texts = [lab for o in occupations for lab in o.labels]
+    return texts, np.array([i for i, o in enumerate(occupations) for _ in o.labels])
+
+
 def target_scores(queries: np.ndarray, vectors: np.ndarray, owner: np.ndarray, n_targets: int,
                   batch: int = 1024) -> np.ndarray:
     """(n_queries, n_targets) scores: for each target the max dot product over the vectors it owns.
