@@ -19,6 +19,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from load_occupations import to_payload  # noqa: E402
 from serving import percentiles  # noqa: E402
 
 from app.encoder.factory import build_encoder  # noqa: E402
@@ -31,8 +32,6 @@ from app.store.edge import EdgeStore  # noqa: E402
 from app.training.data import load_occupations, load_validation_titles  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load_occupations import to_payload  # noqa: E402
 
 
 def main() -> None:
