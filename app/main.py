@@ -36,7 +36,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
         store = open_store(settings)
         scorer = MatchScorer.for_encoder(enc)
         model_id = f"{enc.name}@{enc.version}"
-        occupation_index = OccupationIndex(enc, store, model_id, description_weight=scorer.description_weight)
+        occupation_index = OccupationIndex(enc, store, model_id, weights=scorer.ranking)
         rulebook = RuleBook(store, enc.dim, model_id)
         normalizer = Normalizer(enc, occupation_index, rulebook, scorer)
         records = Records(enc, store, scorer, normalizer)

@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from train import SHARED, evaluate, validation_subset  # noqa: E402
 
 from app.encoder.sentence import bundled_model_path  # noqa: E402
+from app.matching.ranking import Weights  # noqa: E402
 from app.training.calibration import OccupationVectors, Rankings  # noqa: E402
 from app.training.evaluate import gold_ranks, rank_report  # noqa: E402
 from app.training.data import load_occupations  # noqa: E402
@@ -75,7 +76,7 @@ def served_report(model, occs, pairs, serve: str, weight: float = 0.5):
     """All occupations ranked by best label + weight x description (the served mix, without the top-50 cut)."""
     encode = lambda texts: model.encode(texts, serve)  # noqa: E731
     q = encode([t for t, _ in pairs])
-    scores = Rankings.of(q, OccupationVectors.encode(encode, occs)).full(weight)
+    scores = Rankings.of(q, OccupationVectors.encode(encode, occs)).full(Weights(weight))
     return rank_report(gold_ranks(scores, np.array([g for _, g in pairs])))
 
 

@@ -4,9 +4,10 @@
 
 Loads all ESCO occupations into an embedded store in a temp dir (one point per label plus one per
 description), encodes JobBERT validation titles once, then times `Normalizer.vector` (label search,
-description re-rank of the best 50, exclusion-rule query, confidence) per title. Baseline in the
-same run: labels only (the best `limit` occupations by label, no re-rank: the previous ranking). Also prints the top-1
-accuracy and MRR@limit reached through the store (HNSW), to compare with `scripts/evaluate.py`.
+re-rank of the best 50 with descriptions and lexical scores, exclusion-rule query, confidence) per
+title. Baselines in the same run: labels only (the best `limit` occupations by label, no re-rank), and
+the re-rank with descriptions but no lexical score. Also prints the top-1 accuracy and MRR@limit
+reached through the store (HNSW), to compare with `scripts/evaluate.py`.
 """
 
 import argparse
@@ -25,6 +26,7 @@ from serving import percentiles  # noqa: E402
 from app.encoder.factory import build_encoder  # noqa: E402
 from app.matching.normalize import Normalizer  # noqa: E402
 from app.matching.occupations import OccupationIndex  # noqa: E402
+from app.matching.ranking import Weights  # noqa: E402
 from app.matching.rules import RuleBook  # noqa: E402
 from app.matching.scorer import MatchScorer  # noqa: E402
 from app.settings import Settings  # noqa: E402
@@ -52,7 +54,7 @@ def main() -> None:
         store = EdgeStore(Path(tmp), optimize_after_writes=10**9)
         model_id = f"{enc.name}@{enc.version}"
         extra = {"overfetch": args.overfetch} if args.overfetch else {}
-        served = OccupationIndex(enc, store, model_id, description_weight=scorer.description_weight, **extra)
+        served = OccupationIndex(enc, store, model_id, weights=scorer.ranking, **extra)
         served.open()
         t = time.perf_counter()
         for i in range(0, len(occs), 250):
@@ -64,10 +66,12 @@ def main() -> None:
               f"HNSW built in {time.perf_counter() - t:.1f} s; {len(pairs)} titles, limit {args.limit}")
         rules = RuleBook(store, enc.dim, model_id)
         rules.open()
-        labels_only = OccupationIndex(enc, store, model_id, description_weight=0.0, rerank_depth=0)
+        labels_only = OccupationIndex(enc, store, model_id, weights=Weights(), rerank_depth=0)
         texts = [p[0] for p in pairs]
         vectors = enc.encode(texts)
-        for name, index in (("labels only (baseline)", labels_only), ("served: + description re-rank", served)):
+        dense = OccupationIndex(enc, store, model_id, weights=Weights(scorer.ranking.description), **extra)
+        for name, index in (("labels only (baseline)", labels_only), ("+ description re-rank", dense),
+                            ("served: + description + lexical", served)):
             norm = Normalizer(enc, index, rules, scorer)
             lat, ranks = [], []
             for v, (text, uri) in zip(vectors, pairs):

@@ -1,7 +1,8 @@
 """Fit what the confidence of a model needs on the fitting half of the JobBERT validation titles and
 store it beside the model (calibration.json, tagged with the model version):
 
-- the description weight w of the occupation ranking (best label + w x description), by MRR;
+- the occupation ranking: a character n-gram lexicon fitted on the ontology's labels, and the weights of
+  best label + w_d x description + w_l x lexical, chosen together by MRR;
 - the calibrator of occupation normalisation (OCCUPATION_FEATURES) on the top-1 occupations;
 - the calibrator of job <-> candidate matches (FEATURES) on the same top-1 occupations.
 
@@ -20,7 +21,8 @@ from app.encoder.factory import DEFAULT_MODEL, build_encoder  # noqa: E402
 from app.matching.occupations import RERANK_DEPTH  # noqa: E402
 from app.matching.scorer import CALIBRATION_FILE, MatchScorer  # noqa: E402
 from app.settings import Settings  # noqa: E402
-from app.training.calibration import (OccupationVectors, Rankings, choose_weight, fit_calibration,  # noqa: E402
+from app.matching.lexical import Lexicon  # noqa: E402
+from app.training.calibration import (OccupationVectors, Rankings, choose_weights, fit_calibration,  # noqa: E402
                                       split_halves, top1_table)
 from app.training.data import load_occupations, load_validation_titles  # noqa: E402
 
@@ -44,12 +46,14 @@ def main() -> None:
     enc = build_encoder(Settings(model_path=args.model, encoder_backend=args.backend))
     occ = OccupationVectors.encode(enc.encode, occs)
     queries = enc.encode(texts)
-    rankings = Rankings.of(queries, occ)
-    weight = choose_weight(rankings, gold, RERANK_DEPTH)
-    table = top1_table(MatchScorer(enc, None), texts, queries, rankings, occ, gold, weight, RERANK_DEPTH)
-    cal = fit_calibration(table, enc.version, weight)
+    lexicon = Lexicon.fit(occ.labels)
+    rankings = Rankings.of(queries, occ, texts, lexicon)
+    weights = choose_weights(rankings, gold, RERANK_DEPTH, lexicon)
+    table = top1_table(MatchScorer(enc, None), texts, queries, rankings, occ, gold, weights, RERANK_DEPTH)
+    cal = fit_calibration(table, enc.version, weights)
     cal.save(args.model / CALIBRATION_FILE)
-    print(f"fitted on {len(texts)} titles with {enc.backend}: description weight {weight}, "
+    print(f"fitted on {len(texts)} titles with {enc.backend}: description weight {weights.description}, "
+          f"lexical weight {weights.lexical} (lexicon of {len(lexicon.df)} n-grams from {lexicon.n_docs} labels), "
           f"top-1 accuracy {table.correct.mean():.3f}; wrote {args.model / CALIBRATION_FILE} for model {enc.version}")
     for name, c in (("occupation normalisation", cal.occupation), ("job <-> candidate matches", cal.match)):
         print(f"{name}:")

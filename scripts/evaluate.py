@@ -30,6 +30,7 @@ from app.training.data import load_occupations, load_validation_titles  # noqa: 
 from app.matching.scorer import MatchScorer  # noqa: E402
 from app.matching.confidence import OCCUPATION_FEATURES  # noqa: E402
 from app.matching.occupations import RERANK_DEPTH  # noqa: E402
+from app.matching.ranking import Weights  # noqa: E402
 from app.training.calibration import (OccupationVectors, Rankings, baseline_calibrators,  # noqa: E402
                                       confidence_report, split_halves, top1_table)
 from app.training.evaluate import gold_ranks, label_table, rank_report, target_scores  # noqa: E402
@@ -104,9 +105,9 @@ def main() -> None:
         name = f"trained {enc.backend} {getattr(enc, 'model_file', '')}".strip()
         occ = OccupationVectors.encode(enc.encode, occs)
         q = enc.encode(queries)
-        rankings = Rankings.of(q, occ)
-        report(name, q @ occ.label_vecs[occ.starts].T, rankings.label, gold, verbatim)
         scorer = MatchScorer.for_encoder(enc)
+        rankings = Rankings.of(q, occ, queries, scorer.ranking.lexicon)
+        report(name, q @ occ.label_vecs[occ.starts].T, rankings.label, gold, verbatim)
         served_section(scorer, rankings, gold, verbatim)
         if not args.limit:
             confidence_section(scorer, queries, q, rankings, occ, gold, args.plot)
@@ -116,27 +117,32 @@ def main() -> None:
 
 def served_section(scorer, rankings, gold, verbatim) -> None:
     """The ranking the service runs: the best RERANK_DEPTH occupations by best label, re-ranked by
-    best label + w x description, w from the model's calibration (chosen on the fitting half)."""
-    w = scorer.description_weight
+    best label + w_d x description + w_l x lexical, the weights from the model's calibration (chosen on
+    the fitting half)."""
+    w = scorer.ranking
     served = rankings.served(w, RERANK_DEPTH)
     _, held = split_halves(len(gold))
-    print(f"\nas served: best label + {w} x description cosine, top {RERANK_DEPTH} by label re-ranked "
-          "(w chosen on the fitting half of the titles):")
+    print(f"\nas served: best label + {w.description} x description + {w.lexical} x lexical cosine, top "
+          f"{RERANK_DEPTH} by label re-ranked (weights chosen on the fitting half of the titles):")
     print(f"  all titles:          {rank_report(gold_ranks(served, gold)).row()}")
     print(f"  non-verbatim:        {rank_report(gold_ranks(served[~verbatim], gold[~verbatim])).row()}")
     print(f"  held-out half:       {rank_report(gold_ranks(served[held], gold[held])).row()}")
     print(f"  held-out half, labels only: {rank_report(gold_ranks(rankings.label[held], gold[held])).row()}")
+    if w.lexical:
+        dense = Weights(w.description)
+        print(f"  held-out half, without the lexical score (best label + {w.description} x description): "
+              f"{rank_report(gold_ranks(rankings.served(dense, RERANK_DEPTH)[held], gold[held])).row()}")
 
 
 def confidence_section(scorer, texts, q, rankings, occ, gold, plot: Path) -> None:
     if scorer.calibration is None or scorer.calibration.occupation is None:
         print("\n(no calibration.json with an occupation calibrator for this model: run scripts/calibrate.py)")
         return
-    w = scorer.description_weight
+    w = scorer.ranking
 
     def table(idx):
-        sub = Rankings(rankings.label[idx], rankings.description[idx])
-        return top1_table(scorer, [texts[i] for i in idx], q[idx], sub, occ, gold[idx], w, RERANK_DEPTH)
+        return top1_table(scorer, [texts[i] for i in idx], q[idx], rankings.subset(idx), occ, gold[idx], w,
+                          RERANK_DEPTH)
     fit_idx, eval_idx = split_halves(len(gold))
     fit, held = table(fit_idx), table(eval_idx)
     cal = scorer.calibration

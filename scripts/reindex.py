@@ -31,7 +31,7 @@ def main() -> None:
     store = open_store(settings)
     model_id = f"{encoder.name}@{encoder.version}"
     scorer = MatchScorer.for_encoder(encoder)
-    occupations = OccupationIndex(encoder, store, model_id, description_weight=scorer.description_weight)
+    occupations = OccupationIndex(encoder, store, model_id, weights=scorer.ranking)
     rules = RuleBook(store, encoder.dim, model_id)
     records = Records(encoder, store, scorer, Normalizer(encoder, occupations, rules, scorer))
     try:

@@ -14,15 +14,19 @@ from pathlib import Path
 
 import numpy as np
 
+from app.matching.lexical import Lexicon
+from app.matching.ranking import Weights
+
 FEATURES = ("score", "margin_next", "gap_to_top", "agreement_mean", "agreement_min", "query_confidence",
             "target_confidence")
 
-# Occupation normalisation knows more than a plain match: the best label and the description scores
-# apart, where each ranks among the candidates, how much of the occupation's name the text contains,
-# and how tight the occupation's own labels are (its "radius").
+# Occupation normalisation knows more than a plain match: the best label, description and lexical
+# scores apart, where each ranks among the candidates, how much of the occupation's name the text
+# contains, and how tight the occupation's own labels are (its "radius").
 OCCUPATION_FEATURES = ("score", "margin_next", "gap_4_down", "agreement_mean", "agreement_min", "query_confidence",
                        "target_confidence", "label_score", "description_score", "log_label_rank",
-                       "log_description_rank", "label_coverage", "any_label_coverage", "label_over_radius", "radius")
+                       "log_description_rank", "label_coverage", "any_label_coverage", "label_over_radius", "radius",
+                       "lexical_score", "log_lexical_rank")
 
 
 def group_sharpness(probs: np.ndarray) -> np.ndarray:
@@ -94,18 +98,20 @@ def rank_among(values: np.ndarray) -> np.ndarray:
 
 
 def occupation_features(scores: np.ndarray, label_scores: np.ndarray, description_scores: np.ndarray,
-                        agreements: np.ndarray | None, query_conf: float | None, target_conf: np.ndarray | None,
-                        label_cov: np.ndarray, any_label_cov: np.ndarray, radius: np.ndarray) -> np.ndarray:
+                        lexical_scores: np.ndarray, agreements: np.ndarray | None, query_conf: float | None,
+                        target_conf: np.ndarray | None, label_cov: np.ndarray, any_label_cov: np.ndarray,
+                        radius: np.ndarray) -> np.ndarray:
     """(m, len(OCCUPATION_FEATURES)) for the first m of a best-first candidate list.
 
-    `scores`, `label_scores`, `description_scores` cover the whole candidate list (n >= m: ranks and
-    gaps are taken among all candidates); the other arrays cover the first m only.
+    `scores`, `label_scores`, `description_scores`, `lexical_scores` cover the whole candidate list
+    (n >= m: ranks and gaps are taken among all candidates); the other arrays cover the first m only.
     """
     s = np.asarray(scores, dtype=np.float64)
     m = len(label_cov)
     margin, _ = ranking_features(s)
     down = s[np.minimum(np.arange(m) + 4, len(s) - 1)]
     lab, desc = np.asarray(label_scores, dtype=np.float64), np.asarray(description_scores, dtype=np.float64)
+    lex = np.asarray(lexical_scores, dtype=np.float64)
     if agreements is None:
         agreements = np.ones((m, 1))
     qc = np.full(m, 1.0 if query_conf is None else query_conf)
@@ -113,7 +119,7 @@ def occupation_features(scores: np.ndarray, label_scores: np.ndarray, descriptio
     rad = np.asarray(radius, dtype=np.float64)
     return np.column_stack([s[:m], margin[:m], s[:m] - down, agreements.mean(axis=1), agreements.min(axis=1), qc, tc,
                             lab[:m], desc[:m], np.log(rank_among(lab)[:m]), np.log(rank_among(desc)[:m]),
-                            label_cov, any_label_cov, lab[:m] - rad, rad])
+                            label_cov, any_label_cov, lab[:m] - rad, rad, lex[:m], np.log(rank_among(lex)[:m])])
 
 
 def no_good_match(confidences: list[float | None], threshold: float) -> bool:
@@ -174,17 +180,19 @@ class Calibrator:
 class Calibration:
     """What `scripts/calibrate.py` fits for one model version, stored as calibration.json beside it:
     the calibrator of job <-> candidate matches (FEATURES), the calibrator of occupation normalisation
-    (OCCUPATION_FEATURES), and the description weight of the occupation ranking they were fitted on."""
+    (OCCUPATION_FEATURES), and the occupation ranking they were fitted on (its weights and lexicon)."""
 
     model_version: str
     match: Calibrator
     occupation: Calibrator | None = None
-    description_weight: float = 0.0
+    ranking: Weights = Weights()
 
     def save(self, path: Path) -> None:
-        path.write_text(json.dumps({"model_version": self.model_version, "description_weight": self.description_weight,
-                                    "match": self.match.to_dict(),
-                                    "occupation": self.occupation.to_dict() if self.occupation else None}, indent=2))
+        r = self.ranking
+        path.write_text(json.dumps({"model_version": self.model_version, "description_weight": r.description,
+                                    "lexical_weight": r.lexical, "match": self.match.to_dict(),
+                                    "occupation": self.occupation.to_dict() if self.occupation else None,
+                                    "lexicon": r.lexicon.to_dict() if r.lexicon else None}))
 
     @classmethod
     def load(cls, path: Path) -> "Calibration":
@@ -193,7 +201,10 @@ class Calibration:
             cal = Calibrator.from_dict(d)
             return cls(cal.model_version, cal)
         occ = Calibrator.from_dict(d["occupation"]) if d.get("occupation") else None
-        return cls(d["model_version"], Calibrator.from_dict(d["match"]), occ, float(d.get("description_weight", 0.0)))
+        lexicon = Lexicon.from_dict(d["lexicon"]) if d.get("lexicon") else None
+        ranking = Weights(float(d.get("description_weight", 0.0)),
+                          float(d.get("lexical_weight", 0.0)) if lexicon else 0.0, lexicon)
+        return cls(d["model_version"], Calibrator.from_dict(d["match"]), occ, ranking)
 
 
 # --- evaluation of confidence ---------------------------------------------------------------

@@ -31,11 +31,11 @@ class Normalizer:
         return [self.vector(v, t, limit) for v, t in zip(vectors, texts)]
 
     def vector(self, vector: np.ndarray, text: str, limit: int) -> Normalized:
-        """Best occupations for the vector of `text` (the text is read for the confidence: how much of
-        each occupation's labels it contains)."""
+        """Best occupations for the vector of `text` (the text is read for its wording: the lexical
+        score, and how much of each occupation's labels it contains)."""
         fired = self.rules.fired(vector) if self.rules else FiredRules()
         banned_by = (lambda v: fired.excludes(v) is not None) if fired.rules else None
-        cands = self.occupations.candidates(vector, limit, banned_by)
+        cands = self.occupations.candidates(vector, limit, banned_by, text)
         page = cands.page
         if not page:
             return Normalized([], [], fired)
@@ -61,7 +61,7 @@ def confidence_columns(cands: Candidates, text: str) -> tuple:
     rest for the page."""
     tw, page = words(text), cands.page
     return (np.array([c.score for c in cands.ranked]), np.array([c.label_score for c in cands.ranked]),
-            np.array([c.description_score for c in cands.ranked]),
+            np.array([c.description_score for c in cands.ranked]), np.array([c.lexical_score for c in cands.ranked]),
             np.array([coverage(tw, h.candidate.label_text) for h in page]),
             np.array([max(coverage(tw, lab) for lab in h.labels) for h in page]),
             np.array([h.candidate.radius for h in page]))

@@ -4,8 +4,10 @@ Each occupation is stored as one point per label (preferred label first, then al
 point for its description (the label when it has none): the preferred label's point id is the
 occupation id, the others derive from it. A text is normalised by searching the label points and
 keeping each occupation's best label (max-pooling over labels); the best `rerank_depth` occupations
-are then re-ranked by best label + w x cosine with their description (w is fitted with the model's
-calibration; 0 = labels only). Scores are divided by 1 + w, so they stay on the cosine scale.
+are then re-ranked by a hybrid score: best label + w_d x cosine with their description + w_l x the best
+lexical (character n-gram) cosine with one of their labels. The weights and the lexicon are fitted with
+the model's calibration (all 0 = labels only). Scores are divided by 1 + w_d + w_l, so they stay on
+the cosine scale.
 """
 
 import threading
@@ -19,6 +21,7 @@ from app.domain import now
 from app.errors import NotFound
 from app.matching.confidence import label_radius
 from app.matching.ids import parse_id
+from app.matching.ranking import Weights, mix
 from app.store.base import FieldType, StoredPoint, VectorStore
 from app.store.conditions import Filter, Match, MatchAny
 
@@ -27,10 +30,10 @@ INDEXES = {"occupation_id": FieldType.KEYWORD, "external_id": FieldType.KEYWORD,
            "kind": FieldType.KEYWORD, "model": FieldType.KEYWORD, "layout": FieldType.KEYWORD,
            "created_at": FieldType.FLOAT}
 NOUN = "occupation"
-LAYOUT = "2"  # points per occupation: labels + description (with the labels' radius); older layouts need a reindex
+LAYOUT = "3"  # points per occupation: labels + description (with the labels' radius and texts); older layouts need a reindex
 DESCRIPTION = "description"  # payload kind of an occupation's description point (label points: "label")
 DESCRIPTION_CHARS = 1000  # what of a description is encoded (the model reads about 256 word pieces)
-RERANK_DEPTH = 50  # occupations (by best label) re-ranked with their descriptions
+RERANK_DEPTH = 50  # occupations (by best label) re-ranked with their descriptions and lexical scores
 
 
 @dataclass
@@ -49,8 +52,9 @@ class Candidate:
     label_score: float
     label_text: str
     description_score: float = 0.0
+    lexical_score: float = 0.0  # best character n-gram cosine with one of its labels (0 when not weighted)
     radius: float = 1.0  # mean cosine of the occupation's labels with its preferred label
-    score: float = 0.0  # (best label + w x description) / (1 + w)
+    score: float = 0.0  # see `mix`
 
 
 @dataclass
@@ -88,19 +92,14 @@ def description_text(doc: dict[str, Any]) -> str:
     return (doc.get("description") or "").strip()[:DESCRIPTION_CHARS] or doc["label"]
 
 
-def mix(label_score, description_score, weight: float):
-    """The occupation score: (best label + weight x description) / (1 + weight), on the cosine scale."""
-    return (label_score + weight * description_score) / (1.0 + weight)
-
-
 class OccupationIndex:
     def __init__(self, encoder, store: VectorStore, model_id: str, overfetch: int = 4,
-                 description_weight: float = 0.0, rerank_depth: int = RERANK_DEPTH):
+                 weights: Weights = Weights(), rerank_depth: int = RERANK_DEPTH):
         self.encoder = encoder
         self.store = store
         self.model_id = model_id
         self.overfetch = overfetch
-        self.description_weight = description_weight
+        self.weights = weights
         self.rerank_depth = rerank_depth
         self._lock = threading.Lock()
 
@@ -136,7 +135,8 @@ class OccupationIndex:
                               vectors[j].tolist())
                   for j, lab in enumerate(labels)]
         points.append(StoredPoint(description_point_id(oid), {**common, "kind": DESCRIPTION, "preferred": "false",
-                                                              "radius": label_radius(vectors[:-1])},
+                                                              "radius": label_radius(vectors[:-1]),
+                                                              "labels": labels},
                                   vectors[-1].tolist()))
         self.store.upsert(COLLECTION, points)
         return Occupation(oid, doc, created_at)
@@ -185,21 +185,26 @@ class OccupationIndex:
         return ([_occupation(p.id, p.payload) for p in points],
                 self.store.count(COLLECTION, preferred))
 
-    def candidates(self, vector: np.ndarray, limit: int, banned_by=None) -> "Candidates":
+    def candidates(self, vector: np.ndarray, limit: int, banned_by=None, text: str = "") -> "Candidates":
         """The best max(limit, rerank_depth) occupations by best label, re-ranked with their
-        descriptions, best first; the first `limit` come back in full. An occupation any of whose
-        fetched labels `banned_by(label_vector)` flags is left out altogether."""
+        descriptions and their labels' wording (`text` is what `vector` encodes), best first; the first
+        `limit` come back in full. An occupation any of whose fetched labels `banned_by(label_vector)`
+        flags is left out altogether."""
         found = self._by_labels(vector, max(limit, self.rerank_depth), banned_by)
         if not found:
             return Candidates([], [])
+        w = self.weights
+        fields = ("occupation_id", "radius", "labels") if w.lexical else ("occupation_id", "radius")
         ids = [description_point_id(c.occupation_id) for c in found]
-        desc = {p.payload["occupation_id"]: p for p in
-                self.store.retrieve(COLLECTION, ids, with_vector=True, fields=("occupation_id", "radius"))}
-        for c in found:
+        desc = {p.payload["occupation_id"]: p for p in self.store.retrieve(COLLECTION, ids, with_vector=True, fields=fields)}
+        lexical = (w.lexicon.best(text, [desc[c.occupation_id].payload["labels"] for c in found]) if w.lexical
+                   else np.zeros(len(found)))
+        for c, lex in zip(found, lexical):
             p = desc[c.occupation_id]  # written with its labels, in the same layout
             c.description_score = float(np.dot(vector, np.asarray(p.vector, dtype=np.float32)))
+            c.lexical_score = float(lex)
             c.radius = float(p.payload["radius"])
-            c.score = float(mix(c.label_score, c.description_score, self.description_weight))
+            c.score = float(mix(c.label_score, c.description_score, c.lexical_score, w))
         ranked = sorted(found, key=lambda c: -c.score)
         page = ranked[:limit]
         labels = {p.id: p for p in self.store.retrieve(COLLECTION, [c.label_point for c in page], with_vector=True)}

@@ -7,6 +7,7 @@ import numpy as np
 
 from app.matching.confidence import (OCCUPATION_FEATURES, Calibration, encoder_confidence, group_agreement,
                                      match_features, occupation_features)
+from app.matching.ranking import Weights
 
 log = logging.getLogger(__name__)
 CALIBRATION_FILE = "calibration.json"
@@ -43,9 +44,10 @@ class MatchScorer:
         return self.calibration is not None
 
     @property
-    def description_weight(self) -> float:
-        """How much occupation descriptions count in normalisation: fitted with the calibration (0 without)."""
-        return self.calibration.description_weight if self.calibration else 0.0
+    def ranking(self) -> Weights:
+        """How occupation normalisation mixes label, description and lexical scores: fitted with the
+        calibration (labels only without one)."""
+        return self.calibration.ranking if self.calibration else Weights()
 
     def group_probs(self, vectors: np.ndarray) -> np.ndarray | None:
         """Group distributions of stored/served vectors (they are the pooled vectors the head reads)."""
@@ -80,11 +82,11 @@ class MatchScorer:
         return self.calibrator.predict(self.calibrator.select(X)), agreements
 
     def occupation_features(self, query: np.ndarray, targets: np.ndarray, scores, label_scores, description_scores,
-                            label_cov, any_label_cov, radius) -> np.ndarray:
+                            lexical_scores, label_cov, any_label_cov, radius) -> np.ndarray:
         """OCCUPATION_FEATURES of the first len(targets) candidates of a best-first occupation list."""
         agreements, qc, tc = self._groups(query, targets)
-        return occupation_features(scores, label_scores, description_scores, agreements, qc, tc, label_cov,
-                                   any_label_cov, radius)
+        return occupation_features(scores, label_scores, description_scores, lexical_scores, agreements, qc, tc,
+                                   label_cov, any_label_cov, radius)
 
     def score_occupations(self, query: np.ndarray, targets: np.ndarray, *columns) -> np.ndarray | None:
         """Confidences of the first len(targets) candidates (see `occupation_features`), or None."""

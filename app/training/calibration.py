@@ -1,10 +1,10 @@
 """Fitting and judging confidence on occupation normalisation (top-1 predictions), exactly as served.
 
-The validation titles are split once, by a fixed seed, into a fitting half (the description weight
+The validation titles are split once, by a fixed seed, into a fitting half (the ranking weights
 and the calibrators are chosen here) and an evaluation half (every reported figure comes from here).
 The served ranking is rebuilt in matrices: the best `depth` occupations by best label, re-ranked by
-best label + w x description (`app.matching.occupations`), then the same feature functions as the
-service (`app.matching.confidence`).
+the mix of label, description and lexical scores (`app.matching.ranking`), then the same feature
+functions as the service (`app.matching.confidence`).
 """
 
 from dataclasses import dataclass
@@ -13,10 +13,13 @@ import numpy as np
 
 from app.matching.confidence import (FEATURES, OCCUPATION_FEATURES, Calibration, Calibrator, accuracy_at_coverage,
                                      brier_score, coverage, expected_calibration_error, label_radius, words)
-from app.matching.occupations import description_text, mix
+from app.matching.lexical import Lexicon, best_label_scores
+from app.matching.occupations import description_text
+from app.matching.ranking import Weights, mix
 from app.training.evaluate import gold_ranks, label_table, rank_report, target_scores
 
-DESCRIPTION_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0)
+DESCRIPTION_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.2, 1.5, 2.0)
+LEXICAL_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.2, 1.5)
 
 
 def split_halves(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -55,31 +58,51 @@ class OccupationVectors:
 
 @dataclass
 class Rankings:
-    """Per query: label and description scores of every occupation, and the served candidate list."""
+    """Per query: label, description and lexical scores of every occupation, and the served ranking."""
 
     label: np.ndarray  # (N, n_occ) best-label cosine
     description: np.ndarray  # (N, n_occ)
+    lexical: np.ndarray | None = None  # (N, n_occ) best lexical cosine over labels (None: not computed)
 
     @classmethod
-    def of(cls, queries: np.ndarray, occ: OccupationVectors) -> "Rankings":
-        return cls(target_scores(queries, occ.label_vecs, occ.owner, len(occ.desc_vecs)), queries @ occ.desc_vecs.T)
+    def of(cls, queries: np.ndarray, occ: OccupationVectors, texts: list[str] | None = None,
+           lexicon: Lexicon | None = None) -> "Rankings":
+        lexical = (best_label_scores(lexicon, texts, occ.labels, occ.owner, len(occ.desc_vecs))
+                   if lexicon is not None else None)
+        return cls(target_scores(queries, occ.label_vecs, occ.owner, len(occ.desc_vecs)), queries @ occ.desc_vecs.T,
+                   lexical)
 
-    def full(self, weight: float) -> np.ndarray:
+    def subset(self, idx: np.ndarray) -> "Rankings":
+        return Rankings(self.label[idx], self.description[idx], None if self.lexical is None else self.lexical[idx])
+
+    def lexical_scores(self) -> np.ndarray:
+        """The lexical scores, zeros where they were not computed."""
+        return np.zeros_like(self.label) if self.lexical is None else self.lexical
+
+    def full(self, weights: Weights) -> np.ndarray:
         """Scores of every occupation (no candidate cut-off): for rank metrics."""
-        return mix(self.label, self.description, weight)
+        return mix(self.label, self.description, self.lexical_scores(), weights)
 
-    def served(self, weight: float, depth: int) -> np.ndarray:
+    def candidates(self, depth: int) -> np.ndarray:
+        """(N, depth) indices of each query's best `depth` occupations by label (what gets re-ranked)."""
+        return np.argpartition(-self.label, depth - 1, axis=1)[:, :depth]
+
+    def served(self, weights: Weights, depth: int, cand: np.ndarray | None = None) -> np.ndarray:
         """(N, n_occ) scores as served: occupations outside the best `depth` by label get -inf."""
+        cand = self.candidates(depth) if cand is None else cand
         out = np.full(self.label.shape, -np.inf, dtype=np.float32)
-        cand = np.argpartition(-self.label, depth - 1, axis=1)[:, :depth]
-        np.put_along_axis(out, cand, mix(np.take_along_axis(self.label, cand, 1),
-                                         np.take_along_axis(self.description, cand, 1), weight), 1)
+        take = lambda m: np.take_along_axis(m, cand, 1)  # noqa: E731
+        np.put_along_axis(out, cand, mix(take(self.label), take(self.description), take(self.lexical_scores()), weights), 1)
         return out
 
 
-def choose_weight(rankings: Rankings, gold: np.ndarray, depth: int, weights=DESCRIPTION_WEIGHTS) -> float:
-    """The description weight with the best MRR of the served ranking (call it on the fitting half)."""
-    return max(weights, key=lambda w: rank_report(gold_ranks(rankings.served(w, depth), gold)).mrr)
+def choose_weights(rankings: Rankings, gold: np.ndarray, depth: int, lexicon: Lexicon | None = None,
+                   description=DESCRIPTION_WEIGHTS, lexical=LEXICAL_WEIGHTS) -> Weights:
+    """The weights with the best MRR of the served ranking (call it on the fitting half); lexical
+    weights are tried only with a lexicon (and `rankings.lexical`)."""
+    cand = rankings.candidates(depth)
+    grid = [Weights(d, x, lexicon) for d in description for x in (lexical if lexicon is not None else (0.0,))]
+    return max(grid, key=lambda w: rank_report(gold_ranks(rankings.served(w, depth, cand), gold)).mrr)
 
 
 @dataclass
@@ -90,9 +113,10 @@ class Top1Table:
 
 
 def top1_table(scorer, texts: list[str], queries: np.ndarray, rankings: Rankings, occ: OccupationVectors,
-               gold: np.ndarray, weight: float, depth: int) -> Top1Table:
+               gold: np.ndarray, weights: Weights, depth: int) -> Top1Table:
     """Features of each query's served top-1 occupation, computed by the service's own functions."""
-    served = rankings.served(weight, depth)
+    served = rankings.served(weights, depth)
+    lexical = rankings.lexical_scores()
     radius, starts, ends = occ.radius(), occ.starts, occ.ends
     xm, xo, correct = [], [], []
     for i in range(len(queries)):
@@ -102,18 +126,20 @@ def top1_table(scorer, texts: list[str], queries: np.ndarray, rankings: Rankings
         best = a + int(np.argmax(occ.label_vecs[a:b] @ queries[i]))
         target = occ.label_vecs[best][None]
         s, lab, desc = served[i, order], rankings.label[i, order], rankings.description[i, order]
+        lex = lexical[i, order]
         tw = words(texts[i])
         label_cov = np.array([coverage(tw, occ.labels[best])])
         any_cov = np.array([max(coverage(tw, t) for t in occ.occupation_labels[top])])
-        xo.append(scorer.occupation_features(queries[i], target, s, lab, desc, label_cov, any_cov, radius[[top]])[0])
+        xo.append(scorer.occupation_features(queries[i], target, s, lab, desc, lex, label_cov, any_cov,
+                                             radius[[top]])[0])
         xm.append(scorer.features(queries[i], target, s[:1], float(s[1]))[0][0])
         correct.append(top == gold[i])
     return Top1Table(np.array(xm), np.array(xo), np.array(correct))
 
 
-def fit_calibration(table: Top1Table, model_version: str, weight: float) -> Calibration:
+def fit_calibration(table: Top1Table, model_version: str, weights: Weights) -> Calibration:
     return Calibration(model_version, Calibrator.fit(table.X_match, table.correct, FEATURES, model_version),
-                       Calibrator.fit(table.X_occupation, table.correct, OCCUPATION_FEATURES, model_version), weight)
+                       Calibrator.fit(table.X_occupation, table.correct, OCCUPATION_FEATURES, model_version), weights)
 
 
 def confidence_report(conf: np.ndarray, correct: np.ndarray) -> dict[str, float]:

@@ -6,6 +6,8 @@ from app.matching.confidence import (FEATURES, OCCUPATION_FEATURES, Calibration,
                                      group_agreement, group_sharpness, label_radius, match_features,
                                      occupation_features, rank_among, ranking_features, words)
 from app.matching.explain import shared_terms
+from app.matching.lexical import Lexicon
+from app.matching.ranking import Weights
 from app.matching.service import no_good_match
 
 
@@ -43,9 +45,11 @@ def test_calibrator_learns_a_monotone_probability_and_roundtrips(tmp_path):
     p = cal.predict(np.array([[-2.0, 0], [0, 0], [2.0, 0]]))
     assert p[0] < p[1] < p[2] and 0 < p[0] and p[2] < 1
     assert expected_calibration_error(cal.predict(X), y) < 0.05
-    Calibration("v1", cal, cal, 0.4).save(tmp_path / "c.json")
+    lexicon = Lexicon.fit(["nurse", "welder"])
+    Calibration("v1", cal, cal, Weights(0.4, 0.3, lexicon)).save(tmp_path / "c.json")
     again = Calibration.load(tmp_path / "c.json")
-    assert again.model_version == "v1" and again.description_weight == 0.4
+    assert again.model_version == "v1" and (again.ranking.description, again.ranking.lexical) == (0.4, 0.3)
+    assert again.ranking.lexicon.vector("nurses") == lexicon.vector("nurses")
     assert np.allclose(again.match.predict(X[:5]), cal.predict(X[:5]))
     assert np.allclose(again.occupation.predict(X[:5]), cal.predict(X[:5]))
 
@@ -54,7 +58,7 @@ def test_a_single_calibrator_file_still_loads_as_the_match_calibrator(tmp_path):
     cal = Calibrator(("score",), np.zeros(1), np.ones(1), np.ones(1), 0.0, "v0")
     (tmp_path / "c.json").write_text(__import__("json").dumps(cal.to_dict()))
     again = Calibration.load(tmp_path / "c.json")
-    assert again.occupation is None and again.description_weight == 0.0 and again.match.features == ("score",)
+    assert again.occupation is None and again.ranking == Weights() and again.match.features == ("score",)
 
 
 def test_words_and_coverage():
@@ -74,13 +78,15 @@ def test_occupation_features_take_ranks_and_gaps_among_all_candidates():
     scores = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4])
     label = np.array([0.85, 0.95, 0.6, 0.5, 0.4, 0.3])  # the top occupation is second by label
     desc = np.array([0.7, 0.2, 0.9, 0.1, 0.0, 0.0])  # ... and second by description
-    X = occupation_features(scores, label, desc, None, None, None, np.array([1.0, 0.5]), np.array([1.0, 1.0]),
-                            np.array([0.8, 0.9]))
+    lexical = np.array([0.3, 0.6, 0.1, 0.0, 0.0, 0.9])  # ... and third by wording
+    X = occupation_features(scores, label, desc, lexical, None, None, None, np.array([1.0, 0.5]),
+                            np.array([1.0, 1.0]), np.array([0.8, 0.9]))
     col = {f: X[:, i] for i, f in enumerate(OCCUPATION_FEATURES)}
     assert X.shape == (2, len(OCCUPATION_FEATURES))
     assert np.allclose(col["margin_next"], [0.1, 0.1]) and np.allclose(col["gap_4_down"], [0.4, 0.4])
     assert np.allclose(col["log_label_rank"], np.log([2, 1])) and np.allclose(col["log_description_rank"], np.log([2, 3]))
     assert np.allclose(col["label_over_radius"], [0.05, 0.05]) and np.allclose(col["agreement_mean"], 1.0)
+    assert np.allclose(col["lexical_score"], [0.3, 0.6]) and np.allclose(col["log_lexical_rank"], np.log([3, 2]))
 
 
 def test_calibrator_rejects_one_class_and_wrong_shapes():

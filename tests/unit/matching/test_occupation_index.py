@@ -4,7 +4,9 @@ description point per occupation, re-ranking by description, and re-indexing old
 import numpy as np
 import pytest
 
-from app.matching.occupations import COLLECTION, DESCRIPTION, OccupationIndex, description_point_id, mix
+from app.matching.lexical import Lexicon
+from app.matching.occupations import COLLECTION, DESCRIPTION, OccupationIndex, description_point_id
+from app.matching.ranking import Weights, mix
 from app.settings import Settings
 from app.store.conditions import Filter, Match
 from app.store.edge import EdgeStore
@@ -23,7 +25,7 @@ def store(tmp_path):
 
 
 def index(encoder, store, weight: float) -> OccupationIndex:
-    idx = OccupationIndex(encoder, store, "m1", description_weight=weight)
+    idx = OccupationIndex(encoder, store, "m1", weights=Weights(weight))
     idx.open()
     return idx
 
@@ -33,6 +35,7 @@ def test_each_occupation_has_a_description_point_with_its_label_radius(encoder, 
     (occ, _), = idx.put_many([OCCUPATIONS[1]])
     point, = store.retrieve(COLLECTION, [description_point_id(occ.id)], with_vector=True)
     assert point.payload["kind"] == DESCRIPTION and 0 < point.payload["radius"] <= 1
+    assert point.payload["labels"] == [OCCUPATIONS[1]["label"], *OCCUPATIONS[1]["alt_labels"]]
     expected = encoder.encode([OCCUPATIONS[1]["description"]])[0]
     assert float(np.dot(point.vector, expected)) > 0.9999
     assert idx.page(10, 0)[1] == 1  # the description point is not an occupation of its own
@@ -42,12 +45,25 @@ def test_descriptions_re_rank_and_scores_stay_on_the_cosine_scale(encoder, store
     text = "aircraft engine mechanic"
     by_labels = index(encoder, store, 0.0)
     ids = {o.doc["external_id"]: o.id for o, _ in by_labels.put_many(TWINS)}
-    with_desc = OccupationIndex(encoder, store, "m1", description_weight=1.0)
+    with_desc = OccupationIndex(encoder, store, "m1", weights=Weights(1.0))
     hits = with_desc.candidates(encoder.encode([text])[0], 2).page
     assert hits[0].occupation.id == ids["a"] and hits[0].score > hits[1].score
     h = hits[0].candidate
-    assert h.score == pytest.approx(mix(h.label_score, h.description_score, 1.0)) and -1 <= h.score <= 1
+    assert h.score == pytest.approx(mix(h.label_score, h.description_score, 0.0, Weights(1.0))) and -1 <= h.score <= 1
     assert h.label_text == "technician type A" and h.description_score > hits[1].candidate.description_score
+
+
+def test_the_lexical_score_re_ranks_by_wording(encoder, store):
+    ids = {o.doc["external_id"]: o.id for o, _ in index(encoder, store, 0.0).put_many(TWINS)}
+    lexicon = Lexicon.fit(["technician type A", "technician type B"])
+    text = "Technician (Type B), m/f/d"
+    hybrid = OccupationIndex(encoder, store, "m1", weights=Weights(0.0, 10.0, lexicon))
+    hits = hybrid.candidates(encoder.encode([text])[0], 2, text=text).page
+    assert [h.occupation.id for h in hits] == [ids["b"], ids["a"]]
+    for h in hits:
+        c = h.candidate
+        assert c.lexical_score == pytest.approx(float(lexicon.best(text, [[c.label_text]])[0]), abs=1e-6)
+        assert c.score == pytest.approx(mix(c.label_score, c.description_score, c.lexical_score, hybrid.weights))
 
 
 def test_an_older_layout_is_not_searched_until_re_indexed(encoder, store):

@@ -3,23 +3,39 @@
 import numpy as np
 import pytest
 
-from app.matching.occupations import mix
-from app.training.calibration import Rankings, choose_weight
+from app.matching.lexical import Lexicon
+from app.matching.ranking import Weights, mix
+from app.training.calibration import Rankings, choose_weights
 
 
 def test_served_ranking_only_re_ranks_the_best_candidates_by_label():
     label = np.array([[0.9, 0.8, 0.7, 0.1]], dtype=np.float32)
     desc = np.array([[0.0, 0.9, 0.1, 1.0]], dtype=np.float32)
-    served = Rankings(label, desc).served(1.0, depth=3)
+    served = Rankings(label, desc).served(Weights(1.0), depth=3)
     assert served[0, 3] == -np.inf  # fourth by label: never a candidate, whatever its description
     assert np.argmax(served[0]) == 1  # second by label, first once its description counts
-    assert served[0, 1] == pytest.approx(mix(0.8, 0.9, 1.0)) == pytest.approx(0.85)
-    assert np.allclose(Rankings(label, desc).full(0.0), label)
+    assert served[0, 1] == pytest.approx(mix(0.8, 0.9, 0.0, Weights(1.0))) == pytest.approx(0.85)
+    assert np.allclose(Rankings(label, desc).full(Weights()), label)
 
 
-def test_the_weight_is_chosen_by_mrr():
-    label = np.array([[0.9, 0.8], [0.9, 0.8]], dtype=np.float32)
-    desc = np.array([[0.0, 0.9], [0.1, 0.5]], dtype=np.float32)
-    gold = np.array([1, 1])  # descriptions point at the gold occupation
-    assert choose_weight(Rankings(label, desc), gold, depth=2, weights=(0.0, 1.0)) == 1.0
-    assert choose_weight(Rankings(label, desc), np.array([0, 0]), depth=2, weights=(0.0, 1.0)) == 0.0
+def test_the_lexical_score_joins_the_mix():
+    label = np.array([[0.9, 0.8, 0.7]], dtype=np.float32)
+    desc = np.zeros_like(label)
+    lexical = np.array([[0.1, 0.2, 1.0]], dtype=np.float32)
+    w = Weights(0.5, 1.0, Lexicon.fit(["x"]))
+    served = Rankings(label, desc, lexical).served(w, depth=3)
+    assert np.argmax(served[0]) == 2 and served[0, 2] == pytest.approx((0.7 + 1.0) / 2.5)
+
+
+def test_the_weights_are_chosen_together_by_mrr():
+    label = np.array([[0.9, 0.8, 0.7], [0.9, 0.8, 0.7]], dtype=np.float32)
+    desc = np.array([[0.0, 0.9, 0.0], [0.1, 0.5, 0.0]], dtype=np.float32)  # descriptions point at occupation 1
+    lexical = np.array([[0.0, 0.0, 1.0], [0.0, 0.0, 1.0]], dtype=np.float32)  # wording points at occupation 2
+    lexicon = Lexicon.fit(["x"])
+    r = Rankings(label, desc, lexical)
+
+    def chosen(gold, lex=lexicon):
+        w = choose_weights(r, np.array(gold), 3, lex, description=(0.0, 1.0), lexical=(0.0, 1.0))
+        return w.description, w.lexical
+    assert chosen([1, 1]) == (1.0, 0.0) and chosen([2, 2]) == (0.0, 1.0) and chosen([0, 0]) == (0.0, 0.0)
+    assert chosen([2, 2], None) == (0.0, 0.0)  # no lexicon, no lexical weight
