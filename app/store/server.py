@@ -133,8 +133,9 @@ class ServerStore:
                 for p in res.points]
 
     @_unavailable_on_error
-    def find(self, name: str, flt: Filter, limit: int) -> list[StoredPoint]:
-        recs, _ = self.client.scroll(self._c(name), scroll_filter=to_client_filter(flt), limit=limit)
+    def find(self, name: str, flt: Filter, limit: int, fields: tuple[str, ...] | None = None) -> list[StoredPoint]:
+        recs, _ = self.client.scroll(self._c(name), scroll_filter=to_client_filter(flt), limit=limit,
+                                     with_payload=_selector(fields))
         return [StoredPoint(str(r.id), r.payload or {}) for r in recs]
 
     @_unavailable_on_error
