@@ -21,11 +21,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from app.encoder.factory import DEFAULT_MODEL, build_encoder  # noqa: E402
 from app.matching.occupations import RERANK_DEPTH  # noqa: E402
 from app.matching.scorer import CALIBRATION_FILE, MatchScorer  # noqa: E402
-from app.settings import Settings  # noqa: E402
 from app.matching.lexical import Lexicon  # noqa: E402
+from app.settings import Settings  # noqa: E402
 from app.training.calibration import (SPECIFICITY_WEIGHTS, OccupationVectors, Rankings,  # noqa: E402
-                                      choose_specificity,
-                                      choose_weights, fit_calibration, split_halves, top1_table)
+                                      choose_specificity, choose_weights, fit_calibration, split_halves,
+                                      top1_table)
 from app.training.data import load_occupations, load_validation_titles  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"

@@ -28,7 +28,7 @@ from app.encoder.sentence import SentenceTransformerEncoder  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from app.training.data import load_occupations, load_validation_titles  # noqa: E402
 from app.matching.scorer import MatchScorer  # noqa: E402
-from app.matching.confidence import OCCUPATION_FEATURES  # noqa: E402
+from app.matching.confidence import OCCUPATION_FEATURES, Calibrator  # noqa: E402
 from app.matching.occupations import RERANK_DEPTH  # noqa: E402
 from app.matching.ranking import Weights  # noqa: E402
 from app.training.calibration import (OccupationVectors, Rankings, baseline_calibrators,  # noqa: E402
@@ -122,8 +122,8 @@ def served_section(scorer, rankings, gold, verbatim) -> None:
     w = scorer.ranking
     served = rankings.served(w, RERANK_DEPTH)
     _, held = split_halves(len(gold))
-    print(f"\nas served: best label + {w.description} x description + {w.lexical} x lexical cosine, top "
-          f"{RERANK_DEPTH} by label re-ranked (weights chosen on the fitting half of the titles):")
+    print(f"\nas served: best label + {w.description} x description + {w.lexical} x lexical cosine, specificity "
+          f"prior {w.specificity}, top {RERANK_DEPTH} by label re-ranked (chosen on the fitting half of the titles):")
     print(f"  all titles:          {rank_report(gold_ranks(served, gold)).row()}")
     print(f"  non-verbatim:        {rank_report(gold_ranks(served[~verbatim], gold[~verbatim])).row()}")
     print(f"  held-out half:       {rank_report(gold_ranks(served[held], gold[held])).row()}")
@@ -158,6 +158,19 @@ def confidence_section(scorer, texts, q, rankings, occ, gold, plot: Path) -> Non
         r = confidence_report(conf, held.correct)
         print(f"{name:24s} {r['ECE']:7.4f} {r['Brier']:7.4f} {r['AUROC']:7.4f} {r['acc@50%']:8.4f} {r['acc@80%']:8.4f}")
     reliability_plot(rows, held.correct, plot)
+    unseen_occupations(fit, held, gold[fit_idx], gold[eval_idx], len(occ.desc_vecs))
+
+
+def unseen_occupations(fit, held, gold_fit, gold_held, n_occ: int) -> None:
+    """A harder split: refit the occupation calibrator on the titles of half of the occupations and
+    score it on the titles of the other half, so it cannot lean on which occupations it has seen."""
+    X = np.vstack([fit.X_occupation, held.X_occupation])
+    y, g = np.r_[fit.correct, held.correct], np.r_[gold_fit, gold_held]
+    seen = np.isin(g, np.random.default_rng(1).permutation(n_occ)[: n_occ // 2])
+    cal = Calibrator.fit(X[seen], y[seen], OCCUPATION_FEATURES)
+    r = confidence_report(cal.predict(X[~seen]), y[~seen])
+    print(f"same features refitted on the titles of half of the occupations, scored on the other half's "
+          f"{int((~seen).sum())} titles: ECE {r['ECE']:.4f}  AUROC {r['AUROC']:.4f}  acc@50% {r['acc@50%']:.4f}")
 
 
 def reliability_plot(rows: dict, correct: np.ndarray, path: Path) -> None:

@@ -68,7 +68,7 @@ class Lexicon:
         return math.log((1 + self.n_docs) / (1 + self.df.get(gram, 0))) + 1.0
 
     def vector(self, text: str) -> dict[str, float]:
-        """The unit TF-IDF vector of a text ({} for a text without letters or digits)."""
+        """The unit TF-IDF vector of a text ({} for an empty or blank one)."""
         w = {g: (1.0 + math.log(tf)) * self.idf(g) for g, tf in char_ngrams(text).items()}
         norm = math.sqrt(sum(v * v for v in w.values()))
         return {g: v / norm for g, v in w.items()} if norm else {}

@@ -204,16 +204,22 @@ class OccupationIndex:
         desc = {p.payload["occupation_id"]: p for p in self.store.retrieve(COLLECTION, ids, with_vector=True, fields=fields)}
         lexical = (w.lexicon.best(text, [desc[c.occupation_id].payload["labels"] for c in found]) if w.lexical
                    else np.zeros(len(found)))
-        narrower = self.narrower({desc[c.occupation_id].payload.get("code") for c in found})
+        code = {c.occupation_id: desc[c.occupation_id].payload.get("code") for c in found}
+        # the prior needs every candidate's count; without it only the page's (for its confidence)
+        narrower = self.narrower(set(code.values())) if w.specificity else Counter()
         for c, lex in zip(found, lexical):
             p = desc[c.occupation_id]  # written with its labels, in the same layout
             c.description_score = float(np.dot(vector, np.asarray(p.vector, dtype=np.float32)))
             c.lexical_score = float(lex)
-            c.narrower = narrower.get(p.payload.get("code"), 0)
+            c.narrower = narrower.get(code[c.occupation_id], 0)
             c.radius = float(p.payload["radius"])
             c.score = float(mix(c.label_score, c.description_score, c.lexical_score, w, c.narrower))
         ranked = sorted(found, key=lambda c: -c.score)
         page = ranked[:limit]
+        if not w.specificity:
+            narrower = self.narrower({code[c.occupation_id] for c in page})
+            for c in page:
+                c.narrower = narrower.get(code[c.occupation_id], 0)
         labels = {p.id: p for p in self.store.retrieve(COLLECTION, [c.label_point for c in page], with_vector=True)}
         return Candidates(ranked, [OccupationHit(c, _occupation(c.occupation_id, labels[c.label_point].payload),
                                                  np.asarray(labels[c.label_point].vector, dtype=np.float32))
