@@ -2,8 +2,7 @@
 store it beside the model (calibration.json, tagged with the model version):
 
 - the occupation ranking: a character n-gram lexicon fitted on the ontology's labels, and the weights of
-  best label + w_d x description + w_l x lexical, chosen together by MRR; then the specificity prior
-  (broad occupations demoted), chosen by MRR + confidence AUROC (see `choose_specificity`);
+  best label + w_d x description + w_l x lexical, chosen together by MRR;
 - the calibrator of occupation normalisation (OCCUPATION_FEATURES) on the top-1 occupations;
 - the calibrator of job <-> candidate matches (FEATURES) on the same top-1 occupations.
 
@@ -21,11 +20,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from app.encoder.factory import DEFAULT_MODEL, build_encoder  # noqa: E402
 from app.matching.occupations import RERANK_DEPTH  # noqa: E402
 from app.matching.scorer import CALIBRATION_FILE, MatchScorer  # noqa: E402
-from app.matching.lexical import Lexicon  # noqa: E402
 from app.settings import Settings  # noqa: E402
-from app.training.calibration import (SPECIFICITY_WEIGHTS, OccupationVectors, Rankings,  # noqa: E402
-                                      choose_specificity, choose_weights, fit_calibration, split_halves,
-                                      top1_table)
+from app.matching.lexical import Lexicon  # noqa: E402
+from app.training.calibration import (OccupationVectors, Rankings, choose_weights, fit_calibration,  # noqa: E402
+                                      split_halves, top1_table)
 from app.training.data import load_occupations, load_validation_titles  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -38,9 +36,6 @@ def main() -> None:
                     help="auto = what the service runs (ONNX when exported)")
     ap.add_argument("--esco", type=Path, default=SHARED / "esco" / "occupations_en.csv")
     ap.add_argument("--titles", type=Path, default=SHARED / "jobbert_validation" / "titles.csv")
-    ap.add_argument("--specificity", type=float, default=None,
-                    help="force this specificity prior instead of choosing it (e.g. 0.05: more top-1 hits, "
-                         "less separable confidence; see the table this script prints)")
     args = ap.parse_args()
 
     occs = load_occupations(args.esco)
@@ -53,20 +48,12 @@ def main() -> None:
     queries = enc.encode(texts)
     lexicon = Lexicon.fit(occ.labels)
     rankings = Rankings.of(queries, occ, texts, lexicon)
-    scorer = MatchScorer(enc, None)
     weights = choose_weights(rankings, gold, RERANK_DEPTH, lexicon)
-    grid = SPECIFICITY_WEIGHTS if args.specificity is None else (args.specificity,)
-    weights, trials = choose_specificity(scorer, texts, queries, rankings, occ, gold, weights, RERANK_DEPTH, grid)
-    print("specificity prior s (fitting half; AUROC cross-fitted in two folds):")
-    for t in trials:
-        print(f"  s={t.weights.specificity:<5} MRR {t.mrr:.4f}  AUROC {t.auroc:.4f}  top-1 accuracy {t.accuracy:.4f}  "
-              f"MRR + AUROC {t.objective:.4f}{'  <- chosen' if t.weights == weights else ''}")
-    table = top1_table(scorer, texts, queries, rankings, occ, gold, weights, RERANK_DEPTH)
+    table = top1_table(MatchScorer(enc, None), texts, queries, rankings, occ, gold, weights, RERANK_DEPTH)
     cal = fit_calibration(table, enc.version, weights)
     cal.save(args.model / CALIBRATION_FILE)
     print(f"fitted on {len(texts)} titles with {enc.backend}: description weight {weights.description}, "
           f"lexical weight {weights.lexical} (lexicon of {len(lexicon.df)} n-grams from {lexicon.n_docs} labels), "
-          f"specificity {weights.specificity}, "
           f"top-1 accuracy {table.correct.mean():.3f}; wrote {args.model / CALIBRATION_FILE} for model {enc.version}")
     for name, c in (("occupation normalisation", cal.occupation), ("job <-> candidate matches", cal.match)):
         print(f"{name}:")

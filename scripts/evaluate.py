@@ -122,8 +122,8 @@ def served_section(scorer, rankings, gold, verbatim) -> None:
     w = scorer.ranking
     served = rankings.served(w, RERANK_DEPTH)
     _, held = split_halves(len(gold))
-    print(f"\nas served: best label + {w.description} x description + {w.lexical} x lexical cosine, specificity "
-          f"prior {w.specificity}, top {RERANK_DEPTH} by label re-ranked (chosen on the fitting half of the titles):")
+    print(f"\nas served: best label + {w.description} x description + {w.lexical} x lexical cosine, top "
+          f"{RERANK_DEPTH} by label re-ranked (weights chosen on the fitting half of the titles):")
     print(f"  all titles:          {rank_report(gold_ranks(served, gold)).row()}")
     print(f"  non-verbatim:        {rank_report(gold_ranks(served[~verbatim], gold[~verbatim])).row()}")
     print(f"  held-out half:       {rank_report(gold_ranks(served[held], gold[held])).row()}")

@@ -22,12 +22,11 @@ FEATURES = ("score", "margin_next", "gap_to_top", "agreement_mean", "agreement_m
 
 # Occupation normalisation knows more than a plain match: the best label, description and lexical
 # scores apart, where each ranks among the candidates, how much of the occupation's name the text
-# contains, how tight the occupation's own labels are (its "radius"), and how broad it is (how many
-# narrower occupations sit below it).
+# contains, and how tight the occupation's own labels are (its "radius").
 OCCUPATION_FEATURES = ("score", "margin_next", "gap_4_down", "agreement_mean", "agreement_min", "query_confidence",
                        "target_confidence", "label_score", "description_score", "log_label_rank",
                        "log_description_rank", "label_coverage", "any_label_coverage", "label_over_radius", "radius",
-                       "lexical_score", "log_lexical_rank", "log_narrower")
+                       "lexical_score", "log_lexical_rank")
 
 
 def group_sharpness(probs: np.ndarray) -> np.ndarray:
@@ -101,7 +100,7 @@ def rank_among(values: np.ndarray) -> np.ndarray:
 def occupation_features(scores: np.ndarray, label_scores: np.ndarray, description_scores: np.ndarray,
                         lexical_scores: np.ndarray, agreements: np.ndarray | None, query_conf: float | None,
                         target_conf: np.ndarray | None, label_cov: np.ndarray, any_label_cov: np.ndarray,
-                        radius: np.ndarray, narrower: np.ndarray) -> np.ndarray:
+                        radius: np.ndarray) -> np.ndarray:
     """(m, len(OCCUPATION_FEATURES)) for the first m of a best-first candidate list.
 
     `scores`, `label_scores`, `description_scores`, `lexical_scores` cover the whole candidate list
@@ -120,8 +119,7 @@ def occupation_features(scores: np.ndarray, label_scores: np.ndarray, descriptio
     rad = np.asarray(radius, dtype=np.float64)
     return np.column_stack([s[:m], margin[:m], s[:m] - down, agreements.mean(axis=1), agreements.min(axis=1), qc, tc,
                             lab[:m], desc[:m], np.log(rank_among(lab)[:m]), np.log(rank_among(desc)[:m]),
-                            label_cov, any_label_cov, lab[:m] - rad, rad, lex[:m], np.log(rank_among(lex)[:m]),
-                            np.log1p(np.asarray(narrower, dtype=np.float64))])
+                            label_cov, any_label_cov, lab[:m] - rad, rad, lex[:m], np.log(rank_among(lex)[:m])])
 
 
 def no_good_match(confidences: list[float | None], threshold: float) -> bool:
@@ -192,8 +190,7 @@ class Calibration:
     def save(self, path: Path) -> None:
         r = self.ranking
         path.write_text(json.dumps({"model_version": self.model_version, "description_weight": r.description,
-                                    "lexical_weight": r.lexical, "specificity": r.specificity,
-                                    "match": self.match.to_dict(),
+                                    "lexical_weight": r.lexical, "match": self.match.to_dict(),
                                     "occupation": self.occupation.to_dict() if self.occupation else None,
                                     "lexicon": r.lexicon.to_dict() if r.lexicon else None}))
 
@@ -206,8 +203,7 @@ class Calibration:
         occ = Calibrator.from_dict(d["occupation"]) if d.get("occupation") else None
         lexicon = Lexicon.from_dict(d["lexicon"]) if d.get("lexicon") else None
         ranking = Weights(float(d.get("description_weight", 0.0)),
-                          float(d.get("lexical_weight", 0.0)) if lexicon else 0.0, lexicon,
-                          float(d.get("specificity", 0.0)))
+                          float(d.get("lexical_weight", 0.0)) if lexicon else 0.0, lexicon)
         return cls(d["model_version"], Calibrator.from_dict(d["match"]), occ, ranking)
 
 

@@ -64,4 +64,4 @@ def confidence_columns(cands: Candidates, text: str) -> tuple:
             np.array([c.description_score for c in cands.ranked]), np.array([c.lexical_score for c in cands.ranked]),
             np.array([coverage(tw, h.candidate.label_text) for h in page]),
             np.array([max(coverage(tw, lab) for lab in h.labels) for h in page]),
-            np.array([h.candidate.radius for h in page]), np.array([h.candidate.narrower for h in page]))
+            np.array([h.candidate.radius for h in page]))

@@ -7,13 +7,11 @@ keeping each occupation's best label (max-pooling over labels); the best `rerank
 are then re-ranked by a hybrid score: best label + w_d x cosine with their description + w_l x the best
 lexical (character n-gram) cosine with one of their labels. The weights and the lexicon are fitted with
 the model's calibration (all 0 = labels only). Scores are divided by 1 + w_d + w_l, so they stay on
-the cosine scale; occupations with narrower ones below them lose a specificity prior (see
-`app.matching.ranking`), counted in the store at query time, so new occupations count at once.
+the cosine scale.
 """
 
 import threading
 import uuid
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,20 +21,19 @@ from app.domain import now
 from app.errors import NotFound
 from app.matching.confidence import label_radius
 from app.matching.ids import parse_id
-from app.matching.ranking import Weights, code_ancestors, mix
+from app.matching.ranking import Weights, mix
 from app.store.base import FieldType, StoredPoint, VectorStore
 from app.store.conditions import Filter, Match, MatchAny
 
 COLLECTION = "occupations"
 INDEXES = {"occupation_id": FieldType.KEYWORD, "external_id": FieldType.KEYWORD, "preferred": FieldType.KEYWORD,
            "kind": FieldType.KEYWORD, "model": FieldType.KEYWORD, "layout": FieldType.KEYWORD,
-           "code_ancestors": FieldType.KEYWORD, "created_at": FieldType.FLOAT}
+           "created_at": FieldType.FLOAT}
 NOUN = "occupation"
-LAYOUT = "3"  # labels + description point (with the labels' radius and texts), code ancestors; older layouts need a reindex
+LAYOUT = "3"  # points per occupation: labels + description (with the labels' radius and texts); older layouts need a reindex
 DESCRIPTION = "description"  # payload kind of an occupation's description point (label points: "label")
 DESCRIPTION_CHARS = 1000  # what of a description is encoded (the model reads about 256 word pieces)
 RERANK_DEPTH = 50  # occupations (by best label) re-ranked with their descriptions and lexical scores
-NARROWER_LIMIT = 10_000  # narrower occupations fetched per query to count them (ESCO: at most 78 per occupation)
 
 
 @dataclass
@@ -56,7 +53,6 @@ class Candidate:
     label_text: str
     description_score: float = 0.0
     lexical_score: float = 0.0  # best character n-gram cosine with one of its labels (0 when not weighted)
-    narrower: int = 0  # occupations below it in the ontology's code hierarchy
     radius: float = 1.0  # mean cosine of the occupation's labels with its preferred label
     score: float = 0.0  # see `mix`
 
@@ -132,8 +128,7 @@ class OccupationIndex:
         vectors = self.encoder.encode([*labels, description_text(doc)])
         self.store.delete_by(COLLECTION, Filter(must=[Match("occupation_id", oid)]))
         common = {"occupation_id": oid, "external_id": doc.get("external_id"), "doc": doc, "model": self.model_id,
-                  "layout": LAYOUT, "code": doc.get("code"), "code_ancestors": code_ancestors(doc.get("code")),
-                  "created_at": created_at}
+                  "layout": LAYOUT, "created_at": created_at}
         points = [StoredPoint(oid if j == 0 else label_point_id(oid, lab),
                               {**common, "kind": "label", "label_text": lab,
                                "preferred": "true" if j == 0 else "false"},
@@ -199,40 +194,23 @@ class OccupationIndex:
         if not found:
             return Candidates([], [])
         w = self.weights
-        fields = ("occupation_id", "radius", "code") + (("labels",) if w.lexical else ())
+        fields = ("occupation_id", "radius", "labels") if w.lexical else ("occupation_id", "radius")
         ids = [description_point_id(c.occupation_id) for c in found]
         desc = {p.payload["occupation_id"]: p for p in self.store.retrieve(COLLECTION, ids, with_vector=True, fields=fields)}
         lexical = (w.lexicon.best(text, [desc[c.occupation_id].payload["labels"] for c in found]) if w.lexical
                    else np.zeros(len(found)))
-        code = {c.occupation_id: desc[c.occupation_id].payload.get("code") for c in found}
-        # the prior needs every candidate's count; without it only the page's (for its confidence)
-        narrower = self.narrower(set(code.values())) if w.specificity else Counter()
         for c, lex in zip(found, lexical):
             p = desc[c.occupation_id]  # written with its labels, in the same layout
             c.description_score = float(np.dot(vector, np.asarray(p.vector, dtype=np.float32)))
             c.lexical_score = float(lex)
-            c.narrower = narrower.get(code[c.occupation_id], 0)
             c.radius = float(p.payload["radius"])
-            c.score = float(mix(c.label_score, c.description_score, c.lexical_score, w, c.narrower))
+            c.score = float(mix(c.label_score, c.description_score, c.lexical_score, w))
         ranked = sorted(found, key=lambda c: -c.score)
         page = ranked[:limit]
-        if not w.specificity:
-            narrower = self.narrower({code[c.occupation_id] for c in page})
-            for c in page:
-                c.narrower = narrower.get(code[c.occupation_id], 0)
         labels = {p.id: p for p in self.store.retrieve(COLLECTION, [c.label_point for c in page], with_vector=True)}
         return Candidates(ranked, [OccupationHit(c, _occupation(c.occupation_id, labels[c.label_point].payload),
                                                  np.asarray(labels[c.label_point].vector, dtype=np.float32))
                                    for c in page])
-
-    def narrower(self, codes: set[str | None]) -> Counter:
-        """How many occupations sit below each of these codes (one query, whatever the number of codes)."""
-        codes = {c for c in codes if c}
-        if not codes:
-            return Counter()
-        flt = Filter(must=[MatchAny("code_ancestors", tuple(sorted(codes))), Match("preferred", "true")])
-        below = self.store.find(COLLECTION, flt, NARROWER_LIMIT, fields=("code_ancestors",))
-        return Counter(a for p in below for a in p.payload.get("code_ancestors", []) if a in codes)
 
     def _by_labels(self, vector: np.ndarray, limit: int, banned_by) -> list["Candidate"]:
         """Occupations by their best label (only ids, label texts and scores travel; vectors only

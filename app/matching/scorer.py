@@ -82,11 +82,11 @@ class MatchScorer:
         return self.calibrator.predict(self.calibrator.select(X)), agreements
 
     def occupation_features(self, query: np.ndarray, targets: np.ndarray, scores, label_scores, description_scores,
-                            lexical_scores, label_cov, any_label_cov, radius, narrower) -> np.ndarray:
+                            lexical_scores, label_cov, any_label_cov, radius) -> np.ndarray:
         """OCCUPATION_FEATURES of the first len(targets) candidates of a best-first occupation list."""
         agreements, qc, tc = self._groups(query, targets)
         return occupation_features(scores, label_scores, description_scores, lexical_scores, agreements, qc, tc,
-                                   label_cov, any_label_cov, radius, narrower)
+                                   label_cov, any_label_cov, radius)
 
     def score_occupations(self, query: np.ndarray, targets: np.ndarray, *columns) -> np.ndarray | None:
         """Confidences of the first len(targets) candidates (see `occupation_features`), or None."""

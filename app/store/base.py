@@ -51,8 +51,7 @@ class VectorStore(Protocol):
                fields: tuple[str, ...] | None = None) -> list[Hit]:
         """Nearest points, best first; `fields` limits the payload to those keys (None: all of it)."""
 
-    def find(self, name: str, flt: Filter, limit: int, fields: tuple[str, ...] | None = None) -> list[StoredPoint]:
-        """Points matching a filter, in no set order; `fields` limits the payload to those keys."""
+    def find(self, name: str, flt: Filter, limit: int) -> list[StoredPoint]: ...
 
     def delete_by(self, name: str, flt: Filter) -> None: ...
 

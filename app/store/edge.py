@@ -115,9 +115,8 @@ class EdgeStore:
         return [Hit(str(p.id), p.score, p.payload or {}, _dense(p.vector) if with_vector else None)
                 for p in self._shard(name).query(req)]
 
-    def find(self, name: str, flt: Filter, limit: int, fields: tuple[str, ...] | None = None) -> list[StoredPoint]:
-        recs, _ = self._shard(name).scroll(qe.ScrollRequest(limit=limit, filter=to_edge_filter(flt),
-                                                            with_payload=_selector(fields)))
+    def find(self, name: str, flt: Filter, limit: int) -> list[StoredPoint]:
+        recs, _ = self._shard(name).scroll(qe.ScrollRequest(limit=limit, filter=to_edge_filter(flt), with_payload=True))
         return [StoredPoint(str(r.id), r.payload or {}) for r in recs]
 
     def delete_by(self, name: str, flt: Filter) -> None:

@@ -133,9 +133,8 @@ class ServerStore:
                 for p in res.points]
 
     @_unavailable_on_error
-    def find(self, name: str, flt: Filter, limit: int, fields: tuple[str, ...] | None = None) -> list[StoredPoint]:
-        recs, _ = self.client.scroll(self._c(name), scroll_filter=to_client_filter(flt), limit=limit,
-                                     with_payload=_selector(fields))
+    def find(self, name: str, flt: Filter, limit: int) -> list[StoredPoint]:
+        recs, _ = self.client.scroll(self._c(name), scroll_filter=to_client_filter(flt), limit=limit)
         return [StoredPoint(str(r.id), r.payload or {}) for r in recs]
 
     @_unavailable_on_error

@@ -15,12 +15,11 @@ from app.matching.confidence import (FEATURES, OCCUPATION_FEATURES, Calibration,
                                      brier_score, coverage, expected_calibration_error, label_radius, words)
 from app.matching.lexical import Lexicon, best_label_scores
 from app.matching.occupations import description_text
-from app.matching.ranking import Weights, mix, narrower_counts
+from app.matching.ranking import Weights, mix
 from app.training.evaluate import gold_ranks, label_table, rank_report, target_scores
 
 DESCRIPTION_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.2, 1.5, 2.0)
 LEXICAL_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.2, 1.5)
-SPECIFICITY_WEIGHTS = (0.0, 0.01, 0.02, 0.03, 0.05, 0.08, 0.12)
 
 
 def split_halves(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -37,15 +36,13 @@ class OccupationVectors:
     owner: np.ndarray  # (n_labels,) occupation index, sorted
     desc_vecs: np.ndarray
     occupation_labels: list[list[str]]
-    narrower: np.ndarray | None = None  # (n_occ,) occupations below each one in the code hierarchy
 
     @classmethod
     def encode(cls, encode, occupations) -> "OccupationVectors":
         """`encode`: texts -> unit vectors (an encoder's `encode`)."""
         labels, owner = label_table(occupations)
         desc = encode([description_text({"label": o.label, "description": o.description}) for o in occupations])
-        return cls(labels, encode(labels), owner, desc, [o.labels for o in occupations],
-                   narrower_counts([o.code for o in occupations]))
+        return cls(labels, encode(labels), owner, desc, [o.labels for o in occupations])
 
     @property
     def starts(self) -> np.ndarray:
@@ -66,7 +63,6 @@ class Rankings:
     label: np.ndarray  # (N, n_occ) best-label cosine
     description: np.ndarray  # (N, n_occ)
     lexical: np.ndarray | None = None  # (N, n_occ) best lexical cosine over labels (None: not computed)
-    narrower: np.ndarray | None = None  # (n_occ,) narrower occupations of each (None: none known)
 
     @classmethod
     def of(cls, queries: np.ndarray, occ: OccupationVectors, texts: list[str] | None = None,
@@ -74,14 +70,10 @@ class Rankings:
         lexical = (best_label_scores(lexicon, texts, occ.labels, occ.owner, len(occ.desc_vecs))
                    if lexicon is not None else None)
         return cls(target_scores(queries, occ.label_vecs, occ.owner, len(occ.desc_vecs)), queries @ occ.desc_vecs.T,
-                   lexical, occ.narrower)
+                   lexical)
 
     def subset(self, idx: np.ndarray) -> "Rankings":
-        return Rankings(self.label[idx], self.description[idx], None if self.lexical is None else self.lexical[idx],
-                        self.narrower)
-
-    def narrower_counts(self) -> np.ndarray:
-        return np.zeros(self.label.shape[1], dtype=np.int64) if self.narrower is None else self.narrower
+        return Rankings(self.label[idx], self.description[idx], None if self.lexical is None else self.lexical[idx])
 
     def lexical_scores(self) -> np.ndarray:
         """The lexical scores, zeros where they were not computed."""
@@ -89,7 +81,7 @@ class Rankings:
 
     def full(self, weights: Weights) -> np.ndarray:
         """Scores of every occupation (no candidate cut-off): for rank metrics."""
-        return mix(self.label, self.description, self.lexical_scores(), weights, self.narrower_counts()[None, :])
+        return mix(self.label, self.description, self.lexical_scores(), weights)
 
     def candidates(self, depth: int) -> np.ndarray:
         """(N, depth) indices of each query's best `depth` occupations by label (what gets re-ranked)."""
@@ -100,8 +92,7 @@ class Rankings:
         cand = self.candidates(depth) if cand is None else cand
         out = np.full(self.label.shape, -np.inf, dtype=np.float32)
         take = lambda m: np.take_along_axis(m, cand, 1)  # noqa: E731
-        np.put_along_axis(out, cand, mix(take(self.label), take(self.description), take(self.lexical_scores()), weights,
-                                         self.narrower_counts()[cand]), 1)
+        np.put_along_axis(out, cand, mix(take(self.label), take(self.description), take(self.lexical_scores()), weights), 1)
         return out
 
 
@@ -125,7 +116,7 @@ def top1_table(scorer, texts: list[str], queries: np.ndarray, rankings: Rankings
                gold: np.ndarray, weights: Weights, depth: int) -> Top1Table:
     """Features of each query's served top-1 occupation, computed by the service's own functions."""
     served = rankings.served(weights, depth)
-    lexical, narrower = rankings.lexical_scores(), rankings.narrower_counts()
+    lexical = rankings.lexical_scores()
     radius, starts, ends = occ.radius(), occ.starts, occ.ends
     xm, xo, correct = [], [], []
     for i in range(len(queries)):
@@ -140,45 +131,10 @@ def top1_table(scorer, texts: list[str], queries: np.ndarray, rankings: Rankings
         label_cov = np.array([coverage(tw, occ.labels[best])])
         any_cov = np.array([max(coverage(tw, t) for t in occ.occupation_labels[top])])
         xo.append(scorer.occupation_features(queries[i], target, s, lab, desc, lex, label_cov, any_cov,
-                                             radius[[top]], narrower[[top]])[0])
+                                             radius[[top]])[0])
         xm.append(scorer.features(queries[i], target, s[:1], float(s[1]))[0][0])
         correct.append(top == gold[i])
     return Top1Table(np.array(xm), np.array(xo), np.array(correct))
-
-
-@dataclass
-class SpecificityTrial:
-    weights: Weights
-    mrr: float
-    auroc: float  # of the occupation calibrator, cross-fitted in two folds of the same titles
-    accuracy: float
-
-    @property
-    def objective(self) -> float:
-        return self.mrr + self.auroc
-
-
-def choose_specificity(scorer, texts: list[str], queries: np.ndarray, rankings: Rankings, occ: OccupationVectors,
-                       gold: np.ndarray, weights: Weights, depth: int, grid=SPECIFICITY_WEIGHTS
-                       ) -> tuple[Weights, list[SpecificityTrial]]:
-    """The specificity prior trades ranking against confidence: demoting broad occupations lifts MRR,
-    but the wrong answers it removes are the ones confidence spotted most easily. Each s in `grid` is
-    judged by MRR + AUROC of a calibrator fitted on one half of these titles and scored on the other
-    (both ways); the best sum wins. Call it on the fitting half."""
-    from sklearn.metrics import roc_auc_score
-
-    a, b = split_halves(len(gold), seed=1)
-    trials = []
-    for s in grid:
-        w = Weights(weights.description, weights.lexical, weights.lexicon, s)
-        table = top1_table(scorer, texts, queries, rankings, occ, gold, w, depth)
-        conf = np.empty(len(gold))
-        for fit_idx, eval_idx in ((a, b), (b, a)):
-            cal = Calibrator.fit(table.X_occupation[fit_idx], table.correct[fit_idx], OCCUPATION_FEATURES)
-            conf[eval_idx] = cal.predict(table.X_occupation[eval_idx])
-        mrr = rank_report(gold_ranks(rankings.served(w, depth), gold)).mrr
-        trials.append(SpecificityTrial(w, mrr, float(roc_auc_score(table.correct, conf)), float(table.correct.mean())))
-    return max(trials, key=lambda t: t.objective).weights, trials
 
 
 def fit_calibration(table: Top1Table, model_version: str, weights: Weights) -> Calibration:

@@ -46,10 +46,9 @@ def test_calibrator_learns_a_monotone_probability_and_roundtrips(tmp_path):
     assert p[0] < p[1] < p[2] and 0 < p[0] and p[2] < 1
     assert expected_calibration_error(cal.predict(X), y) < 0.05
     lexicon = Lexicon.fit(["nurse", "welder"])
-    Calibration("v1", cal, cal, Weights(0.4, 0.3, lexicon, 0.02)).save(tmp_path / "c.json")
+    Calibration("v1", cal, cal, Weights(0.4, 0.3, lexicon)).save(tmp_path / "c.json")
     again = Calibration.load(tmp_path / "c.json")
-    r = again.ranking
-    assert again.model_version == "v1" and (r.description, r.lexical, r.specificity) == (0.4, 0.3, 0.02)
+    assert again.model_version == "v1" and (again.ranking.description, again.ranking.lexical) == (0.4, 0.3)
     assert again.ranking.lexicon.vector("nurses") == lexicon.vector("nurses")
     assert np.allclose(again.match.predict(X[:5]), cal.predict(X[:5]))
     assert np.allclose(again.occupation.predict(X[:5]), cal.predict(X[:5]))
@@ -81,14 +80,13 @@ def test_occupation_features_take_ranks_and_gaps_among_all_candidates():
     desc = np.array([0.7, 0.2, 0.9, 0.1, 0.0, 0.0])  # ... and second by description
     lexical = np.array([0.3, 0.6, 0.1, 0.0, 0.0, 0.9])  # ... and third by wording
     X = occupation_features(scores, label, desc, lexical, None, None, None, np.array([1.0, 0.5]),
-                            np.array([1.0, 1.0]), np.array([0.8, 0.9]), np.array([0, 3]))
+                            np.array([1.0, 1.0]), np.array([0.8, 0.9]))
     col = {f: X[:, i] for i, f in enumerate(OCCUPATION_FEATURES)}
     assert X.shape == (2, len(OCCUPATION_FEATURES))
     assert np.allclose(col["margin_next"], [0.1, 0.1]) and np.allclose(col["gap_4_down"], [0.4, 0.4])
     assert np.allclose(col["log_label_rank"], np.log([2, 1])) and np.allclose(col["log_description_rank"], np.log([2, 3]))
     assert np.allclose(col["label_over_radius"], [0.05, 0.05]) and np.allclose(col["agreement_mean"], 1.0)
     assert np.allclose(col["lexical_score"], [0.3, 0.6]) and np.allclose(col["log_lexical_rank"], np.log([3, 2]))
-    assert np.allclose(col["log_narrower"], [0.0, np.log(4)])
 
 
 def test_calibrator_rejects_one_class_and_wrong_shapes():

@@ -66,25 +66,6 @@ def test_the_lexical_score_re_ranks_by_wording(encoder, store):
         assert c.score == pytest.approx(mix(c.label_score, c.description_score, c.lexical_score, hybrid.weights))
 
 
-def test_broad_occupations_are_counted_in_the_store_and_demoted(encoder, store):
-    family = [{"external_id": "broad", "label": "software developer", "code": "2512.4"},
-              {"external_id": "java", "label": "java developer", "code": "2512.4.1"},
-              {"external_id": "web", "label": "web developer", "code": "2512.4.2"}]
-    idx = index(encoder, store, 0.0)
-    ids = {o.doc["external_id"]: o.id for o, _ in idx.put_many(family)}
-    text = "software developer"
-    q = encoder.encode([text])[0]
-    plain = {h.occupation.id: h.candidate for h in idx.candidates(q, 3, text=text).page}
-    assert plain[ids["broad"]].narrower == 2 and plain[ids["java"]].narrower == 0
-    demoted = OccupationIndex(encoder, store, "m1", weights=Weights(specificity=1.0))
-    cands = {h.occupation.id: h.candidate for h in demoted.candidates(q, 3, text=text).page}
-    c = cands[ids["broad"]]
-    assert c.score == pytest.approx(plain[ids["broad"]].score - np.log(3))
-    assert demoted.candidates(q, 1, text=text).page[0].occupation.id != ids["broad"]
-    idx.put_many([{"external_id": "go", "label": "go developer", "code": "2512.4.3"}])  # counts at once
-    assert idx.narrower({"2512.4", "2512.4.1", None}) == {"2512.4": 3}
-
-
 def test_an_older_layout_is_not_searched_until_re_indexed(encoder, store):
     idx = index(encoder, store, 0.5)
     (occ, _), = idx.put_many([OCCUPATIONS[2]])

@@ -39,11 +39,3 @@ def test_the_weights_are_chosen_together_by_mrr():
         return w.description, w.lexical
     assert chosen([1, 1]) == (1.0, 0.0) and chosen([2, 2]) == (0.0, 1.0) and chosen([0, 0]) == (0.0, 0.0)
     assert chosen([2, 2], None) == (0.0, 0.0)  # no lexicon, no lexical weight
-
-
-def test_the_specificity_prior_demotes_occupations_with_narrower_ones():
-    label = np.array([[0.9, 0.85, 0.1]], dtype=np.float32)
-    r = Rankings(label, np.zeros_like(label), None, np.array([5, 0, 0]))
-    assert np.argmax(r.served(Weights(), 3)[0]) == 0
-    assert np.argmax(r.served(Weights(specificity=0.1), 3)[0]) == 1
-    assert r.subset(np.array([0])).narrower.tolist() == [5, 0, 0]
