@@ -5,10 +5,11 @@
 
 For each vacancy title, all ESCO occupations are ranked (by their preferred label, by the best of
 all their labels, and for the trained model as the service ranks them: the best 50 by label re-ranked
-by best label + w x description); prints MRR and Recall@1/5/10 on all titles and on the titles that
-are not verbatim ESCO labels (about 8%).
+by the mix of label, description and lexical scores); prints MRR and Recall@1/5/10 on all titles and on
+the titles that are not verbatim ESCO labels (about 8%). `--wrap "We are hiring: {title}. ..."` ranks
+each title inside a text instead (how a whole vacancy normalises; no reliability diagram then).
 
-Confidence (with a calibrated trained model): on the evaluation half of the titles (w and the
+Confidence (with a calibrated trained model): on the evaluation half of the titles (the ranking and the
 calibrators were fitted on the other half by scripts/calibrate.py), the served top-1 occupation's
 confidence is judged by ECE (15 bins), Brier score, AUROC against correctness and accuracy at 50% /
 80% coverage, next to two baselines fitted on the same fitting half: the raw top-1 score and the
@@ -87,12 +88,18 @@ def main() -> None:
     ap.add_argument("--model", type=Path, default=DEFAULT_MODEL, help="trained artifact to compare with the base")
     ap.add_argument("--limit", type=int, default=None, help="evaluate a fixed random subset of titles")
     ap.add_argument("--skip-base", action="store_true")
+    ap.add_argument("--wrap", default=None, help="rank each title wrapped in this text, e.g. a vacancy template "
+                                                  "with {title} in it: how a whole ad normalises")
     ap.add_argument("--backend", choices=["auto", "torch", "onnx"], default="auto",
                     help="for the trained model: auto = what the service runs (ONNX when exported)")
     ap.add_argument("--plot", type=Path, default=Path(__file__).resolve().parents[1] / "docs" / "reliability.png")
     args = ap.parse_args()
 
     occs, pairs, verbatim = load(args.esco, args.titles, args.limit)
+    if args.wrap:
+        if "{title}" not in args.wrap:
+            ap.error("--wrap needs {title} in it")
+        pairs = [(args.wrap.replace("{title}", t), g) for t, g in pairs]
     queries, gold = [t for t, _ in pairs], np.array([g for _, g in pairs])
     label_texts, owner = label_table(occs)
     print(f"{len(pairs)} titles ({verbatim.mean():.1%} verbatim ESCO labels), {len(occs)} occupations\n")
@@ -110,7 +117,7 @@ def main() -> None:
         report(name, q @ occ.label_vecs[occ.starts].T, rankings.label, gold, verbatim)
         served_section(scorer, rankings, gold, verbatim)
         if not args.limit:
-            confidence_section(scorer, queries, q, rankings, occ, gold, args.plot)
+            confidence_section(scorer, queries, q, rankings, occ, gold, None if args.wrap else args.plot)
     else:
         print(f"(no trained model at {args.model})")
 
@@ -134,7 +141,7 @@ def served_section(scorer, rankings, gold, verbatim) -> None:
               f"{rank_report(gold_ranks(rankings.served(dense, RERANK_DEPTH)[held], gold[held])).row()}")
 
 
-def confidence_section(scorer, texts, q, rankings, occ, gold, plot: Path) -> None:
+def confidence_section(scorer, texts, q, rankings, occ, gold, plot: Path | None) -> None:
     if scorer.calibration is None or scorer.calibration.occupation is None:
         print("\n(no calibration.json with an occupation calibrator for this model: run scripts/calibrate.py)")
         return
@@ -157,7 +164,8 @@ def confidence_section(scorer, texts, q, rankings, occ, gold, plot: Path) -> Non
     for name, conf in rows.items():
         r = confidence_report(conf, held.correct)
         print(f"{name:24s} {r['ECE']:7.4f} {r['Brier']:7.4f} {r['AUROC']:7.4f} {r['acc@50%']:8.4f} {r['acc@80%']:8.4f}")
-    reliability_plot(rows, held.correct, plot)
+    if plot is not None:
+        reliability_plot(rows, held.correct, plot)
     unseen_occupations(fit, held, gold[fit_idx], gold[eval_idx], len(occ.desc_vecs))
 
 

@@ -20,6 +20,16 @@ def candidate_text(doc: dict[str, Any]) -> tuple[str, str]:
     return _head(doc.get("desired_title"), doc.get("skills")), (doc.get("cv_text") or "").strip()
 
 
+def job_title(doc: dict[str, Any]) -> str:
+    """What names a job's occupation: its title."""
+    return (doc.get("title") or "").strip()
+
+
+def candidate_title(doc: dict[str, Any]) -> str:
+    """What names a candidate's occupation: the desired title ("" without one)."""
+    return (doc.get("desired_title") or "").strip()
+
+
 def chunk_words(head: str, body: str, words_per_chunk: int, max_chunks: int) -> list[str]:
     """Split `body` into word windows, each prefixed with `head` so every chunk keeps the context.
 

@@ -44,9 +44,12 @@ class Normalizer:
         confs = [None] * len(page) if conf is None else [round(float(c), 4) for c in conf]
         return Normalized(page, confs, fired)
 
+    def has_occupations(self) -> bool:
+        return self.occupations.store.count(OCCUPATIONS) > 0
+
     def summaries(self, vectors: np.ndarray, texts: list[str], k: int = 3) -> list[list[dict]]:
-        """Top-k occupations per stored job/candidate vector, as kept in its payload."""
-        if self.occupations.store.count(OCCUPATIONS) == 0:
+        """Top-k occupations per query vector (of a stored job/candidate), as kept in its payload."""
+        if not self.has_occupations():
             return [[] for _ in range(len(vectors))]
         out = []
         for v, t in zip(vectors, texts):

@@ -4,9 +4,11 @@ import threading
 import uuid
 from typing import Any
 
+import numpy as np
+
 from app.domain import Kind, Record, now
 from app.encoder.base import Encoder
-from app.encoder.texts import candidate_text, job_text
+from app.encoder.texts import candidate_text, candidate_title, job_text, job_title
 from app.errors import Conflict, NotFound
 from app.matching.ids import parse_id
 from app.matching.payload import INDEXES, filter_fields
@@ -15,6 +17,7 @@ from app.store.base import StoredPoint, VectorStore
 from app.store.conditions import Filter, Match, MatchAny
 
 TEXT = {Kind.JOB: job_text, Kind.CANDIDATE: candidate_text}
+TITLE = {Kind.JOB: job_title, Kind.CANDIDATE: candidate_title}
 _NOUN = {Kind.JOB: "job", Kind.CANDIDATE: "candidate"}
 
 
@@ -65,7 +68,7 @@ class Records:
         texts = [TEXT[kind](d) for d in docs]
         vectors = self.encoder.encode_documents(texts)  # slow part, outside the lock
         confidences = self._confidence(vectors)
-        occupations = self._occupations(vectors, texts)
+        occupations = self._occupations(kind, docs, vectors, texts)
         with self._locks[kind]:
             existing = self._by_external_ids(kind, [d.get("external_id") for d in docs])
             stamp = now()
@@ -90,7 +93,7 @@ class Records:
         text = TEXT[kind](doc)
         vector = self.encoder.encode_documents([text])[0]
         conf = self._confidence(vector[None])[0]
-        occs = self._occupations(vector[None], [text])[0]
+        occs = self._occupations(kind, [doc], vector[None], [text])[0]
         with self._locks[kind]:
             prev = self.get(kind, record_id)
             ext = doc.get("external_id")
@@ -139,7 +142,8 @@ class Records:
             recs = [to_record(kind, p) for p in points]
             texts = [TEXT[kind](r.doc) for r in recs]
             vectors = self.encoder.encode_documents(texts)
-            confidences, occupations = self._confidence(vectors), self._occupations(vectors, texts)
+            confidences = self._confidence(vectors)
+            occupations = self._occupations(kind, [r.doc for r in recs], vectors, texts)
             with self._locks[kind]:
                 self.store.upsert(kind.value, [
                     StoredPoint(r.id, self._payload(Record(r.id, kind, r.doc, r.created_at, now(), self.model_id,
@@ -163,10 +167,20 @@ class Records:
         conf = self.scorer.object_confidence(vectors) if self.scorer else None
         return [None] * len(vectors) if conf is None else [round(float(c), 4) for c in conf]
 
-    def _occupations(self, vectors, texts: list[tuple[str, str]]) -> list[list[dict]]:
-        if not self.normalizer:
+    def _occupations(self, kind: Kind, docs: list[dict[str, Any]], vectors,
+                     texts: list[tuple[str, str]]) -> list[list[dict]]:
+        """Top occupations of each record, from its title when it has one (the text normalisation and its
+        confidence are fitted and measured on: a whole vacancy's vector names its occupation far less
+        well), else from its whole text and stored vector."""
+        if not self.normalizer or not self.normalizer.has_occupations():
             return [[] for _ in range(len(vectors))]
-        return self.normalizer.summaries(vectors, [" ".join(p for p in t if p) for t in texts])
+        queries = np.array(vectors, dtype=np.float32, copy=True)
+        query_texts = [" ".join(p for p in t if p) for t in texts]
+        titled = [(i, title) for i, d in enumerate(docs) if (title := TITLE[kind](d))]
+        if titled:
+            for (i, title), v in zip(titled, self.encoder.encode([t for _, t in titled])):
+                queries[i], query_texts[i] = v, title
+        return self.normalizer.summaries(queries, query_texts)
 
     def _payload(self, rec: Record) -> dict[str, Any]:
         return {"doc": rec.doc, "external_id": rec.doc.get("external_id"), "created_at": rec.created_at,

@@ -86,3 +86,13 @@ def test_normalisation_confidence_is_calibrated_and_reads_the_text(client):
     assert confs[0][0] > 0.5 and confs[0][0] > confs[0][1]  # a verbatim label: sure, and of that one only
     assert confs[1][0] > 0.5  # the same title in vacancy dress
     assert res[2]["no_good_match"] is True and confs[2][0] < confs[1][0]  # a vague text: "no good match"
+
+
+def test_a_record_is_normalised_by_its_title_when_it_has_one(client):
+    ids = load(client)
+    driving = ("Drive the lorry on long-haul routes across Europe, load and unload freight, keep the "
+               "tachograph log and plan rest stops. ") * 6
+    job = client.post("/v1/jobs", json={"title": "ICU nurse", "description": driving}).json()
+    assert job["occupations"][0]["id"] == ids["occ-nurse"]  # the title names it, whatever the text says
+    untitled = client.post("/v1/candidates", json={"cv_text": driving}).json()
+    assert untitled["occupations"][0]["id"] == ids["occ-driver"]  # no title: the whole text
