@@ -13,7 +13,6 @@ in [0, 1].
 """
 
 import math
-import re
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
@@ -22,14 +21,13 @@ from functools import lru_cache
 import numpy as np
 
 NGRAMS = (2, 4)
-_SPACE = re.compile(r"\s\s+")
 
 
 def char_ngrams(text: str, lo: int = NGRAMS[0], hi: int = NGRAMS[1]) -> Counter:
     """Character n-grams of each word padded with one space (scikit-learn's char_wb analyzer,
     lower-cased): a word shorter than n gives itself once."""
     out: Counter = Counter()
-    for w in _SPACE.sub(" ", text.lower()).split():
+    for w in text.lower().split():
         w = f" {w} "
         n_w = len(w)
         for n in range(lo, hi + 1):
@@ -119,32 +117,3 @@ def similarity(a: dict[str, float], b: dict[str, float]) -> float:
     if len(a) > len(b):
         a, b = b, a
     return sum(v * b.get(g, 0.0) for g, v in a.items())
-
-
-def _rows(lexicon: Lexicon, texts: list[str], index: dict[str, int]):
-    """Texts as (rows, cols, values) of their vectors; new n-grams get the next column of `index`."""
-    rows, cols, vals = [], [], []
-    for r, t in enumerate(texts):
-        for g, v in lexicon.vector(t).items():
-            rows.append(r)
-            cols.append(index.setdefault(g, len(index)))
-            vals.append(v)
-    return rows, cols, vals
-
-
-def best_label_scores(lexicon: Lexicon, queries: list[str], labels: list[str], owner: np.ndarray,
-                      n_targets: int, batch: int = 1024) -> np.ndarray:
-    """(n_queries, n_targets): for each target the best lexical cosine over the labels it owns
-    (`owner` sorted, as in `app.training.evaluate.target_scores`). For evaluation in matrices: the
-    served ranking computes the same numbers with `Lexicon.best`, a candidate list at a time."""
-    from scipy.sparse import csr_matrix
-
-    index: dict[str, int] = {}
-    lab, qry = _rows(lexicon, labels, index), _rows(lexicon, queries, index)
-    lab_t = csr_matrix((lab[2], (lab[0], lab[1])), shape=(len(labels), len(index))).T.tocsc()
-    qry_m = csr_matrix((qry[2], (qry[0], qry[1])), shape=(len(queries), len(index)))
-    starts = np.flatnonzero(np.r_[True, np.diff(owner) != 0])
-    out = np.empty((len(queries), n_targets), dtype=np.float32)
-    for i in range(0, len(queries), batch):
-        out[i:i + batch] = np.maximum.reduceat((qry_m[i:i + batch] @ lab_t).toarray(), starts, axis=1)
-    return out

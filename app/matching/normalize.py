@@ -48,9 +48,8 @@ class Normalizer:
         return self.occupations.store.count(OCCUPATIONS) > 0
 
     def summaries(self, vectors: np.ndarray, texts: list[str], k: int = 3) -> list[list[dict]]:
-        """Top-k occupations per query vector (of a stored job/candidate), as kept in its payload."""
-        if not self.has_occupations():
-            return [[] for _ in range(len(vectors))]
+        """Top-k occupations per query vector (of a stored job/candidate), as kept in its payload
+        (the caller checks `has_occupations` first: one count per batch)."""
         out = []
         for v, t in zip(vectors, texts):
             n = self.vector(np.asarray(v, dtype=np.float32), t, k)

@@ -13,10 +13,10 @@ import numpy as np
 
 from app.matching.confidence import (FEATURES, OCCUPATION_FEATURES, Calibration, Calibrator, accuracy_at_coverage,
                                      brier_score, coverage, expected_calibration_error, label_radius, words)
-from app.matching.lexical import Lexicon, best_label_scores
+from app.matching.lexical import Lexicon
 from app.matching.occupations import description_text
 from app.matching.ranking import Weights, mix
-from app.training.evaluate import gold_ranks, label_table, rank_report, target_scores
+from app.training.evaluate import gold_ranks, label_table, lexical_target_scores, rank_report, target_scores
 
 DESCRIPTION_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.2, 1.5, 2.0)
 LEXICAL_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.2, 1.5)
@@ -67,7 +67,7 @@ class Rankings:
     @classmethod
     def of(cls, queries: np.ndarray, occ: OccupationVectors, texts: list[str] | None = None,
            lexicon: Lexicon | None = None) -> "Rankings":
-        lexical = (best_label_scores(lexicon, texts, occ.labels, occ.owner, len(occ.desc_vecs))
+        lexical = (lexical_target_scores(lexicon, texts, occ.labels, occ.owner, len(occ.desc_vecs))
                    if lexicon is not None else None)
         return cls(target_scores(queries, occ.label_vecs, occ.owner, len(occ.desc_vecs)), queries @ occ.desc_vecs.T,
                    lexical)

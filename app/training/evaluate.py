@@ -26,18 +26,20 @@ def label_table(occupations) -> tuple[list[str], np.ndarray]:
     return texts, np.array([i for i, o in enumerate(occupations) for _ in o.labels])
 
 
-def target_scores(queries: np.ndarray, vectors: np.ndarray, owner: np.ndarray, n_targets: int,
-                  batch: int = 1024) -> np.ndarray:
+def target_scores(queries, vectors, owner: np.ndarray, n_targets: int, batch: int = 1024) -> np.ndarray:
     """(n_queries, n_targets) scores: for each target the max dot product over the vectors it owns.
 
-    `owner` must be sorted ascending and cover every target id 0..n_targets-1.
+    `queries` and `vectors` are dense arrays or scipy sparse matrices (lexical vectors). `owner` must
+    be sorted ascending and cover every target id 0..n_targets-1.
     """
     if np.any(np.diff(owner) < 0) or len(np.unique(owner)) != n_targets:
         raise ValueError("owner must be sorted and cover every target")
     starts = np.flatnonzero(np.r_[True, np.diff(owner) != 0])
-    out = np.empty((len(queries), n_targets), dtype=np.float32)
-    for i in range(0, len(queries), batch):
+    n = queries.shape[0]
+    out = np.empty((n, n_targets), dtype=np.float32)
+    for i in range(0, n, batch):
         sims = queries[i:i + batch] @ vectors.T
+        sims = sims.toarray() if hasattr(sims, "toarray") else sims
         out[i:i + batch] = np.maximum.reduceat(sims, starts, axis=1)
     return out
 
@@ -53,3 +55,27 @@ def rank_report(ranks: np.ndarray) -> RankReport:
         raise ValueError("no queries to evaluate")
     return RankReport(len(ranks), float(np.mean(1.0 / ranks)), float(np.mean(ranks <= 1)),
                       float(np.mean(ranks <= 5)), float(np.mean(ranks <= 10)))
+
+
+def lexical_target_scores(lexicon, queries: list[str], labels: list[str], owner: np.ndarray,
+                          n_targets: int) -> np.ndarray:
+    """`target_scores` with `lexicon`'s TF-IDF vectors (app.matching.lexical) of query and label texts:
+    for each target the best lexical cosine over its labels, in matrices. The served ranking computes
+    the same numbers with `Lexicon.best`, a candidate list at a time."""
+    from scipy.sparse import csr_matrix
+
+    index: dict[str, int] = {}
+
+    def matrix(texts: list[str]):
+        rows, cols, vals = [], [], []
+        for r, t in enumerate(texts):
+            for g, v in lexicon.vector(t).items():
+                rows.append(r)
+                cols.append(index.setdefault(g, len(index)))
+                vals.append(v)
+        return rows, cols, vals
+
+    lab, qry = matrix(labels), matrix(queries)  # both first: every n-gram has its column
+    shape = lambda n: (n, len(index))  # noqa: E731
+    return target_scores(csr_matrix((qry[2], (qry[0], qry[1])), shape=shape(len(queries))),
+                         csr_matrix((lab[2], (lab[0], lab[1])), shape=shape(len(labels))), owner, n_targets)

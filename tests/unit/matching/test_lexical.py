@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from app.matching.lexical import Lexicon, best_label_scores, char_ngrams, similarity
+from app.matching.lexical import Lexicon, char_ngrams, similarity
+from app.training.evaluate import lexical_target_scores
 
 LABELS = ["software developer", "java developer", "nurse", "intensive care nurse", "lorry driver", "truck driver"]
 
@@ -40,7 +41,7 @@ def test_best_takes_each_groups_best_label_and_matches_the_matrix_path():
     assert best[2] == 0.0 and np.argmax(best) == 0
     assert best[0] == pytest.approx(similarity(lex.vector("Senior Java Developer (m/w/d)"), lex.vector("java developer")))
     owner = np.array([0, 0, 1, 1, 2, 2])
-    matrix = best_label_scores(lex, ["Senior Java Developer (m/w/d)", "HGV truck driver"], LABELS, owner, 3)
+    matrix = lexical_target_scores(lex, ["Senior Java Developer (m/w/d)", "HGV truck driver"], LABELS, owner, 3)
     assert np.allclose(matrix[0], best[[0, 1, 3]], atol=1e-6)
     assert np.argmax(matrix[1]) == 2 and np.all(lex.best("", groups) == 0)
 
