@@ -110,6 +110,7 @@ class Top1Table:
     X_match: np.ndarray  # (N, len(FEATURES)): what the job <-> candidate calibrator reads
     X_occupation: np.ndarray  # (N, len(OCCUPATION_FEATURES))
     correct: np.ndarray  # (N,) bool: the top-1 occupation is the gold one
+    top: np.ndarray  # (N,) index of the top-1 occupation
 
 
 def top1_table(scorer, texts: list[str], queries: np.ndarray, rankings: Rankings, occ: OccupationVectors,
@@ -118,7 +119,7 @@ def top1_table(scorer, texts: list[str], queries: np.ndarray, rankings: Rankings
     served = rankings.served(weights, depth)
     lexical = rankings.lexical_scores()
     radius, starts, ends = occ.radius(), occ.starts, occ.ends
-    xm, xo, correct = [], [], []
+    xm, xo, correct, tops = [], [], [], []
     for i in range(len(queries)):
         order = np.argsort(-served[i])[:depth]
         top = order[0]
@@ -134,7 +135,8 @@ def top1_table(scorer, texts: list[str], queries: np.ndarray, rankings: Rankings
                                              radius[[top]])[0])
         xm.append(scorer.features(queries[i], target, s[:1], float(s[1]))[0][0])
         correct.append(top == gold[i])
-    return Top1Table(np.array(xm), np.array(xo), np.array(correct))
+        tops.append(top)
+    return Top1Table(np.array(xm), np.array(xo), np.array(correct), np.array(tops, dtype=np.int64))
 
 
 def fit_calibration(table: Top1Table, model_version: str, weights: Weights) -> Calibration:
