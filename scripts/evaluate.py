@@ -36,7 +36,7 @@ from app.matching.scorer import MatchScorer  # noqa: E402
 from app.matching.confidence import OCCUPATION_FEATURES, Calibrator  # noqa: E402
 from app.matching.occupations import RERANK_DEPTH  # noqa: E402
 from app.matching.ranking import Weights  # noqa: E402
-from app.training.calibration import (OccupationVectors, Rankings, baseline_calibrators,  # noqa: E402
+from app.training.calibration import (OccupationVectors, Rankings, Top1Table, baseline_calibrators,  # noqa: E402
                                       confidence_report, split_halves, top1_table)
 from app.training.evaluate import gold_ranks, label_table, rank_report, target_scores  # noqa: E402
 from app.training.label_audit import named_errors, prior_confidence, repeated_titles  # noqa: E402
@@ -171,10 +171,11 @@ def confidence_section(scorer, texts, q, rankings, occ, gold, plot: Path | None)
         print(f"{name:24s} {r['ECE']:7.4f} {r['Brier']:7.4f} {r['AUROC']:7.4f} {r['acc@50%']:8.4f} {r['acc@80%']:8.4f}")
     if plot is not None:
         reliability_plot(rows, held.correct, plot)
-    n_occ = len(occ.desc_vecs)
-    unseen_occupations(fit, held, gold[fit_idx], gold[eval_idx], n_occ)
-    label_audit([texts[i] for i in np.r_[fit_idx, eval_idx]], fit, held, rows["occupation calibrator"],
-                gold[fit_idx], gold[eval_idx], n_occ)
+    n_occ, order = len(occ.desc_vecs), np.r_[fit_idx, eval_idx]
+    both = Top1Table.concat(fit, held)  # rows in `order`
+    seen = seen_occupations(gold[order], n_occ)
+    unseen_occupations(both, seen)
+    label_audit([texts[i] for i in order], gold[order], fit, held, both, seen, rows["occupation calibrator"], n_occ)
 
 
 def seen_occupations(gold: np.ndarray, n_occ: int) -> np.ndarray:
@@ -182,35 +183,32 @@ def seen_occupations(gold: np.ndarray, n_occ: int) -> np.ndarray:
     return np.isin(gold, np.random.default_rng(1).permutation(n_occ)[: n_occ // 2])
 
 
-def unseen_occupations(fit, held, gold_fit, gold_held, n_occ: int) -> None:
+def unseen_occupations(both, seen: np.ndarray) -> None:
     """A harder split: refit the occupation calibrator on the titles of half of the occupations and
     score it on the titles of the other half, so it cannot lean on which occupations it has seen."""
-    X = np.vstack([fit.X_occupation, held.X_occupation])
-    y, g = np.r_[fit.correct, held.correct], np.r_[gold_fit, gold_held]
-    seen = seen_occupations(g, n_occ)
+    X, y = both.X_occupation, both.correct
     cal = Calibrator.fit(X[seen], y[seen], OCCUPATION_FEATURES)
     r = confidence_report(cal.predict(X[~seen]), y[~seen])
     print(f"same features refitted on the titles of half of the occupations, scored on the other half's "
           f"{int((~seen).sum())} titles: ECE {r['ECE']:.4f}  AUROC {r['AUROC']:.4f}  acc@50% {r['acc@50%']:.4f}")
 
 
-def label_audit(texts, fit, held, conf_held, gold_fit, gold_held, n_occ: int) -> None:
+def label_audit(texts, gold, fit, held, both, seen: np.ndarray, conf_held: np.ndarray, n_occ: int) -> None:
     """What these labels allow a confidence to reach (app/training/label_audit.py; never served).
-    `texts`: the fitting rows' texts, then the held-out rows'."""
-    y, top = np.r_[fit.correct, held.correct], np.r_[fit.top, held.top]
-    rep = repeated_titles(texts, np.r_[gold_fit, gold_held])
-    print(f"\nwhat these labels allow (diagnostics, never served):\n"
-          f"  {rep.groups} titles occur more than once ({rep.rows} rows); {rep.inconsistent} of them "
-          f"({rep.inconsistent / rep.groups:.1%}) are labelled with more than one occupation. The best possible "
-          f"title -> occupation mapping is right on {rep.ceiling:.1%} of those rows; the served top-1 on "
-          f"{y[rep.mask].mean():.1%}.")
+    `texts`, `gold`, `both` and `seen` hold the fitting rows, then the held-out ones."""
+    print("\nwhat these labels allow (diagnostics, never served):")
+    rep = repeated_titles(texts, gold)
+    if rep.groups:
+        print(f"  {rep.groups} titles occur more than once ({rep.rows} rows); {rep.inconsistent} of them "
+              f"({rep.inconsistent / rep.groups:.1%}) are labelled with more than one occupation. The best possible "
+              f"title -> occupation mapping is right on {rep.ceiling:.1%} of those rows; the served top-1 on "
+              f"{both.correct[rep.mask].mean():.1%}.")
     cov = held.X_occupation[:, OCCUPATION_FEATURES.index("any_label_coverage")]
     n, named = named_errors(conf_held, held.correct, cov, 0.7)
     print(f"  {n} held-out top-1s with confidence >= 0.7 are wrong by the labels; the title contains a whole "
           f"label of the predicted occupation in {named:.1%} of them.")
     prior = prior_confidence(fit.X_occupation, fit.correct, fit.top, held.X_occupation, held.top, n_occ)
-    X = np.vstack([fit.X_occupation, held.X_occupation])
-    seen = seen_occupations(np.r_[gold_fit, gold_held], n_occ)
+    X, y, top = both.X_occupation, both.correct, both.top
     unseen = prior_confidence(X[seen], y[seen], top[seen], X[~seen], top[~seen], n_occ)
     print(f"  + a per-occupation prior fitted on the labels (how often they agreed with each predicted "
           f"occupation: training on them, so not served): AUROC {confidence_report(prior, held.correct)['AUROC']:.4f} "

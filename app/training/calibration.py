@@ -112,6 +112,12 @@ class Top1Table:
     correct: np.ndarray  # (N,) bool: the top-1 occupation is the gold one
     top: np.ndarray  # (N,) index of the top-1 occupation
 
+    @classmethod
+    def concat(cls, *tables: "Top1Table") -> "Top1Table":
+        """The rows of several tables, in the order given."""
+        return cls(np.vstack([t.X_match for t in tables]), np.vstack([t.X_occupation for t in tables]),
+                   np.concatenate([t.correct for t in tables]), np.concatenate([t.top for t in tables]))
+
 
 def top1_table(scorer, texts: list[str], queries: np.ndarray, rankings: Rankings, occ: OccupationVectors,
                gold: np.ndarray, weights: Weights, depth: int) -> Top1Table:

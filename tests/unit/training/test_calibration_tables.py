@@ -39,3 +39,14 @@ def test_the_weights_are_chosen_together_by_mrr():
         return w.description, w.lexical
     assert chosen([1, 1]) == (1.0, 0.0) and chosen([2, 2]) == (0.0, 1.0) and chosen([0, 0]) == (0.0, 0.0)
     assert chosen([2, 2], None) == (0.0, 0.0)  # no lexicon, no lexical weight
+
+
+def test_top1_tables_concatenate_in_order():
+    from app.training.calibration import Top1Table
+
+    a = Top1Table(np.zeros((2, 3)), np.zeros((2, 4)), np.array([True, False]), np.array([5, 6]))
+    b = Top1Table(np.ones((1, 3)), np.ones((1, 4)), np.array([True]), np.array([7]))
+    both = Top1Table.concat(a, b)
+    assert both.X_match.shape == (3, 3) and both.X_occupation.shape == (3, 4)
+    assert both.X_occupation[2].tolist() == [1, 1, 1, 1]
+    assert both.correct.tolist() == [True, False, True] and both.top.tolist() == [5, 6, 7]
