@@ -52,6 +52,12 @@ class ModelMismatch(DomainError):
     status, code = 409, "model_mismatch"
 
 
+class UnreadableRecord(DomainError):
+    """A stored point whose payload the engine cannot decode (written before payloads were bounded)."""
+
+    status, code = 409, "unreadable_record"
+
+
 def error_body(code: str, message: str, details: Any = None) -> dict:
     return {"error": {"code": code, "message": message, "details": details}}
 
@@ -90,6 +96,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException):
         code = _HTTP_CODES.get(exc.status_code, "http_error")
+        if exc.status_code == 400 and "parsing the body" in str(exc.detail):  # FastAPI could not decode JSON
+            return error_response(400, "malformed_json", "The request body is not valid JSON, is nested too deep "
+                                  "or holds a number too long to read.", None)
         return error_response(exc.status_code, code, str(exc.detail), None)
 
     @app.exception_handler(Exception)

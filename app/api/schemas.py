@@ -1,12 +1,15 @@
 """Request and response models of the HTTP API. Strict: wrong types are rejected, never coerced."""
 
-import math
+import json
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from app.store.payload_guard import payload_problem
+
 MAX_TEXT = 100_000
+MAX_METADATA_CHARS = 64 * 1024
 CEFR = Literal["A1", "A2", "B1", "B2", "C1", "C2"]
 LangCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
 ShortStr = Annotated[str, StringConstraints(min_length=1, max_length=200)]
@@ -18,20 +21,16 @@ class Strict(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid", allow_inf_nan=False)
 
 
-def _finite(value: Any, path: str = "metadata") -> Any:
-    """NaN and Infinity are not JSON: refuse them anywhere inside free-form metadata."""
-    if isinstance(value, float) and not math.isfinite(value):
-        raise ValueError(f"{path} holds a non-finite number ({value}); JSON has no NaN or Infinity")
-    if isinstance(value, dict):
-        for k, v in value.items():
-            _finite(v, f"{path}.{k}")
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            _finite(v, f"{path}[{i}]")
+def _storable(value: Any) -> Any:
+    """Free-form metadata must come back exactly as sent: bounded depth, finite numbers, 64-bit integers."""
+    if (problem := payload_problem(value)) is not None:
+        raise ValueError(problem)
+    if len(json.dumps(value, ensure_ascii=False)) > MAX_METADATA_CHARS:
+        raise ValueError(f"metadata is larger than {MAX_METADATA_CHARS} characters as JSON; store large data elsewhere")
     return value
 
 
-Metadata = Annotated[dict[str, Any], AfterValidator(_finite)]
+Metadata = Annotated[dict[str, Any], AfterValidator(_storable)]
 
 
 class Location(Strict):

@@ -26,6 +26,8 @@ def parse_records(body: bytes, content_type: str | None) -> list[Any]:
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"The body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}.",
                            code="malformed_json", status=400) from None
+    except (RecursionError, ValueError) as exc:  # nesting past Python's stack, integers past 4,300 digits
+        raise InvalidInput(f"The body cannot be read: {_why(exc)}.", code="malformed_json", status=400) from None
     if not isinstance(data, list):
         raise InvalidInput("Expected a JSON array of records (or NDJSON with Content-Type application/x-ndjson).")
     return data
@@ -47,4 +49,12 @@ def parse_ndjson(text: str) -> list[Any]:
             items.append(json.loads(line))
         except json.JSONDecodeError as exc:
             items.append(LineError(f"line {lineno} is not valid JSON: {exc.msg}"))
+        except (RecursionError, ValueError) as exc:
+            items.append(LineError(f"line {lineno} cannot be read: {_why(exc)}"))
     return items
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, RecursionError):
+        return "it is nested too deep"
+    return "it holds a number too long to convert"

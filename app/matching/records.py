@@ -9,7 +9,7 @@ import numpy as np
 from app.domain import Kind, Record, now
 from app.encoder.base import Encoder
 from app.encoder.texts import candidate_text, candidate_title, job_text, job_title
-from app.errors import Conflict, NotFound
+from app.errors import Conflict, NotFound, UnreadableRecord
 from app.matching.ids import parse_id
 from app.matching.payload import INDEXES, filter_fields
 from app.matching.scorer import MatchScorer
@@ -95,14 +95,17 @@ class Records:
         conf = self._confidence(vector[None])[0]
         occs = self._occupations(kind, [doc], vector[None], [text])[0]
         with self._locks[kind]:
-            prev = self.get(kind, record_id)
+            try:
+                created_at = self.get(kind, record_id).created_at
+            except UnreadableRecord:  # a record that cannot be read may be overwritten with a good copy
+                created_at = now()
             ext = doc.get("external_id")
             if ext:
                 other = self._by_external_ids(kind, [ext]).get(ext)
                 if other and other.id != record_id:
                     raise Conflict(f"external_id {ext!r} already belongs to {_NOUN[kind]} {other.id}.",
                                    {"external_id": ext, "id": other.id})
-            rec = Record(record_id, kind, doc, prev.created_at, now(), self.model_id, conf, occs)
+            rec = Record(record_id, kind, doc, created_at, now(), self.model_id, conf, occs)
             self.store.upsert(kind.value, [StoredPoint(record_id, self._payload(rec), vector.tolist())])
         return rec
 
@@ -125,9 +128,12 @@ class Records:
         return found[0]
 
     def delete(self, kind: Kind, record_id: str) -> None:
+        """Deletes without reading the payload, so that a record whose data cannot be read can still go."""
+        record_id = check_id(kind, record_id)
         with self._locks[kind]:
-            self.get(kind, record_id)
-            self.store.delete(kind.value, [check_id(kind, record_id)])
+            if not self.store.exists(kind.value, record_id):
+                raise NotFound(f"No {_NOUN[kind]} with id {record_id}.")
+            self.store.delete(kind.value, [record_id])
 
     def page(self, kind: Kind, limit: int, offset: int) -> tuple[list[Record], int]:
         points = self.store.page(kind.value, "created_at", limit, offset)

@@ -44,6 +44,9 @@ class VectorStore(Protocol):
                  fields: tuple[str, ...] | None = None) -> list[StoredPoint]:
         """Points by id (missing ids are skipped); `fields` limits the payload to those keys."""
 
+    def exists(self, name: str, point_id: str) -> bool:
+        """Whether a point is stored, without reading its payload."""
+
     def delete(self, name: str, ids: list[str]) -> None: ...
 
     def search(self, name: str, vector: list[float], flt: Filter | None, limit: int, offset: int = 0,

@@ -10,8 +10,15 @@ from typing import Any
 
 import qdrant_edge as qe
 
+from app.errors import InvalidInput, UnreadableRecord
 from app.store.base import FieldType, Hit, StoredPoint
 from app.store.conditions import Condition, Filter, GeoRadius, Match, MatchAny, Range
+from app.store.payload_guard import payload_problem
+
+# The engine's payload decoder fails on these; the point itself (id, vector) stays readable.
+_DECODE_ERRORS = ("Failed to decode value", "deserialize payload", "RecursionLimitExceeded", "recursion limit")
+# doc -> metadata -> client levels: the API bounds metadata far below this; this guards any other path.
+_MAX_PAYLOAD_DEPTH = 64
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +98,9 @@ class EdgeStore:
     def upsert(self, name: str, points: list[StoredPoint]) -> None:
         if not points:
             return
+        for p in points:
+            if (problem := payload_problem(p.payload, "payload", _MAX_PAYLOAD_DEPTH)) is not None:
+                raise InvalidInput(f"Point {p.id} cannot be stored: {problem}.", {"id": p.id})
         self._shard(name).update(
             qe.UpdateOperation.upsert_points([qe.Point(p.id, p.vector, p.payload) for p in points])
         )
@@ -98,35 +108,92 @@ class EdgeStore:
 
     def retrieve(self, name: str, ids: list[str], with_vector: bool = False,
                  fields: tuple[str, ...] | None = None) -> list[StoredPoint]:
-        recs = self._shard(name).retrieve(list(ids), with_payload=_selector(fields), with_vector=with_vector)
+        shard = self._shard(name)
+        try:
+            recs = shard.retrieve(list(ids), with_payload=_selector(fields), with_vector=with_vector)
+        except Exception as exc:
+            if not _undecodable(exc):
+                raise
+            if len(ids) == 1:
+                raise UnreadableRecord(
+                    f"Record {ids[0]} is stored but its data cannot be read (it was written with metadata nested "
+                    "too deep for the store). Delete it and send it again.", {"id": ids[0]}) from exc
+            return [p for i in ids for p in self._readable(name, i, with_vector, fields)]
         return [StoredPoint(str(r.id), r.payload or {}, _dense(r.vector) if with_vector else None) for r in recs]
 
+    def _readable(self, name: str, point_id: str, with_vector: bool,
+                  fields: tuple[str, ...] | None) -> list[StoredPoint]:
+        """The point alone, or nothing when its payload cannot be decoded (logged, never fatal to a page)."""
+        try:
+            return self.retrieve(name, [point_id], with_vector, fields)
+        except UnreadableRecord:
+            log.warning("skipping point %s in %s: its payload cannot be decoded; delete it", point_id, name)
+            return []
+
+    def exists(self, name: str, point_id: str) -> bool:
+        """Whether a point is stored, without decoding its payload (works for unreadable points too)."""
+        return bool(self._shard(name).retrieve([point_id], with_payload=False, with_vector=False))
+
     def delete(self, name: str, ids: list[str]) -> None:
-        if ids:
-            self._shard(name).update(qe.UpdateOperation.delete_points(list(ids)))
+        if not ids:
+            return
+        shard = self._shard(name)
+        # Deleting reads the old payload (to update payload indexes), and a failed update leaves the shard
+        # refusing every later write: replace an unreadable payload first (overwriting does not read it).
+        for point_id in ids:
+            try:
+                shard.retrieve([point_id], with_payload=True, with_vector=False)
+            except Exception as exc:
+                if not _undecodable(exc):
+                    raise
+                for bare in shard.retrieve([point_id], with_payload=False, with_vector=True):
+                    shard.update(qe.UpdateOperation.upsert_points([qe.Point(point_id, bare.vector, {})]))
+        shard.update(qe.UpdateOperation.delete_points(list(ids)))
 
     def search(self, name: str, vector: list[float], flt: Filter | None, limit: int, offset: int = 0,
                with_vector: bool = False, score_threshold: float | None = None,
                fields: tuple[str, ...] | None = None) -> list[Hit]:
-        req = qe.QueryRequest(
-            limit=limit, offset=offset, query=qe.Query.Nearest(list(vector)), filter=to_edge_filter(flt),
-            with_payload=_selector(fields), with_vector=with_vector, score_threshold=score_threshold,
-        )
-        return [Hit(str(p.id), p.score, p.payload or {}, _dense(p.vector) if with_vector else None)
-                for p in self._shard(name).query(req)]
+        def request(payload):
+            return qe.QueryRequest(
+                limit=limit, offset=offset, query=qe.Query.Nearest(list(vector)), filter=to_edge_filter(flt),
+                with_payload=payload, with_vector=with_vector, score_threshold=score_threshold,
+            )
+        try:
+            found = self._shard(name).query(request(_selector(fields)))
+        except Exception as exc:
+            if not _undecodable(exc):
+                raise
+            bare = self._shard(name).query(request(False))
+            return [Hit(str(p.id), p.score, r.payload, _dense(p.vector) if with_vector else None)
+                    for p in bare for r in self._readable(name, str(p.id), False, fields)]
+        return [Hit(str(p.id), p.score, p.payload or {}, _dense(p.vector) if with_vector else None) for p in found]
 
     def find(self, name: str, flt: Filter, limit: int) -> list[StoredPoint]:
-        recs, _ = self._shard(name).scroll(qe.ScrollRequest(limit=limit, filter=to_edge_filter(flt), with_payload=True))
+        return self._scroll(name, lambda payload: qe.ScrollRequest(limit=limit, filter=to_edge_filter(flt),
+                                                                   with_payload=payload))
+
+    def _scroll(self, name: str, request) -> list[StoredPoint]:
+        """Scroll with payloads; if one cannot be decoded, scroll ids only and read the rest one by one."""
+        try:
+            recs, _ = self._shard(name).scroll(request(True))
+        except Exception as exc:
+            if not _undecodable(exc):
+                raise
+            bare, _ = self._shard(name).scroll(request(False))
+            return [p for r in bare for p in self._readable(name, str(r.id), False, None)]
         return [StoredPoint(str(r.id), r.payload or {}) for r in recs]
 
     def delete_by(self, name: str, flt: Filter) -> None:
         self._shard(name).update(qe.UpdateOperation.delete_points_by_filter(to_edge_filter(flt)))
 
     def page(self, name: str, order_key: str, limit: int, offset: int, flt: Filter | None = None) -> list[StoredPoint]:
-        req = qe.ScrollRequest(limit=offset + limit, order_by=qe.OrderBy(order_key, qe.Direction.Asc),
-                               filter=to_edge_filter(flt), with_payload=True)
-        recs, _ = self._shard(name).scroll(req)
-        return [StoredPoint(str(r.id), r.payload or {}) for r in recs[offset:]]
+        # ids first, then payloads of this page only: an unreadable point elsewhere cannot fail the page
+        bare, _ = self._shard(name).scroll(qe.ScrollRequest(
+            limit=offset + limit, order_by=qe.OrderBy(order_key, qe.Direction.Asc), filter=to_edge_filter(flt),
+            with_payload=False))
+        ids = [str(r.id) for r in bare[offset:]]
+        by_id = {p.id: p for p in (self.retrieve(name, ids) if ids else [])}
+        return [by_id[i] for i in ids if i in by_id]
 
     def count(self, name: str, flt: Filter | None = None) -> int:
         return self._shard(name).count(qe.CountRequest(filter=to_edge_filter(flt), exact=True))
@@ -191,6 +258,10 @@ class EdgeStore:
         for shard in self._shards.values():
             shard.close()
         self._shards.clear()
+
+
+def _undecodable(exc: Exception) -> bool:
+    return any(marker in str(exc) for marker in _DECODE_ERRORS)
 
 
 def _dense(vector) -> list[float] | None:

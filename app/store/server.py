@@ -117,6 +117,10 @@ class ServerStore:
         return [StoredPoint(str(r.id), r.payload or {}, list(r.vector) if with_vector else None) for r in recs]
 
     @_unavailable_on_error
+    def exists(self, name: str, point_id: str) -> bool:
+        return bool(self.client.retrieve(self._c(name), [point_id], with_payload=False, with_vectors=False))
+
+    @_unavailable_on_error
     def delete(self, name: str, ids: list[str]) -> None:
         if ids:
             self.client.delete(self._c(name), models.PointIdsList(points=list(ids)), wait=True)
