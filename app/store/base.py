@@ -16,11 +16,24 @@ class FieldType(str, Enum):
     GEO = "geo"
 
 
+@dataclass(frozen=True)
+class Sparse:
+    """A sparse vector (term ids and weights), e.g. BM25 term frequencies; the store applies IDF."""
+
+    indices: tuple[int, ...]
+    values: tuple[float, ...]
+
+
+SPARSE = "bm25"  # the one sparse named vector of a hybrid collection
+RRF_K = 60  # reciprocal rank fusion: 1 / (k + rank), the constant of the original paper and of Qdrant
+
+
 @dataclass
 class StoredPoint:
     id: str
     payload: dict[str, Any]
     vector: list[float] | None = None
+    sparse: Sparse | None = None  # stored under SPARSE in collections created with `sparse=True`
 
 
 @dataclass
@@ -29,6 +42,7 @@ class Hit:
     score: float
     payload: dict[str, Any]
     vector: list[float] | None = None
+    lexical: float = 0.0  # hybrid search only: the BM25 score (with IDF) of the sparse vector
 
 
 class VectorStore(Protocol):
@@ -36,7 +50,8 @@ class VectorStore(Protocol):
 
     backend: str
 
-    def ensure_collection(self, name: str, dim: int, indexes: dict[str, FieldType]) -> None: ...
+    def ensure_collection(self, name: str, dim: int, indexes: dict[str, FieldType], sparse: bool = False) -> None:
+        """Create or open; `sparse` adds the SPARSE vector (with Qdrant's IDF modifier), also to an old one."""
 
     def upsert(self, name: str, points: list[StoredPoint]) -> None: ...
 
@@ -53,6 +68,10 @@ class VectorStore(Protocol):
                with_vector: bool = False, score_threshold: float | None = None,
                fields: tuple[str, ...] | None = None) -> list[Hit]:
         """Nearest points, best first; `fields` limits the payload to those keys (None: all of it)."""
+
+    def hybrid(self, name: str, vector: list[float], sparse: Sparse, flt: Filter | None, limit: int) -> list[Hit]:
+        """Dense and sparse nearest points fused by reciprocal rank in Qdrant's query API, best first, with
+        dense vectors; each hit's `lexical` is its BM25 score (0 when the sparse search did not find it)."""
 
     def find(self, name: str, flt: Filter, limit: int) -> list[StoredPoint]: ...
 

@@ -11,7 +11,7 @@ from typing import Any
 import qdrant_edge as qe
 
 from app.errors import InvalidInput, UnreadableRecord
-from app.store.base import FieldType, Hit, StoredPoint
+from app.store.base import RRF_K, SPARSE, FieldType, Hit, Sparse, StoredPoint
 from app.store.conditions import Condition, Filter, GeoRadius, Match, MatchAny, Range
 from app.store.payload_guard import payload_problem
 
@@ -72,15 +72,19 @@ class EdgeStore:
         self._closed = False
         self.last_optimize_s: dict[str, float] = {}
 
-    def ensure_collection(self, name: str, dim: int, indexes: dict[str, FieldType]) -> None:
+    def ensure_collection(self, name: str, dim: int, indexes: dict[str, FieldType], sparse: bool = False) -> None:
         path = self.root / name
         if name in self._shards:
             return
+        sparse_params = {SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)} if sparse else None
         if (path / "edge_config.json").exists() or any(path.glob("segments*")):
             shard = qe.EdgeShard.load(str(path))
             stored = shard.info().payload_schema
+            if sparse and not _has_sparse(path):  # a collection from before hybrid search
+                shard.update(qe.UpdateOperation.create_sparse_vector(SPARSE, modifier=qe.Modifier.Idf))
         else:
-            config = qe.EdgeConfig(vectors=qe.EdgeVectorParams(size=dim, distance=qe.Distance.Dot))
+            config = qe.EdgeConfig(vectors=qe.EdgeVectorParams(size=dim, distance=qe.Distance.Dot),
+                                   sparse_vectors=sparse_params)
             shard = qe.EdgeShard.create(str(path), config)
             stored = {}
         for field, ftype in indexes.items():
@@ -102,7 +106,7 @@ class EdgeStore:
             if (problem := payload_problem(p.payload, "payload", _MAX_PAYLOAD_DEPTH)) is not None:
                 raise InvalidInput(f"Point {p.id} cannot be stored: {problem}.", {"id": p.id})
         self._shard(name).update(
-            qe.UpdateOperation.upsert_points([qe.Point(p.id, p.vector, p.payload) for p in points])
+            qe.UpdateOperation.upsert_points([qe.Point(p.id, _vectors(p), p.payload) for p in points])
         )
         self._note_writes(name, len(points))
 
@@ -167,6 +171,23 @@ class EdgeStore:
             return [Hit(str(p.id), p.score, r.payload, _dense(p.vector) if with_vector else None)
                     for p in bare for r in self._readable(name, str(p.id), False, fields)]
         return [Hit(str(p.id), p.score, p.payload or {}, _dense(p.vector) if with_vector else None) for p in found]
+
+    def hybrid(self, name: str, vector: list[float], sparse: Sparse, flt: Filter | None, limit: int) -> list[Hit]:
+        shard, edge_filter = self._shard(name), to_edge_filter(flt)
+        query_sparse = qe.SparseVector(list(sparse.indices), list(sparse.values))
+        fused = shard.query(qe.QueryRequest(
+            limit=limit, filter=edge_filter, with_payload=True, with_vector=True, query=qe.Fusion.Rrf(k=RRF_K),
+            prefetches=[qe.Prefetch(limit=limit, query=qe.Query.Nearest(list(vector)), filter=edge_filter),
+                        qe.Prefetch(limit=limit, query=qe.Query.Nearest(query_sparse, using=SPARSE),
+                                    filter=edge_filter)]))
+        if not fused:
+            return []
+        ids = {str(p.id) for p in fused}
+        lexical = {str(p.id): p.score for p in shard.query(qe.QueryRequest(
+            limit=len(ids), query=qe.Query.Nearest(query_sparse, using=SPARSE), with_payload=False,
+            filter=qe.Filter(must=[qe.HasIdCondition(ids)])))}
+        return [Hit(str(p.id), p.score, p.payload or {}, _dense(p.vector), lexical.get(str(p.id), 0.0))
+                for p in fused]
 
     def find(self, name: str, flt: Filter, limit: int) -> list[StoredPoint]:
         return self._scroll(name, lambda payload: qe.ScrollRequest(limit=limit, filter=to_edge_filter(flt),
@@ -258,6 +279,17 @@ class EdgeStore:
         for shard in self._shards.values():
             shard.close()
         self._shards.clear()
+
+
+def _has_sparse(path: Path) -> bool:
+    config = path / "edge_config.json"
+    return config.exists() and f'"{SPARSE}"' in config.read_text()
+
+
+def _vectors(p: StoredPoint):
+    if p.sparse is None:
+        return p.vector
+    return {"": p.vector, SPARSE: qe.SparseVector(list(p.sparse.indices), list(p.sparse.values))}
 
 
 def _undecodable(exc: Exception) -> bool:

@@ -14,7 +14,7 @@ from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedR
 
 from app.errors import StoreUnavailable
 
-from app.store.base import FieldType, Hit, StoredPoint
+from app.store.base import RRF_K, SPARSE, FieldType, Hit, Sparse, StoredPoint
 from app.store.conditions import Condition, Filter, GeoRadius, Match, MatchAny, Range
 
 _SCHEMA = {
@@ -90,13 +90,18 @@ class ServerStore:
         return self.prefix + name
 
     @_unavailable_on_error
-    def ensure_collection(self, name: str, dim: int, indexes: dict[str, FieldType]) -> None:
+    def ensure_collection(self, name: str, dim: int, indexes: dict[str, FieldType], sparse: bool = False) -> None:
         cname = self._c(name)
+        sparse_config = {SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)} if sparse else None
         if not self.client.collection_exists(cname):
             self.client.create_collection(
-                cname, vectors_config=models.VectorParams(size=dim, distance=models.Distance.DOT)
+                cname, vectors_config=models.VectorParams(size=dim, distance=models.Distance.DOT),
+                sparse_vectors_config=sparse_config,
             )
-        existing = self.client.get_collection(cname).payload_schema or {}
+        info = self.client.get_collection(cname)
+        if sparse and SPARSE not in (info.config.params.sparse_vectors or {}):  # from before hybrid search
+            self.client.update_collection(cname, sparse_vectors_config=sparse_config)
+        existing = info.payload_schema or {}
         for field, ftype in indexes.items():
             if field not in existing:
                 self.client.create_payload_index(cname, field, _SCHEMA[ftype], wait=True)
@@ -106,7 +111,7 @@ class ServerStore:
         if points:
             self.client.upsert(
                 self._c(name),
-                [models.PointStruct(id=p.id, vector=list(p.vector), payload=p.payload) for p in points],
+                [models.PointStruct(id=p.id, vector=_vectors(p), payload=p.payload) for p in points],
                 wait=True,
             )
 
@@ -114,7 +119,7 @@ class ServerStore:
     def retrieve(self, name: str, ids: list[str], with_vector: bool = False,
                  fields: tuple[str, ...] | None = None) -> list[StoredPoint]:
         recs = self.client.retrieve(self._c(name), list(ids), with_payload=_selector(fields), with_vectors=with_vector)
-        return [StoredPoint(str(r.id), r.payload or {}, list(r.vector) if with_vector else None) for r in recs]
+        return [StoredPoint(str(r.id), r.payload or {}, _dense(r.vector) if with_vector else None) for r in recs]
 
     @_unavailable_on_error
     def exists(self, name: str, point_id: str) -> bool:
@@ -133,8 +138,27 @@ class ServerStore:
             self._c(name), query=list(vector), query_filter=to_client_filter(flt), limit=limit, offset=offset,
             with_payload=_selector(fields), with_vectors=with_vector, score_threshold=score_threshold,
         )
-        return [Hit(str(p.id), p.score, p.payload or {}, list(p.vector) if with_vector else None)
+        return [Hit(str(p.id), p.score, p.payload or {}, _dense(p.vector) if with_vector else None)
                 for p in res.points]
+
+    @_unavailable_on_error
+    def hybrid(self, name: str, vector: list[float], sparse: Sparse, flt: Filter | None, limit: int) -> list[Hit]:
+        cname, client_filter = self._c(name), to_client_filter(flt)
+        query_sparse = models.SparseVector(indices=list(sparse.indices), values=list(sparse.values))
+        fused = self.client.query_points(
+            cname, query=models.RrfQuery(rrf=models.Rrf(k=RRF_K)), query_filter=client_filter, limit=limit,
+            with_payload=True, with_vectors=[""], prefetch=[
+                models.Prefetch(query=list(vector), filter=client_filter, limit=limit),
+                models.Prefetch(query=query_sparse, using=SPARSE, filter=client_filter, limit=limit),
+            ]).points
+        if not fused:
+            return []
+        ids = [p.id for p in fused]
+        lexical = {str(p.id): p.score for p in self.client.query_points(
+            cname, query=query_sparse, using=SPARSE, limit=len(ids), with_payload=False,
+            query_filter=models.Filter(must=[models.HasIdCondition(has_id=ids)])).points}
+        return [Hit(str(p.id), p.score, p.payload or {}, _dense(p.vector), lexical.get(str(p.id), 0.0))
+                for p in fused]
 
     @_unavailable_on_error
     def find(self, name: str, flt: Filter, limit: int) -> list[StoredPoint]:
@@ -165,6 +189,19 @@ class ServerStore:
 
     def close(self) -> None:
         self.client.close()
+
+
+def _vectors(p: StoredPoint):
+    if p.sparse is None:
+        return list(p.vector)
+    return {"": list(p.vector),
+            SPARSE: models.SparseVector(indices=list(p.sparse.indices), values=list(p.sparse.values))}
+
+
+def _dense(vector) -> list[float] | None:
+    if isinstance(vector, dict):
+        vector = vector.get("")
+    return list(vector) if vector is not None else None
 
 
 def _selector(fields: tuple[str, ...] | None):

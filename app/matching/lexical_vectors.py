@@ -1,0 +1,26 @@
+"""BM25 term-frequency vectors for hybrid search, from Qdrant's own tokenizer (English stemmer and stop
+words, in the embedded engine's Rust code). The store applies IDF (Qdrant's IDF modifier), so a
+record's vector never changes when others are added."""
+
+import qdrant_edge as qe
+
+from app.store.base import Sparse
+
+
+class Bm25Encoder:
+    """Documents get saturated term frequencies (k1, b, average length); queries get one weight per term."""
+
+    def __init__(self, avg_len: float = 256.0):
+        self._model = qe.Bm25(qe.Bm25Config(avg_len=avg_len))
+
+    def document(self, text: str) -> Sparse:
+        v = self._model.embed_document(text)
+        return Sparse(tuple(v.indices), tuple(v.values))
+
+    def query(self, text: str) -> Sparse:
+        v = self._model.embed_query(text)
+        return Sparse(tuple(v.indices), tuple(v.values))
+
+    def terms(self, text: str) -> frozenset[int]:
+        """The stemmed, stop-word-free terms of a text (as term ids): for word-overlap criteria."""
+        return frozenset(self._model.embed_query(text).indices)
