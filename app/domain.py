@@ -32,6 +32,7 @@ class Record:
     model: str | None = None
     encoder_confidence: float | None = None
     occupations: list[dict[str, Any]] = field(default_factory=list)
+    extracted: dict[str, Any] = field(default_factory=dict)  # fields read out of the text (app.ingest.extract)
 
 
 @dataclass

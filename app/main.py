@@ -47,7 +47,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
         app.state.occupations = occupation_index
         app.state.rules = rulebook
         app.state.normalizer = normalizer
-        app.state.matcher = Matcher(enc, store, records, scorer, rulebook, settings.no_match_threshold)
+        app.state.matcher = Matcher(enc, store, records, scorer, rulebook, settings.match_threshold)
         app.state.imports = ImportRunner(ImportBook(settings.data_dir), records.put_many, row_validator(CandidateIn),
                                          lambda: store.bulk_load(Kind.CANDIDATE.value), settings.import_batch_size)
         app.state.imports.start()

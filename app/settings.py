@@ -35,7 +35,11 @@ class Settings(BaseSettings):
     max_import_bytes: int = Field(4 * 1024**3, ge=1024, description="Largest file accepted by /v1/imports.")
     import_batch_size: int = Field(64, ge=1, le=10000, description="Records an import stores at a time.")
     no_match_threshold: float = Field(
-        0.35, ge=0, le=1, description="Below this best confidence a response says no_good_match: true."
+        0.35, ge=0, le=1, description="Occupation normalisation: below this best confidence no_good_match is true."
+    )
+    match_threshold: float | None = Field(
+        None, ge=0, le=1, description="Job <-> candidate matches: below this best confidence no_good_match is true "
+                                      "(default: the threshold fitted with the match model)."
     )
     rule_if_threshold: float = Field(0.55, ge=-1, le=1, description="Default cosine for a rule's if_near anchor.")
     rule_exclude_threshold: float = Field(

@@ -20,7 +20,8 @@ def utc(t: float | None) -> datetime | None:
 
 def record_out(rec: Record) -> dict[str, Any]:
     return {**rec.doc, "id": rec.id, "created_at": utc(rec.created_at), "updated_at": utc(rec.updated_at),
-            "model": rec.model, "encoder_confidence": rec.encoder_confidence, "occupations": rec.occupations}
+            "model": rec.model, "encoder_confidence": rec.encoder_confidence, "occupations": rec.occupations,
+            "extracted": rec.extracted}
 
 
 def to_filters(f: MatchFilters | None) -> Filters | None:

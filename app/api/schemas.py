@@ -106,6 +106,9 @@ class Stamps(BaseModel):
         default_factory=list, description="Top reference occupations found on ingest, best first.")
     encoder_confidence: float | None = Field(
         None, description="How sure the encoder is of this record's features (mean softmax-group sharpness, 0..1).")
+    extracted: dict[str, Any] = Field(
+        default_factory=dict, description="Read out of the free text: skills, roles (title, years), years_experience, "
+                                          "languages. Client fields win over these; filters use them when absent.")
 
 
 class OccupationSummary(BaseModel):
@@ -196,10 +199,23 @@ class MatchFilters(Strict):
         description="Keeps records whose top occupations (normalised on ingest) include one of these.")
 
 
+CriterionName = Literal["semantic", "lexical", "skills", "experience", "title", "language", "location"]
+
+
 class MatchRequest(Strict):
     limit: int = Field(10, ge=1, le=100)
     offset: int = Field(0, ge=0, le=10_000)
     filters: MatchFilters | None = None
+    weights: dict[CriterionName, Annotated[float, Field(ge=0, le=1000)]] | None = Field(
+        None, description="Your own weight per criterion (relative; missing criteria weigh 0). Default: the "
+                          "weights fitted on labelled job-CV pairs. Changes `score` and the order, not `confidence`.",
+        examples=[{"skills": 3, "experience": 2, "title": 1}])
+
+    @model_validator(mode="after")
+    def _some_weight(self):
+        if self.weights is not None and not any(w > 0 for w in self.weights.values()):
+            raise ValueError("weights need at least one criterion with a positive weight")
+        return self
 
 
 class AdHocMatchRequest(MatchRequest):
@@ -207,13 +223,17 @@ class AdHocMatchRequest(MatchRequest):
     target: Literal["candidates", "jobs"]
 
 
-class GroupAgreement(BaseModel):
-    group: int
-    agreement: float = Field(description="Overlap of the two softmax-group distributions, 0..1.")
+class CriterionOut(BaseModel):
+    score: float = Field(description="0..1: how well this pair meets the criterion.")
+    weight: float = Field(description="Its share of `score` (weights sum to 1).")
+    evidence: dict[str, Any] = Field(default_factory=dict, description="What the score was computed from.")
 
 
 class Explanation(BaseModel):
-    groups: list[GroupAgreement] = Field(default_factory=list)
+    breakdown: dict[str, CriterionOut] = Field(
+        default_factory=dict, description="semantic, lexical, skills, experience, title, language, location.")
+    matched_skills: list[str] = Field(default_factory=list, description="The job's required skills found in the CV.")
+    missing_skills: list[str] = Field(default_factory=list, description="The job's required skills not found.")
     shared_terms: list[str] = Field(default_factory=list, description="Skills, then words, both texts share.")
 
 
@@ -222,9 +242,9 @@ class MatchOut(BaseModel):
     external_id: str | None
     title: str | None
     name: str | None = None
-    score: float = Field(description="Dot product of the two unit vectors (cosine similarity).")
+    score: float = Field(description="Weighted mean of the criterion scores (see explanation.breakdown), 0..1.")
     confidence: float | None = Field(
-        None, description="Calibrated probability that the match is right; null when the model has no calibrator.")
+        None, description="Calibrated probability that the pair is a good fit; null without a fitted match model.")
     encoder_confidence: float | None = None
     location: Location | None = None
     skills: list[str] = Field(default_factory=list)

@@ -1,6 +1,7 @@
 """Storing jobs and candidates: encode once, upsert with payload, idempotent by `external_id`."""
 
 import threading
+import time
 import uuid
 from typing import Any
 
@@ -10,15 +11,32 @@ from app.domain import Kind, Record, now
 from app.encoder.base import Encoder
 from app.encoder.texts import candidate_text, candidate_title, job_text, job_title
 from app.errors import Conflict, NotFound, UnreadableRecord
+from app.ingest.extract import extract_cv, extract_job
 from app.matching.ids import parse_id
+from app.matching.lexical_vectors import Bm25Encoder
 from app.matching.payload import INDEXES, filter_fields
 from app.matching.scorer import MatchScorer
-from app.store.base import StoredPoint, VectorStore
+from app.store.base import Sparse, StoredPoint, VectorStore
 from app.store.conditions import Filter, Match, MatchAny
 
 TEXT = {Kind.JOB: job_text, Kind.CANDIDATE: candidate_text}
 TITLE = {Kind.JOB: job_title, Kind.CANDIDATE: candidate_title}
 _NOUN = {Kind.JOB: "job", Kind.CANDIDATE: "candidate"}
+_BODY = {Kind.JOB: "description", Kind.CANDIDATE: "cv_text"}
+# What a stored point holds besides the dense vector: 2 = extracted fields and the BM25 sparse vector.
+# Points of an older layout are re-indexed by scripts/reindex.py like points of another model.
+LAYOUT = "2"
+
+
+def extract(kind: Kind, doc: dict[str, Any]) -> dict[str, Any]:
+    """Fields read out of the record's free text (skills, roles, years, languages), for criteria and filters."""
+    text = doc.get(_BODY[kind]) or ""
+    if not text.strip():
+        return {}
+    if kind is Kind.JOB:
+        return extract_job(text).as_payload()
+    t = time.gmtime()
+    return extract_cv(text, today=t.tm_year + (t.tm_mon - 1) / 12).as_payload()
 
 
 def check_id(kind: Kind, record_id: str) -> str:
@@ -35,7 +53,7 @@ def filterable_occupations(occupations: list[dict], min_confidence: float = 0.5)
 def to_record(kind: Kind, point: StoredPoint) -> Record:
     p = point.payload
     return Record(point.id, kind, p.get("doc", {}), p.get("created_at", 0.0), p.get("updated_at", 0.0),
-                  p.get("model"), p.get("encoder_confidence"), p.get("occupations") or [])
+                  p.get("model"), p.get("encoder_confidence"), p.get("occupations") or [], p.get("extracted") or {})
 
 
 class Records:
@@ -48,6 +66,7 @@ class Records:
         self.scorer = scorer
         self.normalizer = normalizer  # app.matching.normalize.Normalizer: top occupations on ingest
         self._locks = {k: threading.Lock() for k in Kind}
+        self.bm25 = Bm25Encoder()
 
     @property
     def model_id(self) -> str:
@@ -55,7 +74,7 @@ class Records:
 
     def open(self) -> None:
         for kind in Kind:
-            self.store.ensure_collection(kind.value, self.encoder.dim, INDEXES)
+            self.store.ensure_collection(kind.value, self.encoder.dim, INDEXES, sparse=True)
 
     def put_many(self, kind: Kind, docs: list[dict[str, Any]],
                  ids: list[str | None] | None = None) -> list[tuple[Record, bool]]:
@@ -82,8 +101,9 @@ class Records:
                     rid, created = (prev.id, False) if prev else (fixed or str(uuid.uuid4()), True)
                 if ext:
                     seen[ext] = rid
-                rec = Record(rid, kind, doc, prev.created_at if prev else stamp, stamp, self.model_id, conf, occs)
-                points.append(StoredPoint(rid, self._payload(rec), vec.tolist()))
+                rec = Record(rid, kind, doc, prev.created_at if prev else stamp, stamp, self.model_id, conf, occs,
+                             extract(kind, doc))
+                points.append(self._point_of(rec, vec))
                 out.append((rec, created))
             self.store.upsert(kind.value, points)
         return out
@@ -105,8 +125,8 @@ class Records:
                 if other and other.id != record_id:
                     raise Conflict(f"external_id {ext!r} already belongs to {_NOUN[kind]} {other.id}.",
                                    {"external_id": ext, "id": other.id})
-            rec = Record(record_id, kind, doc, created_at, now(), self.model_id, conf, occs)
-            self.store.upsert(kind.value, [StoredPoint(record_id, self._payload(rec), vector.tolist())])
+            rec = Record(record_id, kind, doc, created_at, now(), self.model_id, conf, occs, extract(kind, doc))
+            self.store.upsert(kind.value, [self._point_of(rec, vector)])
         return rec
 
     def get(self, kind: Kind, record_id: str) -> Record:
@@ -142,9 +162,10 @@ class Records:
     def reembed_stale(self, kind: Kind, batch: int = 256) -> int:
         """Re-embed, in place (same ids, same documents), records stored by another model; returns how many.
         Each batch is written before the next is read, so an interrupted run loses nothing and resumes."""
-        stale = Filter(must_not=[Match("model", self.model_id)])
         done = 0
-        while points := self.store.find(kind.value, stale, batch):
+        other_model, old_layout = self._stale_filters()
+        while points := (self.store.find(kind.value, other_model, batch)
+                         or self.store.find(kind.value, old_layout, batch)):
             recs = [to_record(kind, p) for p in points]
             texts = [TEXT[kind](r.doc) for r in recs]
             vectors = self.encoder.encode_documents(texts)
@@ -152,15 +173,20 @@ class Records:
             occupations = self._occupations(kind, [r.doc for r in recs], vectors, texts)
             with self._locks[kind]:
                 self.store.upsert(kind.value, [
-                    StoredPoint(r.id, self._payload(Record(r.id, kind, r.doc, r.created_at, now(), self.model_id,
-                                                           c, o)), v.tolist())
+                    self._point_of(Record(r.id, kind, r.doc, r.created_at, now(), self.model_id, c, o,
+                                          extract(kind, r.doc)), v)
                     for r, v, c, o in zip(recs, vectors, confidences, occupations)])
             done += len(points)
         return done
 
     def count_other_models(self, kind: Kind) -> int:
-        """Points embedded by another model: never searched, to be re-indexed."""
-        return self.store.count(kind.value, Filter(must_not=[Match("model", self.model_id)]))
+        """Points embedded by another model (never searched) or stored in an older layout (found by their
+        dense vector only): to be re-indexed."""
+        return sum(self.store.count(kind.value, f) for f in self._stale_filters())
+
+    def _stale_filters(self) -> tuple[Filter, Filter]:
+        return (Filter(must_not=[Match("model", self.model_id)]),
+                Filter(must=[Match("model", self.model_id)], must_not=[Match("layout", LAYOUT)]))
 
     def _by_external_ids(self, kind: Kind, ext_ids: list[str | None]) -> dict[str, Record]:
         wanted = sorted({e for e in ext_ids if e})
@@ -188,8 +214,15 @@ class Records:
                 queries[i], query_texts[i] = v, title
         return self.normalizer.summaries(queries, query_texts)
 
+    def _point_of(self, rec: Record, vector) -> StoredPoint:
+        return StoredPoint(rec.id, self._payload(rec), vector.tolist(), self.sparse_of(rec.kind, rec.doc))
+
+    def sparse_of(self, kind: Kind, doc: dict[str, Any]) -> Sparse:
+        return self.bm25.document(" ".join(TEXT[kind](doc)))
+
     def _payload(self, rec: Record) -> dict[str, Any]:
         return {"doc": rec.doc, "external_id": rec.doc.get("external_id"), "created_at": rec.created_at,
-                "updated_at": rec.updated_at, "model": rec.model, "encoder_confidence": rec.encoder_confidence,
-                "occupations": rec.occupations, "f_occupations": filterable_occupations(rec.occupations),
-                **filter_fields(rec.kind, rec.doc)}
+                "updated_at": rec.updated_at, "model": rec.model, "layout": LAYOUT,
+                "encoder_confidence": rec.encoder_confidence, "occupations": rec.occupations,
+                "extracted": rec.extracted, "f_occupations": filterable_occupations(rec.occupations),
+                **filter_fields(rec.kind, rec.doc, rec.extracted)}

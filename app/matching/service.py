@@ -4,17 +4,22 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from app.domain import Filters, Kind, Match
+from app.domain import Filters, Kind, Match, Record
 from app.encoder.base import Encoder
 from app.encoder.texts import candidate_text, job_text
 from app.matching import confidence
+from app.matching.criteria import CRITERIA, Criterion, score_pair
 from app.matching.explain import shared_terms
 from app.matching.filters import build_filter
-from app.matching.records import Records, to_record
+from app.matching.match_model import MatchModel
+from app.matching.records import Records, extract, to_record
 from app.matching.rules import FiredRules, RuleBook
 from app.matching.scorer import MatchScorer
-from app.store.base import VectorStore
+from app.matching.sides import side_of
+from app.store.base import Hit, Sparse, VectorStore
 from app.store.conditions import Match as MatchCond
+
+POOL = 50  # candidates retrieved by hybrid search and scored on every criterion
 
 _TEXT = {Kind.JOB: job_text, Kind.CANDIDATE: candidate_text}
 
@@ -34,64 +39,114 @@ class Query:
     vector: np.ndarray
     text: str
     skills: list[str]
+    kind: Kind  # what the query is: a job looks for candidates, a candidate for jobs
+    record: Record
+    sparse: Sparse
+
+
+@dataclass
+class Scored:
+    """One pool member with its criteria (a CRITERIA-ordered row) and scores."""
+
+    hit: Hit
+    record: Record
+    criteria: dict[str, Criterion]
+    row: np.ndarray
+    score: float = 0.0
+    default_score: float = 0.0
 
 
 class Matcher:
     def __init__(self, encoder: Encoder, store: VectorStore, records: Records, scorer: MatchScorer,
-                 rules: RuleBook | None = None, no_match_threshold: float = 0.35):
+                 rules: RuleBook | None = None, no_match_threshold: float | None = None,
+                 model: MatchModel | None = None):
         self.encoder = encoder
         self.store = store
         self.records = records
         self.scorer = scorer
         self.rules = rules
-        self.no_match_threshold = no_match_threshold
+        self.model = model or MatchModel.load()
+        self.no_match_threshold = self.model.no_match_threshold if no_match_threshold is None else no_match_threshold
 
-    def for_record(self, kind: Kind, record_id: str, filters: Filters | None, limit: int, offset: int) -> MatchPage:
+    def for_record(self, kind: Kind, record_id: str, filters: Filters | None, limit: int, offset: int,
+                   weights: dict[str, float] | None = None) -> MatchPage:
         """Best records of the other side for a stored job or candidate (its stored vector, no re-encoding)."""
         rec, vector = self.records.get_with_vector(kind, record_id)
-        query = Query(np.asarray(vector, dtype=np.float32), " ".join(_TEXT[kind](rec.doc)), rec.doc.get("skills") or [])
-        return self._search(kind.other, query, filters, limit, offset)
+        query = Query(np.asarray(vector, dtype=np.float32), " ".join(_TEXT[kind](rec.doc)),
+                      rec.doc.get("skills") or [], kind, rec, self.records.sparse_of(kind, rec.doc))
+        return self._search(kind.other, query, filters, limit, offset, weights)
 
-    def for_text(self, text: str, target: Kind, filters: Filters | None, limit: int, offset: int) -> MatchPage:
+    def for_text(self, text: str, target: Kind, filters: Filters | None, limit: int, offset: int,
+                 weights: dict[str, float] | None = None) -> MatchPage:
         """Ad hoc: a free text (a job ad, a CV) against one side; long texts are chunked like stored ones."""
         vector = self.encoder.encode_documents([("", text)])[0]
-        return self._search(target, Query(vector, text, []), filters, limit, offset)
+        kind = target.other
+        doc = {"title": "", "description": text} if kind is Kind.JOB else {"cv_text": text}
+        rec = Record("", kind, doc, 0.0, 0.0, extracted=extract(kind, doc))
+        query = Query(vector, text, [], kind, rec, self.records.sparse_of(kind, doc))
+        return self._search(target, query, filters, limit, offset, weights)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         return self.encoder.encode(texts)
 
-    def _search(self, target: Kind, query: Query, filters: Filters | None, limit: int, offset: int) -> MatchPage:
+    def _search(self, target: Kind, query: Query, filters: Filters | None, limit: int, offset: int,
+                weights: dict[str, float] | None = None) -> MatchPage:
         flt = build_filter(filters)
         # vectors from another model live in another space: never rank them together
         flt.must.append(MatchCond("model", self.records.model_id))
         fired = self.rules.fired(query.vector) if self.rules else FiredRules()
-        hits = self._hits(target, query.vector, flt, limit, offset, fired)
-        page, next_score = hits[:limit], (hits[limit].score if len(hits) > limit else None)
-        scores = np.array([h.score for h in page], dtype=np.float64)
-        targets = np.array([h.vector for h in page], dtype=np.float32).reshape(len(page), len(query.vector))
-        conf, agreements = self.scorer.score(query.vector, targets, scores, next_score)
+        pool = self._pool(target, query, flt, offset + limit + 1, fired)
+        ranked = self._rank(query, target, pool, weights)
+        page = ranked[offset:offset + limit]
+        conf = self.model.confidence(np.array([s.row for s in ranked]).reshape(len(ranked), len(CRITERIA)),
+                                     np.array([s.default_score for s in ranked]))
+        conf_by_id = {} if conf is None else {s.hit.id: float(c) for s, c in zip(ranked, conf)}
         matches, explanations = [], []
-        for i, h in enumerate(page):
-            rec = to_record(target, h)
-            matches.append(Match(rec, float(h.score), None if conf is None else round(float(conf[i]), 4)))
-            explanations.append(explain(query, rec.doc, target, None if agreements is None else agreements[i]))
+        for s in page:
+            c = conf_by_id.get(s.hit.id)
+            matches.append(Match(s.record, round(s.score, 4), None if c is None else round(c, 4)))
+            explanations.append(explain(query, s, target, self.model.weights if not weights else weights))
         qc = self.scorer.object_confidence(query.vector[None])
-        return MatchPage(matches, self.records.model_id, no_good_match(matches, self.no_match_threshold),
+        best = [conf_by_id[s.hit.id] for s in ranked[:1]] if conf_by_id else [m.confidence for m in matches]
+        return MatchPage(matches, self.records.model_id, confidence.no_good_match(best, self.no_match_threshold),
                          None if qc is None else round(float(qc[0]), 4), explanations, fired.applied())
 
-    def _hits(self, target: Kind, vector: np.ndarray, flt, limit: int, offset: int, fired: FiredRules):
-        """limit + 1 results from `offset` on (the extra one gives the last its margin). With fired
-        rules, excluded results are dropped and the page refilled from further down the ranking."""
-        if not fired.rules:
-            return self.store.search(target.value, vector.tolist(), flt, limit + 1, offset, with_vector=True)
-        want = fetch = offset + limit + 1
+    def _pool(self, target: Kind, query: Query, flt, want: int, fired: FiredRules) -> list[Hit]:
+        """The hybrid (dense + BM25) candidates worth scoring: at least POOL, more for deep pages; with
+        fired rules, excluded records are dropped and the pool refilled from further down."""
+        fetch = max(POOL, want)
         while True:
             fired.excluded.clear()
-            raw = self.store.search(target.value, vector.tolist(), flt, fetch, 0, with_vector=True)
+            raw = self.store.hybrid(target.value, query.vector.tolist(), query.sparse, flt, fetch)
             kept = [h for h in raw if fired.excludes(np.asarray(h.vector, dtype=np.float32)) is None]
-            if len(kept) >= want or len(raw) < fetch:
-                return kept[offset:offset + limit + 1]
+            if len(kept) >= max(POOL, want) or len(raw) < fetch:
+                return kept
             fetch *= 2
+
+    def _rank(self, query: Query, target: Kind, pool: list[Hit], weights: dict[str, float] | None) -> list[Scored]:
+        """Every criterion for every pool member; best first by the (request's or default) weighted score."""
+        if not pool:
+            return []
+        bm25 = self.records.bm25
+        me = side_of(query.kind, query.record.doc, query.record.extracted, query.record.occupations, bm25)
+        best_lexical = max(h.lexical for h in pool) or 1.0
+        scored = []
+        for h in pool:
+            rec = to_record(target, h)
+            other = side_of(target, rec.doc, rec.extracted, rec.occupations, bm25)
+            job, cand = (me, other) if query.kind is Kind.JOB else (other, me)
+            semantic = float(np.dot(query.vector, np.asarray(h.vector, dtype=np.float32)))
+            crit = score_pair(job, cand, semantic, h.lexical / best_lexical)
+            scored.append(Scored(h, rec, crit, np.array([crit[c].score for c in CRITERIA])))
+        X = np.array([s.row for s in scored])
+        defaults = self.model.scores(X)
+        chosen = self.model.scores(X, weights) if weights else defaults
+        for s, d, c in zip(scored, defaults, chosen):
+            s.default_score, s.score = float(d), float(c)
+        return sorted(scored, key=lambda s: -s.score)
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        return self.encoder.encode(texts)
 
 
 def no_good_match(matches: list[Match], threshold: float) -> bool:
@@ -99,8 +154,12 @@ def no_good_match(matches: list[Match], threshold: float) -> bool:
     return confidence.no_good_match([m.confidence for m in matches], threshold)
 
 
-def explain(query: Query, doc: dict, target: Kind, agreement: np.ndarray | None) -> dict:
-    groups = [] if agreement is None else [{"group": g, "agreement": round(float(a), 3)}
-                                           for g, a in enumerate(agreement)]
+def explain(query: Query, scored: Scored, target: Kind, weights: dict[str, float]) -> dict:
+    """Per criterion: its score, its weight in `score`, and the evidence; plus the words both texts share."""
+    doc = scored.record.doc
     text = " ".join(_TEXT[target](doc))
-    return {"groups": groups, "shared_terms": shared_terms(query.text, text, query.skills, doc.get("skills"))}
+    skills = scored.criteria["skills"].evidence
+    return {"breakdown": {c: {"score": round(scored.criteria[c].score, 4), "weight": round(weights.get(c, 0.0), 4),
+                              "evidence": scored.criteria[c].evidence} for c in CRITERIA},
+            "matched_skills": skills.get("matched", []), "missing_skills": skills.get("missing", []),
+            "shared_terms": shared_terms(query.text, text, query.skills, doc.get("skills"))}

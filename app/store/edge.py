@@ -175,19 +175,26 @@ class EdgeStore:
     def hybrid(self, name: str, vector: list[float], sparse: Sparse, flt: Filter | None, limit: int) -> list[Hit]:
         shard, edge_filter = self._shard(name), to_edge_filter(flt)
         query_sparse = qe.SparseVector(list(sparse.indices), list(sparse.values))
-        fused = shard.query(qe.QueryRequest(
-            limit=limit, filter=edge_filter, with_payload=True, with_vector=True, query=qe.Fusion.Rrf(k=RRF_K),
-            prefetches=[qe.Prefetch(limit=limit, query=qe.Query.Nearest(list(vector)), filter=edge_filter),
-                        qe.Prefetch(limit=limit, query=qe.Query.Nearest(query_sparse, using=SPARSE),
-                                    filter=edge_filter)]))
+        def fusion(payload: bool) -> list:
+            return shard.query(qe.QueryRequest(
+                limit=limit, filter=edge_filter, with_payload=payload, with_vector=True, query=qe.Fusion.Rrf(k=RRF_K),
+                prefetches=[qe.Prefetch(limit=limit, query=qe.Query.Nearest(list(vector)), filter=edge_filter),
+                            qe.Prefetch(limit=limit, query=qe.Query.Nearest(query_sparse, using=SPARSE),
+                                        filter=edge_filter)]))
+        try:
+            fused = [(p, p.payload or {}) for p in fusion(True)]
+        except Exception as exc:
+            if not _undecodable(exc):
+                raise
+            fused = [(p, r.payload) for p in fusion(False) for r in self._readable(name, str(p.id), False, None)]
         if not fused:
             return []
-        ids = {str(p.id) for p in fused}
+        ids = {str(p.id) for p, _ in fused}
         lexical = {str(p.id): p.score for p in shard.query(qe.QueryRequest(
             limit=len(ids), query=qe.Query.Nearest(query_sparse, using=SPARSE), with_payload=False,
             filter=qe.Filter(must=[qe.HasIdCondition(ids)])))}
-        return [Hit(str(p.id), p.score, p.payload or {}, _dense(p.vector), lexical.get(str(p.id), 0.0))
-                for p in fused]
+        return [Hit(str(p.id), p.score, payload, _dense(p.vector), lexical.get(str(p.id), 0.0))
+                for p, payload in fused]
 
     def find(self, name: str, flt: Filter, limit: int) -> list[StoredPoint]:
         return self._scroll(name, lambda payload: qe.ScrollRequest(limit=limit, filter=to_edge_filter(flt),

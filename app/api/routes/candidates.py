@@ -52,4 +52,5 @@ def delete_candidate(candidate_id: str, records: RecordsDep):
 @router.post("/{candidate_id}/matches", response_model=MatchResponse)
 def jobs_for_candidate(candidate_id: str, matcher: MatcherDep, req: Annotated[MatchRequest | None, Body()] = None):
     req = req or MatchRequest()
-    return match_response(matcher.for_record(Kind.CANDIDATE, candidate_id, to_filters(req.filters), req.limit, req.offset))
+    return match_response(matcher.for_record(Kind.CANDIDATE, candidate_id, to_filters(req.filters), req.limit, req.offset,
+                                              req.weights))

@@ -52,4 +52,5 @@ def delete_job(job_id: str, records: RecordsDep):
 @router.post("/{job_id}/matches", response_model=MatchResponse)
 def candidates_for_job(job_id: str, matcher: MatcherDep, req: Annotated[MatchRequest | None, Body()] = None):
     req = req or MatchRequest()
-    return match_response(matcher.for_record(Kind.JOB, job_id, to_filters(req.filters), req.limit, req.offset))
+    return match_response(matcher.for_record(Kind.JOB, job_id, to_filters(req.filters), req.limit, req.offset,
+                                              req.weights))

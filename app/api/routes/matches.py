@@ -13,7 +13,7 @@ router = APIRouter(tags=["matching"])
 @router.post("/matches", response_model=MatchResponse)
 def match_text(req: AdHocMatchRequest, matcher: MatcherDep):
     """Match a free text (a job ad or a CV that is not stored) against stored candidates or jobs."""
-    page = matcher.for_text(req.text, Kind(req.target), to_filters(req.filters), req.limit, req.offset)
+    page = matcher.for_text(req.text, Kind(req.target), to_filters(req.filters), req.limit, req.offset, req.weights)
     return match_response(page)
 
 

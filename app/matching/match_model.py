@@ -1,0 +1,76 @@
+"""How criterion scores become a match's `score` and `confidence`.
+
+`score` is a weighted mean of the criteria (weights per criterion, summing to 1; a request may pass
+its own). `confidence` is the calibrated probability that the pair is a good fit (grade 2 in the
+labelled dev data): a logistic regression over the criteria and the ranking context, fitted on the
+fitting half of the dev split by `scripts/evaluate_matching.py --fit` and stored in
+`models/matching/match_model.json`. Without that file the weights are equal and confidence is None.
+"""
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from app.matching.confidence import Calibrator
+from app.matching.criteria import CRITERIA
+
+MODEL_FILE = Path(__file__).resolve().parents[2] / "models" / "matching" / "match_model.json"
+CONTEXT = ("gap_to_best", "rank_share")  # where the pair stands among the retrieved candidates
+FEATURES = (*CRITERIA, *CONTEXT)
+
+
+def normalise_weights(weights: dict[str, float]) -> dict[str, float]:
+    unknown = set(weights) - set(CRITERIA)
+    if unknown:
+        raise ValueError(f"unknown criteria {sorted(unknown)}; known: {list(CRITERIA)}")
+    total = sum(max(0.0, w) for w in weights.values())
+    if total <= 0:
+        raise ValueError("at least one criterion weight must be positive")
+    return {c: max(0.0, weights.get(c, 0.0)) / total for c in CRITERIA}
+
+
+def context_features(scores: np.ndarray) -> np.ndarray:
+    """(M, len(CONTEXT)) of a best-first pool's scores: the gap to the best, and the share of the pool
+    scoring at or above each (1/M for the top)."""
+    scores = np.asarray(scores, dtype=np.float64)
+    if len(scores) == 0:
+        return np.zeros((0, len(CONTEXT)))
+    gap = scores - scores.max()
+    share = np.array([(scores >= s).sum() for s in scores]) / len(scores)
+    return np.column_stack([gap, share])
+
+
+@dataclass
+class MatchModel:
+    weights: dict[str, float] = field(default_factory=lambda: {c: 1 / len(CRITERIA) for c in CRITERIA})
+    calibrator: Calibrator | None = None
+    no_match_threshold: float = 0.5
+    fitted_on: str = ""
+
+    def scores(self, X: np.ndarray, weights: dict[str, float] | None = None) -> np.ndarray:
+        """(M,) weighted means of an (M, len(CRITERIA)) criterion matrix."""
+        w = normalise_weights(weights) if weights else self.weights
+        return np.asarray(X, dtype=np.float64) @ np.array([w[c] for c in CRITERIA])
+
+    def confidence(self, X: np.ndarray, default_scores: np.ndarray) -> np.ndarray | None:
+        """P(good fit) per pair from the criteria and the pool context of the default-weight scores."""
+        if self.calibrator is None or len(X) == 0:
+            return None
+        full = np.column_stack([X, context_features(default_scores)])
+        return self.calibrator.predict(self.calibrator.select(full, FEATURES))
+
+    def save(self, path: Path = MODEL_FILE) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({
+            "weights": self.weights, "no_match_threshold": self.no_match_threshold, "fitted_on": self.fitted_on,
+            "calibrator": self.calibrator.to_dict() if self.calibrator else None}, indent=1) + "\n")
+
+    @classmethod
+    def load(cls, path: Path = MODEL_FILE) -> "MatchModel":
+        if not path.exists():
+            return cls()
+        d = json.loads(path.read_text())
+        cal = Calibrator.from_dict(d["calibrator"]) if d.get("calibrator") else None
+        return cls(normalise_weights(d["weights"]), cal, float(d["no_match_threshold"]), d.get("fitted_on", ""))

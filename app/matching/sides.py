@@ -1,0 +1,45 @@
+"""A stored job or candidate (document, extracted fields, occupations) as the criteria see it."""
+
+from typing import Any
+
+from app.domain import Kind
+from app.encoder.texts import candidate_text, job_text
+from app.matching.criteria import Role, Side
+from app.matching.lexical_vectors import Bm25Encoder
+
+_TEXT = {Kind.JOB: job_text, Kind.CANDIDATE: candidate_text}
+
+
+def _skills(doc: dict[str, Any], extracted: dict[str, Any], terms) -> list[tuple[str, frozenset[int]]]:
+    seen, out = set(), []
+    for name in [*(doc.get("skills") or []), *(extracted.get("skills") or [])]:
+        if name.lower() not in seen:
+            seen.add(name.lower())
+            out.append((name, terms(name)))
+    return out
+
+
+def side_of(kind: Kind, doc: dict[str, Any], extracted: dict[str, Any] | None, occupations: list[dict] | None,
+            bm25: Bm25Encoder) -> Side:
+    """Client fields win over extracted ones; a job's roles and skills are requirements, a candidate's
+    are what they hold."""
+    ex, terms = extracted or {}, bm25.terms
+    roles = [Role(terms(r["title"]), r["title"], r.get("years")) for r in ex.get("roles") or []]
+    if kind is Kind.JOB:
+        titles = [doc.get("title") or ""]
+        years = doc.get("min_years_experience")
+    else:
+        titles = [doc.get("desired_title") or "", *(r.title for r in roles)]
+        years = doc.get("years_experience")
+    return Side(
+        titles=[(t, terms(t)) for t in titles if t.strip()],
+        skills=_skills(doc, ex, terms),
+        roles=roles,
+        years=years if years is not None else ex.get("years_experience"),
+        languages=doc.get("languages") or ex.get("languages") or {},
+        location=doc.get("location"),
+        remote=bool(doc.get("remote")),
+        relocate=bool(doc.get("willing_to_relocate")),
+        terms=terms(" ".join(_TEXT[kind](doc))),
+        occupations=[o["id"] for o in occupations or [] if "id" in o],
+    )

@@ -1,0 +1,126 @@
+"""Fitting and judging job <-> candidate matching on labelled pairs (offline; never served).
+
+A `Pool` is what the service scored for one query: the retrieved records, best first by the hybrid
+search, each with its criterion row (CRITERIA order) and its grade (2 = written for this query,
+1 = weakened copy, 0 = unlabelled/unrelated).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.matching.confidence import Calibrator, brier_score, expected_calibration_error
+from app.matching.criteria import CRITERIA
+from app.matching.match_model import FEATURES, MatchModel, context_features
+
+
+@dataclass
+class Pool:
+    query: str
+    ids: list[str]
+    rows: np.ndarray  # (M, len(CRITERIA))
+    grades: np.ndarray  # (M,)
+    stored_fit: bool = True  # the query's grade-2 record is stored (it may still miss the pool)
+
+
+def split_by_query(ids: list[str], seed: int = 0) -> tuple[set[str], set[str]]:
+    """(fitting, reporting) halves of the query ids, drawn once with a fixed seed."""
+    order = np.random.default_rng(seed).permutation(sorted(ids))
+    half = len(order) // 2
+    return set(order[:half].tolist()), set(order[half:].tolist())
+
+
+def ranks(pool: Pool, scores: np.ndarray) -> np.ndarray:
+    """Grades in the order the scores rank the pool (stable: ties keep the retrieval order)."""
+    return pool.grades[np.argsort(-scores, kind="stable")]
+
+
+def dcg(grades: np.ndarray, k: int) -> float:
+    g = np.asarray(grades[:k], dtype=np.float64)
+    return float(np.sum((2 ** g - 1) / np.log2(np.arange(2, len(g) + 2))))
+
+
+def ranking_metrics(pools: list[Pool], score_fn) -> dict[str, float]:
+    """nDCG@10 (graded), MRR and hit@1 of the grade-2 record, and how often it ranks above its
+    weakened copy (a copy outside the pool counts as below)."""
+    ndcg, rr, hit1, above = [], [], [], []
+    for p in pools:
+        ordered = ranks(p, score_fn(p))
+        ideal = dcg(np.sort(p.grades)[::-1] if len(p.grades) else p.grades, 10)
+        ideal = max(ideal, dcg(np.array([2, 1]), 10))  # both labelled records exist, retrieved or not
+        ndcg.append(dcg(ordered, 10) / ideal)
+        fit = np.flatnonzero(ordered == 2)
+        weak = np.flatnonzero(ordered == 1)
+        rr.append(1.0 / (fit[0] + 1) if len(fit) else 0.0)
+        hit1.append(float(len(fit) > 0 and fit[0] == 0))
+        above.append(float(len(fit) > 0 and (len(weak) == 0 or fit[0] < weak[0])))
+    return {"ndcg@10": float(np.mean(ndcg)), "mrr": float(np.mean(rr)), "hit@1": float(np.mean(hit1)),
+            "fit_above_weakened": float(np.mean(above)), "queries": len(pools)}
+
+
+def fit_weights(pools: list[Pool], c: float = 1.0) -> dict[str, float]:
+    """Criterion weights: a logistic regression of "written for this query" on the criteria over every
+    pooled pair, negative coefficients clipped to 0, normalised to sum 1."""
+    from sklearn.linear_model import LogisticRegression
+
+    X = np.vstack([p.rows for p in pools])
+    y = np.concatenate([p.grades == 2 for p in pools]).astype(int)
+    lr = LogisticRegression(C=c, max_iter=2000, class_weight="balanced").fit(X, y)
+    coef = np.clip(lr.coef_[0], 0.0, None)
+    if coef.sum() <= 0:
+        raise ValueError("no criterion separates the fitting pairs")
+    return {name: float(w / coef.sum()) for name, w in zip(CRITERIA, coef)}
+
+
+def features(pool: Pool, model: MatchModel) -> np.ndarray:
+    return np.column_stack([pool.rows, context_features(model.scores(pool.rows))])
+
+
+def fit_calibrator(pools: list[Pool], model: MatchModel, top: int = 20) -> Calibrator:
+    """P(grade 2) from the criteria and the pool context, fitted on each pool's `top` pairs by score."""
+    X, y = [], []
+    for p in pools:
+        order = np.argsort(-model.scores(p.rows), kind="stable")[:top]
+        X.append(features(p, model)[order])
+        y.append(p.grades[order] == 2)
+    return Calibrator.fit(np.vstack(X), np.concatenate(y).astype(int), FEATURES)
+
+
+def no_match_threshold(pools: list[Pool], model: MatchModel, miss_rate: float = 0.02) -> float:
+    """The highest threshold that flags at most `miss_rate` of queries whose good record is stored."""
+    best = [float(model.confidence(p.rows, model.scores(p.rows)).max()) for p in pools if p.stored_fit]
+    return float(np.quantile(best, miss_rate)) if best else 0.5
+
+
+def auroc(pos: np.ndarray, neg: np.ndarray) -> float:
+    """Probability that a random positive outscores a random negative (ties count half)."""
+    pos, neg = np.asarray(pos, dtype=np.float64), np.asarray(neg, dtype=np.float64)
+    if not len(pos) or not len(neg):
+        return float("nan")
+    greater = (pos[:, None] > neg[None, :]).mean()
+    ties = (pos[:, None] == neg[None, :]).mean()
+    return float(greater + 0.5 * ties)
+
+
+def confidence_metrics(pools: list[Pool], model: MatchModel, top: int = 10) -> dict[str, float]:
+    """On each pool's `top` pairs by score: ECE and Brier against grade 2; AUROC fit vs weakened copy and
+    fit vs unrelated; mean confidence per grade; how often `no_good_match` fires although the fit is stored."""
+    conf_all, correct, by_grade = [], [], {0: [], 1: [], 2: []}
+    flagged = 0
+    for p in pools:
+        scores = model.scores(p.rows)
+        conf = model.confidence(p.rows, scores)
+        order = np.argsort(-scores, kind="stable")[:top]
+        conf_all.append(conf[order])
+        correct.append(p.grades[order] == 2)
+        for g in (0, 1, 2):
+            by_grade[g].extend(conf[order][p.grades[order] == g].tolist())
+        flagged += int(p.stored_fit and conf.max() < model.no_match_threshold)
+    conf_all, correct = np.concatenate(conf_all), np.concatenate(correct).astype(float)
+    return {"ece": expected_calibration_error(conf_all, correct), "brier": brier_score(conf_all, correct),
+            "auroc_fit_vs_weakened": auroc(np.array(by_grade[2]), np.array(by_grade[1])),
+            "auroc_fit_vs_unrelated": auroc(np.array(by_grade[2]), np.array(by_grade[0])),
+            "mean_fit": float(np.mean(by_grade[2])) if by_grade[2] else float("nan"),
+            "mean_weakened": float(np.mean(by_grade[1])) if by_grade[1] else float("nan"),
+            "mean_unrelated": float(np.mean(by_grade[0])) if by_grade[0] else float("nan"),
+            "no_good_match_with_fit_stored": flagged / max(1, sum(p.stored_fit for p in pools))}
