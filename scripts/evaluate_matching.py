@@ -108,6 +108,7 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("--fit", action="store_true", help="refit and save the match model on the fitting half")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--save-pools", type=Path, help="pickle the pools (both directions) here, for analysis")
     args = ap.parse_args()
 
     jobs, cvs, qrels = load(args.data)
@@ -148,6 +149,10 @@ def main() -> None:
         print(f"saved {MODEL_FILE}")
         jp, cp, model = run("just fitted")
 
+    if args.save_pools:
+        import pickle
+
+        args.save_pools.write_bytes(pickle.dumps({"jobs": jp, "cvs": cp, "fitting": fitting, "reporting": reporting}))
     rep_jobs = [jp[j] for j in reporting]
     rep_cvs = [cp[c] for c in fit_cvs if job_of[c] in reporting]
     keys = ("ndcg@10", "mrr", "hit@1", "fit_above_weakened")

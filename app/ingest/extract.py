@@ -21,7 +21,8 @@ _NUMBER_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen".split())}
 _YEARS = re.compile(r"(?P<n>\d{1,2}(?:\.\d)?|" + "|".join(_NUMBER_WORDS) + r")\s*\+?\s*-?\s*(?:years?|yrs?)\b",
                     re.IGNORECASE)
-_AS_ROLE = re.compile(r"\b(?:as|in the role of|working as)\s+(?:an?\s+|the\s+)?(?P<role>[^,.;()\n]{3,120})",
+# "." may sit inside a role (".NET Developer", "Sr. Engineer"); a sentence ends at ". " or the line's end
+_AS_ROLE = re.compile(r"\b(?:as|in the role of|working as)\s+(?:an?\s+|the\s+)?(?P<role>(?:[^,;()\n.]|\.(?!\s|$)|(?<=Sr|Jr|St)\.){3,120})",
                       re.IGNORECASE)
 _LEVEL_WORDS = {"native": "C2", "mother tongue": "C2", "bilingual": "C2", "fluent": "C1", "proficient": "C1",
                 "advanced": "C1", "upper intermediate": "B2", "intermediate": "B1", "conversational": "B1",

@@ -48,6 +48,13 @@ class Criterion:
     evidence: dict[str, Any]
 
 
+def generic_terms(terms_of) -> frozenset[int]:
+    """Words that say how well, not what: "strong knowledge of X" requires X."""
+    return terms_of("ability able competency competent expertise expert experience experienced knowledge "
+                    "proficiency proficient skill skills strong excellent good solid understanding familiarity "
+                    "familiar working use using demonstrated proven")
+
+
 def _share(needed: frozenset[int], have: frozenset[int]) -> float:
     return len(needed & have) / len(needed) if needed else 0.0
 

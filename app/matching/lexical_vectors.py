@@ -11,7 +11,10 @@ class Bm25Encoder:
     """Documents get saturated term frequencies (k1, b, average length); queries get one weight per term."""
 
     def __init__(self, avg_len: float = 256.0):
+        from app.matching.criteria import generic_terms
+
         self._model = qe.Bm25(qe.Bm25Config(avg_len=avg_len))
+        self.generic = generic_terms(self.terms)
 
     def document(self, text: str) -> Sparse:
         v = self._model.embed_document(text)

@@ -4,18 +4,18 @@ from typing import Any
 
 from app.domain import Kind
 from app.encoder.texts import candidate_text, job_text
-from app.matching.criteria import Role, Side
+from app.matching.criteria import Role, Side, generic_terms
 from app.matching.lexical_vectors import Bm25Encoder
 
 _TEXT = {Kind.JOB: job_text, Kind.CANDIDATE: candidate_text}
 
 
-def _skills(doc: dict[str, Any], extracted: dict[str, Any], terms) -> list[tuple[str, frozenset[int]]]:
+def _skills(doc: dict[str, Any], extracted: dict[str, Any], terms, generic) -> list[tuple[str, frozenset[int]]]:
     seen, out = set(), []
     for name in [*(doc.get("skills") or []), *(extracted.get("skills") or [])]:
         if name.lower() not in seen:
             seen.add(name.lower())
-            out.append((name, terms(name)))
+            out.append((name, (terms(name) - generic) or terms(name)))
     return out
 
 
@@ -33,7 +33,7 @@ def side_of(kind: Kind, doc: dict[str, Any], extracted: dict[str, Any] | None, o
         years = doc.get("years_experience")
     return Side(
         titles=[(t, terms(t)) for t in titles if t.strip()],
-        skills=_skills(doc, ex, terms),
+        skills=_skills(doc, ex, terms, bm25.generic),
         roles=roles,
         years=years if years is not None else ex.get("years_experience"),
         languages=doc.get("languages") or ex.get("languages") or {},
