@@ -45,10 +45,12 @@ LANGUAGE_HEADINGS = ("languages", "language skills", "language")
 
 @dataclass
 class Role:
-    """A job title held, with the years it covers (None when the text gives no period)."""
+    """A job title held (or required), with its years (None when the text gives none). `context` is the
+    text around the title on its line (company, specialty), which role matching may use."""
 
     title: str
     years: float | None = None
+    context: str = ""
 
 
 @dataclass
@@ -65,7 +67,8 @@ class Extracted:
         if self.skills:
             out["skills"] = self.skills
         if self.roles:
-            out["roles"] = [{"title": r.title, "years": r.years} for r in self.roles]
+            out["roles"] = [{"title": r.title, "years": r.years, **({"context": r.context} if r.context else {})}
+                            for r in self.roles]
         if self.years_experience is not None:
             out["years_experience"] = self.years_experience
         if self.languages:
@@ -79,7 +82,8 @@ def sections(text: str) -> dict[str, list[str]]:
     current = ""
     for line in text.splitlines():
         m = _HEADING.match(line)
-        is_heading = m and (line.lstrip().startswith("#") or line.rstrip().endswith(":") or line.strip().isupper()
+        colon = line.rstrip().endswith(":") and len(line.split()) <= 4  # "Following job is kept off:" is prose
+        is_heading = m and (line.lstrip().startswith("#") or colon or line.strip().isupper()
                             or m.group(1).strip().lower() in (*SKILL_HEADINGS, *EXPERIENCE_HEADINGS,
                                                               *LANGUAGE_HEADINGS))
         if is_heading:
@@ -166,7 +170,8 @@ def roles_held(lines: list[str], today: float) -> list[Role]:
             spans = periods(m.group(0), today)
             title = _title_of(line, m)
             if title and spans:
-                out.append(Role(title, round(spans[0][1] - spans[0][0], 2)))
+                context = _BULLET.sub("", line[:m.start()]).strip(" (–—-,|:{[")[:200]
+                out.append(Role(title, round(spans[0][1] - spans[0][0], 2), context if context != title else ""))
             break
     return out
 
@@ -183,12 +188,13 @@ def required_roles(lines: list[str]) -> list[Role]:
     """"At least 4 years working as a Systems Admin" -> Role("Systems Admin", 4)."""
     out = []
     for line in lines:
-        body = _BULLET.sub("", line)
-        years = years_stated(body.replace("-year", " year"))
-        role = _AS_ROLE.search(body)
-        if role and years is not None:
-            title = re.sub(r"\s+(?:for|with|in a role)\b.*$", "", role["role"], flags=re.IGNORECASE)
-            out.append(Role(title.strip(" ."), years))
+        # one line may hold several requirements: "4 years as A, 5 years in B, and 3 years as C"
+        for clause in re.split(r",\s*(?:and\s+)?(?=[^,]*\b(?:years?|yrs?)\b)|;\s*|\.\s+", _BULLET.sub("", line)):
+            years = years_stated(clause.replace("-year", " year"))
+            role = _AS_ROLE.search(clause)
+            if role and years is not None:
+                title = re.sub(r"\s+(?:for|with|in a role)\b.*$", "", role["role"], flags=re.IGNORECASE)
+                out.append(Role(title.strip(" ."), years))
     return out
 
 

@@ -24,7 +24,8 @@ def side_of(kind: Kind, doc: dict[str, Any], extracted: dict[str, Any] | None, o
     """Client fields win over extracted ones; a job's roles and skills are requirements, a candidate's
     are what they hold."""
     ex, terms = extracted or {}, bm25.terms
-    roles = [Role(terms(r["title"]), r["title"], r.get("years")) for r in ex.get("roles") or []]
+    roles = [Role(terms(f'{r["title"]} {r.get("context", "")}'), r["title"], r.get("years"))
+             for r in ex.get("roles") or []]
     if kind is Kind.JOB:
         titles = [doc.get("title") or ""]
         years = doc.get("min_years_experience")
