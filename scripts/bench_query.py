@@ -6,7 +6,8 @@ Candidate vectors are built from real encodings of synthetic CVs (each stored ve
 2,000 real CV vectors plus noise, re-normalised), with realistic payloads, written straight into the
 embedded store (encoding 100k CVs would take over an hour and is measured by bench_ingest.py).
 Jobs are real: encoded by the service. The service then runs in a child process and is queried
-over HTTP. Baseline in the same run: exact brute-force search of the same matrix with numpy.
+over HTTP: hybrid retrieval (dense + BM25 fused in Qdrant), every criterion for the 50 best, the
+breakdown in the response. Baseline in the same run: exact brute-force search of the same matrix with numpy.
 With --rules 0,10,1000 the same queries are repeated after adding that many exclusion rules (anchors:
 random ESCO labels, so some rules fire): rules cost one extra vector query, whatever their number.
 """
@@ -30,7 +31,7 @@ from synthetic import make_cvs, make_jobs, occupations  # noqa: E402
 from app.domain import Kind, Record  # noqa: E402
 from app.encoder.texts import candidate_text  # noqa: E402
 from app.encoder.factory import build_encoder  # noqa: E402
-from app.matching.records import Records  # noqa: E402
+from app.matching.records import Records, extract  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from app.store.base import StoredPoint  # noqa: E402
 from app.store.edge import EdgeStore  # noqa: E402
@@ -49,6 +50,9 @@ def build(data_dir: Path, size: int, encoder, base_docs: list[dict], base_vecs: 
     records = Records(encoder, store)
     records.open()
     matrix = np.empty((size, base_vecs.shape[1]), dtype=np.float32)
+    # what ingest reads out of each base CV (extracted fields, BM25 vector), once per base document
+    extracted = [extract(Kind.CANDIDATE, d) for d in base_docs]
+    sparse = [records.sparse_of(Kind.CANDIDATE, d) for d in base_docs]
     for start in range(0, size, 2000):
         n = min(2000, size - start)
         pick = rng.integers(0, len(base_docs), n)
@@ -57,8 +61,9 @@ def build(data_dir: Path, size: int, encoder, base_docs: list[dict], base_vecs: 
         matrix[start:start + n] = vecs
         points = []
         for j, (k, v) in enumerate(zip(pick, vecs)):
-            rec = Record(str(uuid.uuid4()), Kind.CANDIDATE, base_docs[k], time.time(), time.time(), records.model_id)
-            points.append(StoredPoint(rec.id, records._payload(rec), v.tolist()))
+            rec = Record(str(uuid.uuid4()), Kind.CANDIDATE, base_docs[k], time.time(), time.time(), records.model_id,
+                         extracted=extracted[k])
+            points.append(StoredPoint(rec.id, records._payload(rec), v.tolist(), sparse[k]))
         store.upsert(Kind.CANDIDATE.value, points)
     job_ids = [rec.id for rec, _ in records.put_many(Kind.JOB, jobs)]
     started = time.perf_counter()

@@ -34,6 +34,8 @@ LANGUAGES = {"english": "en", "german": "de", "french": "fr", "spanish": "es", "
              "hungarian": "hu", "bulgarian": "bg", "croatian": "hr", "serbian": "sr", "hebrew": "he", "vietnamese": "vi"}
 _LANG = re.compile(r"\b(?P<lang>" + "|".join(LANGUAGES) + r")\b[^A-Za-z\n]{0,4}"
                    r"(?:\(?\s*(?P<cefr>[ABC][12])\b|(?P<word>" + "|".join(_LEVEL_WORDS) + r"))", re.IGNORECASE)
+_LANG_AFTER = re.compile(r"\b(?P<word>" + "|".join(_LEVEL_WORDS) + r")\s+(?:in\s+)?(?P<lang>" + "|".join(LANGUAGES)
+                         + r")\b", re.IGNORECASE)  # "fluent English", "native German speaker"
 
 SKILL_HEADINGS = ("skills", "required skills", "key skills", "technical skills", "core skills", "competencies",
                   "core competencies", "skills and competencies", "requirements", "qualifications", "tools")
@@ -105,8 +107,10 @@ def list_items(lines: list[str]) -> list[str]:
         body = _BULLET.sub("", line).strip()
         if not body:
             continue
-        if not _BULLET.match(line) and "," in body and len(body) < 300 and ":" not in body:
-            items.extend(p.strip(" .") for p in body.split(",") if p.strip(" ."))
+        parts = [p.strip(" .") for p in body.split(",") if p.strip(" .")]
+        short = all(len(p.split()) <= 3 for p in parts)  # "Spring Boot, Kafka", not a sentence with commas
+        if "," in body and len(body) < 300 and ":" not in body and (short or not _BULLET.match(line)):
+            items.extend(parts)
         else:
             items.append(body)
     return items
@@ -132,7 +136,7 @@ def periods(text: str, today: float) -> list[tuple[float, float]]:
     out = []
     for m in _PERIOD.finditer(text):
         start = _to_years(m["ay"], m["am"], m["an"], end=False)
-        end = today if m["now"] else _to_years(m["by"], m["bm"], m["bn"], end=False)
+        end = today if m["now"] else _to_years(m["by"], m["bm"], m["bn"], end=True)  # "to 02/2019": all of February
         if m["by"] and not m["bm"] and not m["bn"]:
             end = int(m["by"])  # "2014 - 2019": five years, the way people count them
         if end >= start:
@@ -156,7 +160,7 @@ def _title_of(line: str, period: re.Match) -> str:
     """The job title on an experience line: what precedes the period, minus brackets, company and dashes."""
     head = line[:period.start()].strip(" (–—-,|:")
     head = _BULLET.sub("", head)
-    head = re.split(r"\s+(?:at|@)\s+|\s[-–—|,]\s", head)[0]
+    head = re.split(r"\s+(?:at|@)\s+|\s[-–—|]\s|,\s", head)[0]
     head = re.sub(r"^(?:worked|employed|performed|served|working)\s+as\s+(?:an?\s+|the\s+)?", "", head.strip(),
                   flags=re.IGNORECASE)
     head = re.sub(r"\s+(?:from|since|between)(?:\s+the\s+year)?$", "", head, flags=re.IGNORECASE)
@@ -201,8 +205,8 @@ def required_roles(lines: list[str]) -> list[Role]:
 def languages(text: str, secs: dict[str, list[str]]) -> dict[str, str]:
     """Languages with a level the text states (CEFR code or a level word); the highest level wins."""
     out: dict[str, str] = {}
-    for m in _LANG.finditer(text):
-        level = (m["cefr"] or _LEVEL_WORDS.get((m["word"] or "").lower(), "")).upper()
+    for m in [*_LANG.finditer(text), *_LANG_AFTER.finditer(text)]:
+        level = ((m.groupdict().get("cefr") or "") or _LEVEL_WORDS.get((m["word"] or "").lower(), "")).upper()
         code = LANGUAGES[m["lang"].lower()]
         if level and level > out.get(code, ""):
             out[code] = level
