@@ -262,7 +262,8 @@ class MatchResponse(BaseModel):
 
 class RuleApplied(BaseModel):
     rule_id: str
-    excluded: int
+    excluded: int = Field(description="How many retrieved records this rule removed.")
+    removed: list[str] = Field(default_factory=list, description="Ids of the records it removed.")
 
 
 class EmbedRequest(Strict):

@@ -2,6 +2,8 @@
 words, in the embedded engine's Rust code). The store applies IDF (Qdrant's IDF modifier), so a
 record's vector never changes when others are added."""
 
+from functools import lru_cache
+
 import qdrant_edge as qe
 
 from app.store.base import Sparse
@@ -14,6 +16,8 @@ class Bm25Encoder:
         from app.matching.criteria import generic_terms
 
         self._model = qe.Bm25(qe.Bm25Config(avg_len=avg_len))
+        # skill names, titles and roles repeat across records: their terms are worth remembering
+        self._short_terms = lru_cache(maxsize=200_000)(self._terms)
         self.generic = generic_terms(self.terms)
 
     def document(self, text: str) -> Sparse:
@@ -26,4 +30,7 @@ class Bm25Encoder:
 
     def terms(self, text: str) -> frozenset[int]:
         """The stemmed, stop-word-free terms of a text (as term ids): for word-overlap criteria."""
+        return self._short_terms(text) if len(text) <= 300 else self._terms(text)
+
+    def _terms(self, text: str) -> frozenset[int]:
         return frozenset(self._model.embed_query(text).indices)

@@ -35,18 +35,19 @@ class Rule:
 @dataclass
 class FiredRules:
     rules: list[Rule] = field(default_factory=list)
-    excluded: dict[str, int] = field(default_factory=dict)
+    excluded: dict[str, list[str]] = field(default_factory=dict)  # rule id -> ids of the records it removed
 
-    def excludes(self, vector: np.ndarray) -> Rule | None:
+    def excludes(self, vector: np.ndarray, record_id: str = "") -> Rule | None:
         """The first fired rule whose exclude_near anchor this result vector is near, if any."""
         for rule in self.rules:
             if float(np.dot(vector, rule.exclude_vector)) >= rule.exclude_threshold:
-                self.excluded[rule.id] = self.excluded.get(rule.id, 0) + 1
+                self.excluded.setdefault(rule.id, []).append(record_id)
                 return rule
         return None
 
     def applied(self) -> list[dict]:
-        return [{"rule_id": r.id, "excluded": self.excluded.get(r.id, 0)} for r in self.rules]
+        return [{"rule_id": r.id, "excluded": len(self.excluded.get(r.id, [])),
+                 "removed": [i for i in self.excluded.get(r.id, []) if i]} for r in self.rules]
 
 
 class RuleBook:

@@ -118,7 +118,7 @@ class Matcher:
         while True:
             fired.excluded.clear()
             raw = self.store.hybrid(target.value, query.vector.tolist(), query.sparse, flt, fetch)
-            kept = [h for h in raw if fired.excludes(np.asarray(h.vector, dtype=np.float32)) is None]
+            kept = [h for h in raw if fired.excludes(np.asarray(h.vector, dtype=np.float32), h.id) is None]
             if len(kept) >= max(POOL, want) or len(raw) < fetch:
                 return kept
             fetch *= 2
@@ -133,7 +133,8 @@ class Matcher:
         scored = []
         for h in pool:
             rec = to_record(target, h)
-            other = side_of(target, rec.doc, rec.extracted, rec.occupations, bm25)
+            other = side_of(target, rec.doc, rec.extracted, rec.occupations, bm25,
+                            frozenset(h.sparse.indices) if h.sparse is not None else None)
             job, cand = (me, other) if query.kind is Kind.JOB else (other, me)
             semantic = float(np.dot(query.vector, np.asarray(h.vector, dtype=np.float32)))
             crit = score_pair(job, cand, semantic, h.lexical / best_lexical)

@@ -20,9 +20,9 @@ def _skills(doc: dict[str, Any], extracted: dict[str, Any], terms, generic) -> l
 
 
 def side_of(kind: Kind, doc: dict[str, Any], extracted: dict[str, Any] | None, occupations: list[dict] | None,
-            bm25: Bm25Encoder) -> Side:
+            bm25: Bm25Encoder, text_terms: frozenset[int] | None = None) -> Side:
     """Client fields win over extracted ones; a job's roles and skills are requirements, a candidate's
-    are what they hold."""
+    are what they hold. `text_terms` (the stored sparse vector's indices) spares tokenising the text again."""
     ex, terms = extracted or {}, bm25.terms
     roles = [Role(terms(f'{r["title"]} {r.get("context", "")}'), r["title"], r.get("years"))
              for r in ex.get("roles") or []]
@@ -41,6 +41,6 @@ def side_of(kind: Kind, doc: dict[str, Any], extracted: dict[str, Any] | None, o
         location=doc.get("location"),
         remote=bool(doc.get("remote")),
         relocate=bool(doc.get("willing_to_relocate")),
-        terms=terms(" ".join(_TEXT[kind](doc))),
+        terms=text_terms if text_terms is not None else terms(" ".join(_TEXT[kind](doc))),
         occupations=[o["id"] for o in occupations or [] if "id" in o],
     )

@@ -43,6 +43,7 @@ class Hit:
     payload: dict[str, Any]
     vector: list[float] | None = None
     lexical: float = 0.0  # hybrid search only: the BM25 score (with IDF) of the sparse vector
+    sparse: Sparse | None = None  # hybrid search only: the stored sparse vector (its indices are the text's terms)
 
 
 class VectorStore(Protocol):

@@ -193,7 +193,7 @@ class EdgeStore:
         lexical = {str(p.id): p.score for p in shard.query(qe.QueryRequest(
             limit=len(ids), query=qe.Query.Nearest(query_sparse, using=SPARSE), with_payload=False,
             filter=qe.Filter(must=[qe.HasIdCondition(ids)])))}
-        return [Hit(str(p.id), p.score, payload, _dense(p.vector), lexical.get(str(p.id), 0.0))
+        return [Hit(str(p.id), p.score, payload, _dense(p.vector), lexical.get(str(p.id), 0.0), _sparse(p.vector))
                 for p, payload in fused]
 
     def find(self, name: str, flt: Filter, limit: int) -> list[StoredPoint]:
@@ -301,6 +301,11 @@ def _vectors(p: StoredPoint):
 
 def _undecodable(exc: Exception) -> bool:
     return any(marker in str(exc) for marker in _DECODE_ERRORS)
+
+
+def _sparse(vector) -> Sparse | None:
+    v = vector.get(SPARSE) if isinstance(vector, dict) else None
+    return None if v is None else Sparse(tuple(v.indices), tuple(v.values))
 
 
 def _dense(vector) -> list[float] | None:

@@ -147,7 +147,7 @@ class ServerStore:
         query_sparse = models.SparseVector(indices=list(sparse.indices), values=list(sparse.values))
         fused = self.client.query_points(
             cname, query=models.RrfQuery(rrf=models.Rrf(k=RRF_K)), query_filter=client_filter, limit=limit,
-            with_payload=True, with_vectors=[""], prefetch=[
+            with_payload=True, with_vectors=["", SPARSE], prefetch=[
                 models.Prefetch(query=list(vector), filter=client_filter, limit=limit),
                 models.Prefetch(query=query_sparse, using=SPARSE, filter=client_filter, limit=limit),
             ]).points
@@ -157,7 +157,7 @@ class ServerStore:
         lexical = {str(p.id): p.score for p in self.client.query_points(
             cname, query=query_sparse, using=SPARSE, limit=len(ids), with_payload=False,
             query_filter=models.Filter(must=[models.HasIdCondition(has_id=ids)])).points}
-        return [Hit(str(p.id), p.score, p.payload or {}, _dense(p.vector), lexical.get(str(p.id), 0.0))
+        return [Hit(str(p.id), p.score, p.payload or {}, _dense(p.vector), lexical.get(str(p.id), 0.0), _sparse(p.vector))
                 for p in fused]
 
     @_unavailable_on_error
@@ -196,6 +196,11 @@ def _vectors(p: StoredPoint):
         return list(p.vector)
     return {"": list(p.vector),
             SPARSE: models.SparseVector(indices=list(p.sparse.indices), values=list(p.sparse.values))}
+
+
+def _sparse(vector) -> Sparse | None:
+    v = vector.get(SPARSE) if isinstance(vector, dict) else None
+    return None if v is None else Sparse(tuple(v.indices), tuple(v.values))
 
 
 def _dense(vector) -> list[float] | None:

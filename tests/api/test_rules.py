@@ -35,7 +35,9 @@ def test_rule_removes_a_wrong_match_and_deleting_it_restores_it(world):
     assert rule.status_code == 201 and rule.json()["if_near"]["threshold"] == 0.5
     during, applied = ranked(client, jobs["job-nurse"])
     assert during == [x for x in before if x != "cand-anna"] and during[0] == "cand-ben"
-    assert applied == [{"rule_id": rule.json()["id"], "excluded": 1}]
+    anna = client.get("/v1/candidates").json()["items"]
+    anna_id = next(c["id"] for c in anna if c["external_id"] == "cand-anna")
+    assert applied == [{"rule_id": rule.json()["id"], "excluded": 1, "removed": [anna_id]}]
     # a query the rule does not fire for is untouched
     py_before = ranked(client, jobs["job-py"])
     assert "cand-anna" in py_before[0] and py_before[1] == []
