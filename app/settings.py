@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     )
     rule_if_threshold: float = Field(0.55, ge=-1, le=1, description="Default cosine for a rule's if_near anchor.")
     rule_exclude_threshold: float = Field(
-        0.55, ge=-1, le=1, description="Default cosine for a rule's exclude_near anchor.")
+        0.4, ge=-1, le=1, description="Default cosine for a rule's exclude_near anchor (scripts/evaluate_rules.py).")
     optimize_after_writes: int = Field(
         2000, ge=1, description="Build the HNSW index in the background once this many points were written."
     )

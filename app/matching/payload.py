@@ -4,7 +4,10 @@ Filter fields are prefixed `f_` and normalised (lower-case city and skills, uppe
 so that filters compare like with like whichever side is searched.
 """
 
+import base64
 from typing import Any
+
+import numpy as np
 
 from app.domain import CEFR_LEVELS, Kind
 from app.store.base import FieldType
@@ -79,3 +82,14 @@ def filter_fields(kind: Kind, doc: dict[str, Any], extracted: dict[str, Any] | N
     if salary.get("currency"):
         out["f_currency"] = salary["currency"].upper()
     return out
+
+
+def pack_vector(vector: np.ndarray) -> str:
+    """A vector kept in the payload (compared in Python, never searched): float16, base64 (~1 KB for 384)."""
+    return base64.b64encode(np.asarray(vector, dtype=np.float16).tobytes()).decode("ascii")
+
+
+def unpack_vector(packed: str | None) -> np.ndarray | None:
+    if not packed:
+        return None
+    return np.frombuffer(base64.b64decode(packed), dtype=np.float16).astype(np.float32)

@@ -3,6 +3,7 @@
 import threading
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -14,7 +15,7 @@ from app.errors import Conflict, NotFound, UnreadableRecord
 from app.ingest.extract import extract_cv, extract_job
 from app.matching.ids import parse_id
 from app.matching.lexical_vectors import Bm25Encoder
-from app.matching.payload import INDEXES, filter_fields
+from app.matching.payload import INDEXES, filter_fields, pack_vector, unpack_vector
 from app.matching.scorer import MatchScorer
 from app.store.base import Sparse, StoredPoint, VectorStore
 from app.store.conditions import Filter, Match, MatchAny
@@ -41,6 +42,24 @@ def extract(kind: Kind, doc: dict[str, Any]) -> dict[str, Any]:
 
 def check_id(kind: Kind, record_id: str) -> str:
     return parse_id(record_id, _NOUN[kind])
+
+
+def title_of(kind: Kind, doc: dict[str, Any], extracted: dict[str, Any]) -> str:
+    """What the record says it is: a job's title; a candidate's desired title, else the first role its
+    CV lists (CVs list the latest first)."""
+    title = TITLE[kind](doc)
+    if not title and kind is Kind.CANDIDATE and extracted.get("roles"):
+        title = extracted["roles"][0]["title"]
+    return title
+
+
+@dataclass
+class Embedded:
+    vectors: np.ndarray
+    confidences: list[float | None]
+    occupations: list[list[dict]]
+    extracted: list[dict[str, Any]]
+    titles: list[np.ndarray | None]
 
 
 def filterable_occupations(occupations: list[dict], min_confidence: float = 0.5) -> list[str]:
@@ -84,15 +103,12 @@ class Records:
         (an import resumed after a crash) overwrites it instead of adding a second copy."""
         if not docs:
             return []
-        texts = [TEXT[kind](d) for d in docs]
-        vectors = self.encoder.encode_documents(texts)  # slow part, outside the lock
-        confidences = self._confidence(vectors)
-        occupations = self._occupations(kind, docs, vectors, texts)
+        e = self._embed(kind, docs)  # slow part, outside the lock
         with self._locks[kind]:
             existing = self._by_external_ids(kind, [d.get("external_id") for d in docs])
             stamp = now()
             out, points, seen = [], [], {}
-            for doc, vec, conf, occs, fixed in zip(docs, vectors, confidences, occupations, ids or [None] * len(docs)):
+            for i, (doc, fixed) in enumerate(zip(docs, ids or [None] * len(docs))):
                 ext = doc.get("external_id")
                 prev = existing.get(ext) if ext else None
                 if ext and ext in seen:  # repeated within this batch: the later copy wins
@@ -101,19 +117,16 @@ class Records:
                     rid, created = (prev.id, False) if prev else (fixed or str(uuid.uuid4()), True)
                 if ext:
                     seen[ext] = rid
-                rec = Record(rid, kind, doc, prev.created_at if prev else stamp, stamp, self.model_id, conf, occs,
-                             extract(kind, doc))
-                points.append(self._point_of(rec, vec))
+                rec = Record(rid, kind, doc, prev.created_at if prev else stamp, stamp, self.model_id,
+                             e.confidences[i], e.occupations[i], e.extracted[i])
+                points.append(self._point_of(rec, e.vectors[i], e.titles[i]))
                 out.append((rec, created))
             self.store.upsert(kind.value, points)
         return out
 
     def replace(self, kind: Kind, record_id: str, doc: dict[str, Any]) -> Record:
         record_id = check_id(kind, record_id)
-        text = TEXT[kind](doc)
-        vector = self.encoder.encode_documents([text])[0]
-        conf = self._confidence(vector[None])[0]
-        occs = self._occupations(kind, [doc], vector[None], [text])[0]
+        e = self._embed(kind, [doc])
         with self._locks[kind]:
             try:
                 created_at = self.get(kind, record_id).created_at
@@ -125,17 +138,18 @@ class Records:
                 if other and other.id != record_id:
                     raise Conflict(f"external_id {ext!r} already belongs to {_NOUN[kind]} {other.id}.",
                                    {"external_id": ext, "id": other.id})
-            rec = Record(record_id, kind, doc, created_at, now(), self.model_id, conf, occs, extract(kind, doc))
-            self.store.upsert(kind.value, [self._point_of(rec, vector)])
+            rec = Record(record_id, kind, doc, created_at, now(), self.model_id, e.confidences[0], e.occupations[0],
+                         e.extracted[0])
+            self.store.upsert(kind.value, [self._point_of(rec, e.vectors[0], e.titles[0])])
         return rec
 
     def get(self, kind: Kind, record_id: str) -> Record:
         return to_record(kind, self._point(kind, record_id, with_vector=False))
 
-    def get_with_vector(self, kind: Kind, record_id: str) -> tuple[Record, list[float]]:
-        """The record and its stored vector, in one read."""
+    def get_with_vector(self, kind: Kind, record_id: str) -> tuple[Record, list[float], np.ndarray | None]:
+        """The record, its stored vector and its title vector (None without a title), in one read."""
         point = self._point(kind, record_id, with_vector=True)
-        return to_record(kind, point), point.vector
+        return to_record(kind, point), point.vector, unpack_vector(point.payload.get("title_vector"))
 
     def vector_of(self, kind: Kind, record_id: str) -> list[float]:
         return self._point(kind, record_id, with_vector=True).vector
@@ -167,15 +181,12 @@ class Records:
         while points := (self.store.find(kind.value, other_model, batch)
                          or self.store.find(kind.value, old_layout, batch)):
             recs = [to_record(kind, p) for p in points]
-            texts = [TEXT[kind](r.doc) for r in recs]
-            vectors = self.encoder.encode_documents(texts)
-            confidences = self._confidence(vectors)
-            occupations = self._occupations(kind, [r.doc for r in recs], vectors, texts)
+            e = self._embed(kind, [r.doc for r in recs])
             with self._locks[kind]:
                 self.store.upsert(kind.value, [
-                    self._point_of(Record(r.id, kind, r.doc, r.created_at, now(), self.model_id, c, o,
-                                          extract(kind, r.doc)), v)
-                    for r, v, c, o in zip(recs, vectors, confidences, occupations)])
+                    self._point_of(Record(r.id, kind, r.doc, r.created_at, now(), self.model_id, e.confidences[i],
+                                          e.occupations[i], e.extracted[i]), e.vectors[i], e.titles[i])
+                    for i, r in enumerate(recs)])
             done += len(points)
         return done
 
@@ -199,8 +210,23 @@ class Records:
         conf = self.scorer.object_confidence(vectors) if self.scorer else None
         return [None] * len(vectors) if conf is None else [round(float(c), 4) for c in conf]
 
-    def _occupations(self, kind: Kind, docs: list[dict[str, Any]], vectors,
-                     texts: list[tuple[str, str]]) -> list[list[dict]]:
+    def _embed(self, kind: Kind, docs: list[dict[str, Any]]) -> "Embedded":
+        """Everything a write computes before it takes the lock: the document vectors (the slow part), the
+        fields read from the text, the title vectors (what exclusion rules compare anchors with) and the
+        top occupations."""
+        texts = [TEXT[kind](d) for d in docs]
+        vectors = self.encoder.encode_documents(texts)
+        extracted = [extract(kind, d) for d in docs]
+        titles: list[np.ndarray | None] = [None] * len(docs)
+        titled = [(i, t) for i, (d, ex) in enumerate(zip(docs, extracted)) if (t := title_of(kind, d, ex))]
+        if titled:
+            for (i, _), v in zip(titled, self.encoder.encode([t for _, t in titled])):
+                titles[i] = v
+        return Embedded(vectors, self._confidence(vectors), self._occupations(texts, vectors, titled, titles),
+                        extracted, titles)
+
+    def _occupations(self, texts: list[tuple[str, str]], vectors, titled: list[tuple[int, str]],
+                     titles: list[np.ndarray | None]) -> list[list[dict]]:
         """Top occupations of each record, from its title when it has one (the text normalisation and its
         confidence are fitted and measured on: a whole vacancy's vector names its occupation far less
         well), else from its whole text and stored vector."""
@@ -208,14 +234,15 @@ class Records:
             return [[] for _ in range(len(vectors))]
         queries = np.array(vectors, dtype=np.float32, copy=True)
         query_texts = [" ".join(p for p in t if p) for t in texts]
-        titled = [(i, title) for i, d in enumerate(docs) if (title := TITLE[kind](d))]
-        if titled:
-            for (i, title), v in zip(titled, self.encoder.encode([t for _, t in titled])):
-                queries[i], query_texts[i] = v, title
+        for i, title in titled:
+            queries[i], query_texts[i] = titles[i], title
         return self.normalizer.summaries(queries, query_texts)
 
-    def _point_of(self, rec: Record, vector) -> StoredPoint:
-        return StoredPoint(rec.id, self._payload(rec), vector.tolist(), self.sparse_of(rec.kind, rec.doc))
+    def _point_of(self, rec: Record, vector, title_vector: np.ndarray | None = None) -> StoredPoint:
+        payload = self._payload(rec)
+        if title_vector is not None:
+            payload["title_vector"] = pack_vector(title_vector)
+        return StoredPoint(rec.id, payload, vector.tolist(), self.sparse_of(rec.kind, rec.doc))
 
     def sparse_of(self, kind: Kind, doc: dict[str, Any]) -> Sparse:
         return self.bm25.document(" ".join(TEXT[kind](doc)))

@@ -1,5 +1,9 @@
 """Neural exclusion rules: when a query falls near anchor A, results near anchor B are removed.
 
+Both anchors are compared with what a record says it is: its title vector (a job's title, a
+candidate's desired or latest title; the document vector when it has none). A result is removed only
+when it is nearer B than A, so the fitting records of a query near A stay however close A and B are.
+
 A rule is one point in the `rules` collection whose vector is its `if_near` anchor; the `exclude_near`
 anchor's vector rides in the payload. Applying every rule costs one vector query (which rules fire
 for this query vector), then a dot product per result and fired rule: no extra query per rule.
@@ -30,6 +34,7 @@ class Rule:
     exclude_vector: np.ndarray | None = None
     if_threshold: float = 0.0
     exclude_threshold: float = 0.0
+    if_vector: np.ndarray | None = None
 
 
 @dataclass
@@ -38,9 +43,12 @@ class FiredRules:
     excluded: dict[str, list[str]] = field(default_factory=dict)  # rule id -> ids of the records it removed
 
     def excludes(self, vector: np.ndarray, record_id: str = "") -> Rule | None:
-        """The first fired rule whose exclude_near anchor this result vector is near, if any."""
+        """The first fired rule that removes this result: its vector is within the exclude_near threshold
+        and nearer the exclude anchor than the if_near anchor (a truck driver stays in a truck-driver
+        search that excludes bus drivers, however close the two titles are)."""
         for rule in self.rules:
-            if float(np.dot(vector, rule.exclude_vector)) >= rule.exclude_threshold:
+            near = float(np.dot(vector, rule.exclude_vector))
+            if near >= rule.exclude_threshold and (rule.if_vector is None or near > float(np.dot(vector, rule.if_vector))):
                 self.excluded.setdefault(rule.id, []).append(record_id)
                 return rule
         return None
@@ -104,11 +112,12 @@ class RuleBook:
         """The one extra vector query: rules whose if_near anchor is within its threshold of the query.
         Only rules above the lowest threshold come back, so the cost does not grow with the rule count."""
         hits = self.store.search(COLLECTION, query.tolist(), Filter(must=[Match("model", self.model_id)]), MAX_FIRED,
-                                 score_threshold=self.min_if_threshold)
-        return FiredRules([_rule(h.id, h.payload) for h in hits if h.score >= h.payload["if_threshold"]])
+                                 score_threshold=self.min_if_threshold, with_vector=True)
+        return FiredRules([_rule(h.id, h.payload, h.vector) for h in hits if h.score >= h.payload["if_threshold"]])
 
 
-def _rule(rule_id: str, p: dict) -> Rule:
+def _rule(rule_id: str, p: dict, if_vector: list[float] | None = None) -> Rule:
     return Rule(rule_id, p["doc"], p.get("created_at", 0.0), np.asarray(p["exclude_vector"], dtype=np.float32),
-                p["if_threshold"], p["exclude_threshold"])
+                p["if_threshold"], p["exclude_threshold"],
+                None if if_vector is None else np.asarray(if_vector, dtype=np.float32))
 

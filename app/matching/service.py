@@ -12,6 +12,7 @@ from app.matching.criteria import CRITERIA, Criterion, score_pair
 from app.matching.explain import shared_terms
 from app.matching.filters import build_filter
 from app.matching.match_model import MatchModel
+from app.matching.payload import unpack_vector
 from app.matching.records import Records, extract, to_record
 from app.matching.rules import FiredRules, RuleBook
 from app.matching.scorer import MatchScorer
@@ -42,6 +43,11 @@ class Query:
     kind: Kind  # what the query is: a job looks for candidates, a candidate for jobs
     record: Record
     sparse: Sparse
+    title_vector: np.ndarray | None = None  # what exclusion rules' if_near anchors are compared with
+
+    @property
+    def rule_vector(self) -> np.ndarray:
+        return self.vector if self.title_vector is None else self.title_vector
 
 
 @dataclass
@@ -71,9 +77,9 @@ class Matcher:
     def for_record(self, kind: Kind, record_id: str, filters: Filters | None, limit: int, offset: int,
                    weights: dict[str, float] | None = None) -> MatchPage:
         """Best records of the other side for a stored job or candidate (its stored vector, no re-encoding)."""
-        rec, vector = self.records.get_with_vector(kind, record_id)
+        rec, vector, title_vector = self.records.get_with_vector(kind, record_id)
         query = Query(np.asarray(vector, dtype=np.float32), " ".join(_TEXT[kind](rec.doc)),
-                      rec.doc.get("skills") or [], kind, rec, self.records.sparse_of(kind, rec.doc))
+                      rec.doc.get("skills") or [], kind, rec, self.records.sparse_of(kind, rec.doc), title_vector)
         return self._search(kind.other, query, filters, limit, offset, weights)
 
     def for_text(self, text: str, target: Kind, filters: Filters | None, limit: int, offset: int,
@@ -94,7 +100,7 @@ class Matcher:
         flt = build_filter(filters)
         # vectors from another model live in another space: never rank them together
         flt.must.append(MatchCond("model", self.records.model_id))
-        fired = self.rules.fired(query.vector) if self.rules else FiredRules()
+        fired = self.rules.fired(query.rule_vector) if self.rules else FiredRules()
         pool = self._pool(target, query, flt, offset + limit + 1, fired)
         ranked = self._rank(query, target, pool, weights)
         page = ranked[offset:offset + limit]
@@ -118,7 +124,7 @@ class Matcher:
         while True:
             fired.excluded.clear()
             raw = self.store.hybrid(target.value, query.vector.tolist(), query.sparse, flt, fetch)
-            kept = [h for h in raw if fired.excludes(np.asarray(h.vector, dtype=np.float32), h.id) is None]
+            kept = [h for h in raw if fired.excludes(rule_vector(h), h.id) is None]
             if len(kept) >= max(POOL, want) or len(raw) < fetch:
                 return kept
             fetch *= 2
@@ -148,6 +154,13 @@ class Matcher:
 
     def embed(self, texts: list[str]) -> np.ndarray:
         return self.encoder.encode(texts)
+
+
+def rule_vector(hit: Hit) -> np.ndarray:
+    """What an exclude_near anchor is compared with: the record's title vector (what it says it is), or its
+    document vector when it has no title."""
+    title = unpack_vector(hit.payload.get("title_vector"))
+    return np.asarray(hit.vector, dtype=np.float32) if title is None else title
 
 
 def no_good_match(matches: list[Match], threshold: float) -> bool:
