@@ -181,6 +181,11 @@ def main() -> None:
     print(f"\nconfidence, job -> candidates, top 10 of each job (threshold {model.no_match_threshold:.3f}):")
     for k, v in conf.items():
         print(f"  {k:<32}{v:.4f}")
+    conf = confidence_metrics(rep_cvs, model)
+    print("\nconfidence, candidate -> jobs, top 10 of each fitting CV (no weakened copy in this direction):")
+    for k, v in conf.items():
+        if "weakened" not in k:
+            print(f"  {k:<32}{v:.4f}")
 
 
 if __name__ == "__main__":

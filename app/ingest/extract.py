@@ -131,9 +131,14 @@ def _to_years(year: str, month: str | None, number: str | None, end: bool) -> fl
     return int(year) + (m - 1 + (1 if end else 0)) / 12
 
 
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
 def periods(text: str, today: float) -> list[tuple[float, float]]:
     """(start, end) of every date range in the text, in fractional years; `today` stands for "present"."""
     out = []
+    if not _YEAR.search(text):  # the full pattern is slow to fail: most lines hold no year at all
+        return out
     for m in _PERIOD.finditer(text):
         start = _to_years(m["ay"], m["am"], m["an"], end=False)
         end = today if m["now"] else _to_years(m["by"], m["bm"], m["bn"], end=True)  # "to 02/2019": all of February
@@ -170,6 +175,8 @@ def _title_of(line: str, period: re.Match) -> str:
 def roles_held(lines: list[str], today: float) -> list[Role]:
     out = []
     for line in lines:
+        if not _YEAR.search(line):
+            continue
         for m in _PERIOD.finditer(line):
             spans = periods(m.group(0), today)
             title = _title_of(line, m)
@@ -205,6 +212,9 @@ def required_roles(lines: list[str]) -> list[Role]:
 def languages(text: str, secs: dict[str, list[str]]) -> dict[str, str]:
     """Languages with a level the text states (CEFR code or a level word); the highest level wins."""
     out: dict[str, str] = {}
+    lower = text.lower()
+    if not any(name in lower for name in LANGUAGES):
+        return out
     for m in [*_LANG.finditer(text), *_LANG_AFTER.finditer(text)]:
         level = ((m.groupdict().get("cefr") or "") or _LEVEL_WORDS.get((m["word"] or "").lower(), "")).upper()
         code = LANGUAGES[m["lang"].lower()]
