@@ -30,7 +30,7 @@ from app.encoder.factory import build_encoder  # noqa: E402
 from app.main import create_app  # noqa: E402
 from app.matching.criteria import CRITERIA  # noqa: E402
 from app.matching.lexical_vectors import Bm25Encoder  # noqa: E402
-from app.matching.match_model import MODEL_FILE, MatchModel  # noqa: E402
+from app.matching.match_model import MODEL_FILE, MatchModel, Ranker  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from app.training.match_fit import (Pool, confidence_metrics, fit_calibrator, fit_weights,  # noqa: E402
                                     no_match_threshold, ranking_metrics, split_by_query)
@@ -135,16 +135,22 @@ def main() -> None:
             cp = pools(client, "/v1/candidates/{}/matches", {c: cv_ids[c] for c in fit_cvs}, cv_grade,
                        lambda q: True)
             model = client.app.state.matcher.model
-        print(f"\nmatch model: {model_note}; weights " + ", ".join(f"{c} {w:.3f}" for c, w in model.weights.items()))
+        print(f"\nmatch model: {model_note}")
+        for target, r in model.rankers.items():
+            print(f"  {target:<11} weights " + ", ".join(f"{c} {w:.3f}" for c, w in r.weights.items()))
         return jp, cp, model
 
     jp, cp, model = run("as shipped" if MODEL_FILE.exists() else "none shipped (equal weights, no confidence)")
     if args.fit:
-        fit_pools = [jp[j] for j in fitting]
-        weights = fit_weights(fit_pools)
-        model = MatchModel(weights, None, 0.5, f"jobcv_dev fitting half, seed {args.seed}, {len(fit_pools)} jobs")
-        model.calibrator = fit_calibrator(fit_pools, model)
-        model.no_match_threshold = no_match_threshold(fit_pools, model)
+        rankers = {}
+        for target, fit_pools in (("candidates", [jp[j] for j in fitting]),
+                                  ("jobs", [cp[c] for c in fit_cvs if job_of[c] in fitting])):
+            ranker = Ranker(fit_weights(fit_pools))
+            ranker.calibrator = fit_calibrator(fit_pools, ranker)
+            ranker.no_match_threshold = no_match_threshold(fit_pools, ranker)
+            rankers[target] = ranker
+        model = MatchModel(rankers, f"jobcv_dev (rjdb, CC BY-SA 4.0) fitting half: seed {args.seed}, "
+                                    f"{len(fitting)} of {len(jobs)} jobs")
         model.save()
         print(f"saved {MODEL_FILE}")
         jp, cp, model = run("just fitted")
@@ -153,6 +159,7 @@ def main() -> None:
         import pickle
 
         args.save_pools.write_bytes(pickle.dumps({"jobs": jp, "cvs": cp, "fitting": fitting, "reporting": reporting}))
+    jobs_ranker, cvs_ranker = model.for_target("candidates"), model.for_target("jobs")
     rep_jobs = [jp[j] for j in reporting]
     rep_cvs = [cp[c] for c in fit_cvs if job_of[c] in reporting]
     keys = ("ndcg@10", "mrr", "hit@1", "fit_above_weakened")
@@ -164,25 +171,27 @@ def main() -> None:
     print(line("BM25 on the same texts", bm25_metrics({j: texts_jobs[j] for j in reporting}, texts_cvs,
                                                       job_grade), keys))
     for c in CRITERIA:
-        if model.weights.get(c, 0) > 0:
-            w = {k: v for k, v in model.weights.items() if k != c}
-            print(line(f"  without {c}", ranking_metrics(rep_jobs, lambda p, w=w: model.scores(p.rows, w)), keys))
+        if jobs_ranker.weights.get(c, 0) > 0:
+            w = {k: v for k, v in jobs_ranker.weights.items() if k != c}
+            print(line(f"  without {c}", ranking_metrics(rep_jobs, lambda p, w=w: jobs_ranker.scores(p.rows, w)), keys))
     for c in CRITERIA:
-        print(line(f"  {c} alone", ranking_metrics(rep_jobs, lambda p, c=c: model.scores(p.rows, {c: 1.0})), keys))
+        print(line(f"  {c} alone", ranking_metrics(rep_jobs, lambda p, c=c: jobs_ranker.scores(p.rows, {c: 1.0})),
+                   keys))
 
     print(f"\n{'candidate -> jobs':<34}" + "".join(f"{k:>10}" for k in keys[:3]))
     print(line("service (served order)", ranking_metrics(rep_cvs, lambda p: -np.arange(len(p.grades))), keys[:3]))
     print(line("BM25 on the same texts", bm25_metrics({c.query: texts_cvs[c.query] for c in rep_cvs}, texts_jobs,
                                                       cv_grade), keys[:3]))
-    if model.calibrator is None:
+    if jobs_ranker.calibrator is None:
         print("\nno confidence: the match model has no calibrator (run with --fit)")
         return
-    conf = confidence_metrics(rep_jobs, model)
-    print(f"\nconfidence, job -> candidates, top 10 of each job (threshold {model.no_match_threshold:.3f}):")
+    conf = confidence_metrics(rep_jobs, jobs_ranker)
+    print(f"\nconfidence, job -> candidates, top 10 of each job (threshold {jobs_ranker.no_match_threshold:.3f}):")
     for k, v in conf.items():
         print(f"  {k:<32}{v:.4f}")
-    conf = confidence_metrics(rep_cvs, model)
-    print("\nconfidence, candidate -> jobs, top 10 of each fitting CV (no weakened copy in this direction):")
+    conf = confidence_metrics(rep_cvs, cvs_ranker)
+    print(f"\nconfidence, candidate -> jobs, top 10 of each fitting CV (threshold {cvs_ranker.no_match_threshold:.3f}; "
+          "no weakened copy in this direction):")
     for k, v in conf.items():
         if "weakened" not in k:
             print(f"  {k:<32}{v:.4f}")

@@ -1,10 +1,12 @@
-"""How criterion scores become a match's `score` and `confidence`.
+"""How criterion scores become a match's `score` and `confidence`, per direction.
 
 `score` is a weighted mean of the criteria (weights per criterion, summing to 1; a request may pass
 its own). `confidence` is the calibrated probability that the pair is a good fit (grade 2 in the
-labelled dev data): a logistic regression over the criteria and the ranking context, fitted on the
-fitting half of the dev split by `scripts/evaluate_matching.py --fit` and stored in
-`models/matching/match_model.json`. Without that file the weights are equal and confidence is None.
+labelled dev data): a logistic regression over the criteria and the ranking context. A job's
+candidates and a candidate's jobs are two ranking problems (a job that asks for little covers many
+CVs), so each direction has its own `Ranker`, fitted on the fitting half of the dev split by
+`scripts/evaluate_matching.py --fit` and stored in `models/matching/match_model.json`. Without that
+file the weights are equal and confidence is None.
 """
 
 import json
@@ -43,11 +45,12 @@ def context_features(scores: np.ndarray) -> np.ndarray:
 
 
 @dataclass
-class MatchModel:
+class Ranker:
+    """Weights, calibrator and no-good-match threshold of one direction."""
+
     weights: dict[str, float] = field(default_factory=lambda: {c: 1 / len(CRITERIA) for c in CRITERIA})
     calibrator: Calibrator | None = None
     no_match_threshold: float = 0.5
-    fitted_on: str = ""
 
     def scores(self, X: np.ndarray, weights: dict[str, float] | None = None) -> np.ndarray:
         """(M,) weighted means of an (M, len(CRITERIA)) criterion matrix."""
@@ -61,16 +64,34 @@ class MatchModel:
         full = np.column_stack([X, context_features(default_scores)])
         return self.calibrator.predict(self.calibrator.select(full, FEATURES))
 
+    def to_dict(self) -> dict:
+        return {"weights": self.weights, "no_match_threshold": self.no_match_threshold,
+                "calibrator": self.calibrator.to_dict() if self.calibrator else None}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Ranker":
+        cal = Calibrator.from_dict(d["calibrator"]) if d.get("calibrator") else None
+        return cls(normalise_weights(d["weights"]), cal, float(d["no_match_threshold"]))
+
+
+@dataclass
+class MatchModel:
+    """One Ranker per target: "candidates" ranks a job's candidates, "jobs" a candidate's jobs."""
+
+    rankers: dict[str, Ranker] = field(default_factory=lambda: {"candidates": Ranker(), "jobs": Ranker()})
+    fitted_on: str = ""
+
+    def for_target(self, target: str) -> Ranker:
+        return self.rankers[target]
+
     def save(self, path: Path = MODEL_FILE) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps({
-            "weights": self.weights, "no_match_threshold": self.no_match_threshold, "fitted_on": self.fitted_on,
-            "calibrator": self.calibrator.to_dict() if self.calibrator else None}, indent=1) + "\n")
+        path.write_text(json.dumps({"fitted_on": self.fitted_on,
+                                    **{t: r.to_dict() for t, r in self.rankers.items()}}, indent=1) + "\n")
 
     @classmethod
     def load(cls, path: Path = MODEL_FILE) -> "MatchModel":
         if not path.exists():
             return cls()
         d = json.loads(path.read_text())
-        cal = Calibrator.from_dict(d["calibrator"]) if d.get("calibrator") else None
-        return cls(normalise_weights(d["weights"]), cal, float(d["no_match_threshold"]), d.get("fitted_on", ""))
+        return cls({t: Ranker.from_dict(d[t]) for t in ("candidates", "jobs")}, d.get("fitted_on", ""))

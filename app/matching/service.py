@@ -11,7 +11,7 @@ from app.matching import confidence
 from app.matching.criteria import CRITERIA, Criterion, score_pair
 from app.matching.explain import shared_terms
 from app.matching.filters import build_filter
-from app.matching.match_model import MatchModel
+from app.matching.match_model import MatchModel, Ranker, normalise_weights
 from app.matching.payload import unpack_vector
 from app.matching.records import Records, extract, to_record
 from app.matching.rules import FiredRules, RuleBook
@@ -72,7 +72,7 @@ class Matcher:
         self.scorer = scorer
         self.rules = rules
         self.model = model or MatchModel.load()
-        self.no_match_threshold = self.model.no_match_threshold if no_match_threshold is None else no_match_threshold
+        self.no_match_threshold = no_match_threshold  # None: each direction's fitted threshold
 
     def for_record(self, kind: Kind, record_id: str, filters: Filters | None, limit: int, offset: int,
                    weights: dict[str, float] | None = None) -> MatchPage:
@@ -102,19 +102,21 @@ class Matcher:
         flt.must.append(MatchCond("model", self.records.model_id))
         fired = self.rules.fired(query.rule_vector) if self.rules else FiredRules()
         pool = self._pool(target, query, flt, offset + limit + 1, fired)
-        ranked = self._rank(query, target, pool, weights)
+        ranker = self.model.for_target(target.value)
+        ranked = self._rank(query, target, pool, weights, ranker)
         page = ranked[offset:offset + limit]
-        conf = self.model.confidence(np.array([s.row for s in ranked]).reshape(len(ranked), len(CRITERIA)),
+        conf = ranker.confidence(np.array([s.row for s in ranked]).reshape(len(ranked), len(CRITERIA)),
                                      np.array([s.default_score for s in ranked]))
         conf_by_id = {} if conf is None else {s.hit.id: float(c) for s, c in zip(ranked, conf)}
         matches, explanations = [], []
         for s in page:
             c = conf_by_id.get(s.hit.id)
             matches.append(Match(s.record, round(s.score, 4), None if c is None else round(c, 4)))
-            explanations.append(explain(query, s, target, self.model.weights if not weights else weights))
+            explanations.append(explain(query, s, target, normalise_weights(weights) if weights else ranker.weights))
         qc = self.scorer.object_confidence(query.vector[None])
         best = [conf_by_id[s.hit.id] for s in ranked[:1]] if conf_by_id else [m.confidence for m in matches]
-        return MatchPage(matches, self.records.model_id, confidence.no_good_match(best, self.no_match_threshold),
+        threshold = ranker.no_match_threshold if self.no_match_threshold is None else self.no_match_threshold
+        return MatchPage(matches, self.records.model_id, confidence.no_good_match(best, threshold),
                          None if qc is None else round(float(qc[0]), 4), explanations, fired.applied())
 
     def _pool(self, target: Kind, query: Query, flt, want: int, fired: FiredRules) -> list[Hit]:
@@ -129,7 +131,8 @@ class Matcher:
                 return kept
             fetch *= 2
 
-    def _rank(self, query: Query, target: Kind, pool: list[Hit], weights: dict[str, float] | None) -> list[Scored]:
+    def _rank(self, query: Query, target: Kind, pool: list[Hit], weights: dict[str, float] | None,
+              ranker: Ranker) -> list[Scored]:
         """Every criterion for every pool member; best first by the (request's or default) weighted score."""
         if not pool:
             return []
@@ -146,8 +149,8 @@ class Matcher:
             crit = score_pair(job, cand, semantic, h.lexical / best_lexical)
             scored.append(Scored(h, rec, crit, np.array([crit[c].score for c in CRITERIA])))
         X = np.array([s.row for s in scored])
-        defaults = self.model.scores(X)
-        chosen = self.model.scores(X, weights) if weights else defaults
+        defaults = ranker.scores(X)
+        chosen = ranker.scores(X, weights) if weights else defaults
         for s, d, c in zip(scored, defaults, chosen):
             s.default_score, s.score = float(d), float(c)
         return sorted(scored, key=lambda s: -s.score)

@@ -11,7 +11,7 @@ import numpy as np
 
 from app.matching.confidence import Calibrator, brier_score, expected_calibration_error
 from app.matching.criteria import CRITERIA
-from app.matching.match_model import FEATURES, MatchModel, context_features
+from app.matching.match_model import FEATURES, Ranker, context_features
 
 
 @dataclass
@@ -89,11 +89,11 @@ def fit_weights(pools: list[Pool], hard_weight: float = 5.0, top: int = 20, c: f
     return {name: float(v / coef.sum()) for name, v in zip(CRITERIA, coef)}
 
 
-def features(pool: Pool, model: MatchModel) -> np.ndarray:
+def features(pool: Pool, model: Ranker) -> np.ndarray:
     return np.column_stack([pool.rows, context_features(model.scores(pool.rows))])
 
 
-def fit_calibrator(pools: list[Pool], model: MatchModel, top: int = 20) -> Calibrator:
+def fit_calibrator(pools: list[Pool], model: Ranker, top: int = 20) -> Calibrator:
     """P(grade 2) from the criteria and the pool context, fitted on each pool's `top` pairs by score."""
     X, y = [], []
     for p in pools:
@@ -103,7 +103,7 @@ def fit_calibrator(pools: list[Pool], model: MatchModel, top: int = 20) -> Calib
     return Calibrator.fit(np.vstack(X), np.concatenate(y).astype(int), FEATURES)
 
 
-def no_match_threshold(pools: list[Pool], model: MatchModel, miss_rate: float = 0.02) -> float:
+def no_match_threshold(pools: list[Pool], model: Ranker, miss_rate: float = 0.02) -> float:
     """The highest threshold that flags at most `miss_rate` of queries whose good record is stored."""
     best = [float(model.confidence(p.rows, model.scores(p.rows)).max()) for p in pools if p.stored_fit]
     return float(np.quantile(best, miss_rate)) if best else 0.5
@@ -119,7 +119,7 @@ def auroc(pos: np.ndarray, neg: np.ndarray) -> float:
     return float(greater + 0.5 * ties)
 
 
-def confidence_metrics(pools: list[Pool], model: MatchModel, top: int = 10) -> dict[str, float]:
+def confidence_metrics(pools: list[Pool], model: Ranker, top: int = 10) -> dict[str, float]:
     """On each pool's `top` pairs by score: ECE and Brier against grade 2; AUROC fit vs weakened copy and
     fit vs unrelated; mean confidence per grade; how often `no_good_match` fires although the fit is stored."""
     conf_all, correct, by_grade = [], [], {0: [], 1: [], 2: []}

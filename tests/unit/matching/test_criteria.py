@@ -7,7 +7,7 @@ from app.domain import Kind
 from app.ingest.extract import extract_cv, extract_job
 from app.matching.criteria import CRITERIA, score_pair
 from app.matching.lexical_vectors import Bm25Encoder
-from app.matching.match_model import MatchModel, context_features, normalise_weights
+from app.matching.match_model import Ranker, context_features, normalise_weights
 from app.matching.sides import side_of
 
 BM25 = Bm25Encoder()
@@ -66,7 +66,7 @@ def test_weights_normalise_and_refuse_nonsense():
 
 def test_scores_are_the_weighted_mean_and_requests_may_reweight():
     X = np.array([[1, 0, 0, 0, 0, 0, 0], [0, 0, 1, 0, 0, 0, 0]], dtype=float)
-    model = MatchModel()
+    model = Ranker()
     assert np.allclose(model.scores(X), [1 / len(CRITERIA)] * 2)
     assert np.allclose(model.scores(X, {"skills": 1}), [0, 1])
     assert model.confidence(X, model.scores(X)) is None  # no calibrator: no invented confidence

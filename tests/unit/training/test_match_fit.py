@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from app.matching.criteria import CRITERIA
-from app.matching.match_model import MatchModel
+from app.matching.match_model import Ranker
 from app.training.match_fit import (Pool, auroc, confidence_metrics, fit_calibrator, fit_weights, ranking_metrics,
                                     split_by_query)
 
@@ -50,7 +50,7 @@ def toy_pools(n=60, seed=0):
 
 def test_fitted_weights_rank_the_fit_first_and_confidence_separates_it():
     train, test = toy_pools(seed=1), toy_pools(seed=2)
-    model = MatchModel(fit_weights(train))
+    model = Ranker(fit_weights(train))
     assert max(model.weights, key=model.weights.get) == "skills"
     assert ranking_metrics(test, lambda p: model.scores(p.rows))["mrr"] > 0.95
     model.calibrator = fit_calibrator(train, model)
