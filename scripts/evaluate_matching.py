@@ -33,7 +33,7 @@ from app.matching.lexical_vectors import Bm25Encoder  # noqa: E402
 from app.matching.match_model import MODEL_FILE, MatchModel, Ranker  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from app.training.match_fit import (Pool, confidence_metrics, fit_calibrator, fit_weights,  # noqa: E402
-                                    no_match_threshold, ranking_metrics, split_by_query)
+                                    no_match_threshold, ranking_metrics, split_by_query, with_priors)
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "jobcv_dev"
 
@@ -145,7 +145,7 @@ def main() -> None:
         rankers = {}
         for target, fit_pools in (("candidates", [jp[j] for j in fitting]),
                                   ("jobs", [cp[c] for c in fit_cvs if job_of[c] in fitting])):
-            ranker = Ranker(fit_weights(fit_pools))
+            ranker = Ranker(with_priors(fit_weights(fit_pools), fit_pools))
             ranker.calibrator = fit_calibrator(fit_pools, ranker)
             ranker.no_match_threshold = no_match_threshold(fit_pools, ranker)
             rankers[target] = ranker

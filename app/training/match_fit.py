@@ -89,6 +89,19 @@ def fit_weights(pools: list[Pool], hard_weight: float = 5.0, top: int = 20, c: f
     return {name: float(v / coef.sum()) for name, v in zip(CRITERIA, coef)}
 
 
+def with_priors(weights: dict[str, float], pools: list[Pool], prior: float = 0.1) -> dict[str, float]:
+    """Criteria that never vary in the fitting pairs (language, location when no record states them) can
+    not be fitted; they get `prior` each, and the fitted weights share the rest. On the fitting data this
+    changes no order (a constant adds the same to every pair); on data that states them, they count."""
+    X = np.vstack([p.rows for p in pools])
+    constant = [c for i, c in enumerate(CRITERIA) if np.ptp(X[:, i]) == 0]
+    if not constant:
+        return weights
+    rest = 1.0 - prior * len(constant)
+    fitted = sum(w for c, w in weights.items() if c not in constant) or 1.0
+    return {c: prior if c in constant else rest * weights[c] / fitted for c in CRITERIA}
+
+
 def features(pool: Pool, model: Ranker) -> np.ndarray:
     return np.column_stack([pool.rows, context_features(model.scores(pool.rows))])
 

@@ -6,7 +6,7 @@ import pytest
 from app.matching.criteria import CRITERIA
 from app.matching.match_model import Ranker
 from app.training.match_fit import (Pool, auroc, confidence_metrics, fit_calibrator, fit_weights, ranking_metrics,
-                                    split_by_query)
+                                    split_by_query, with_priors)
 
 
 def pool(grades, rows=None):
@@ -57,3 +57,15 @@ def test_fitted_weights_rank_the_fit_first_and_confidence_separates_it():
     conf = confidence_metrics(test, model)
     assert conf["auroc_fit_vs_weakened"] > 0.9 and conf["auroc_fit_vs_unrelated"] > 0.9
     assert conf["mean_fit"] > conf["mean_weakened"] > conf["mean_unrelated"]
+
+
+def test_criteria_the_data_cannot_inform_get_a_prior_and_change_no_order():
+    pools = toy_pools(seed=3)
+    for p in pools:
+        p.rows[:, CRITERIA.index("location")] = 1.0  # no record states a location
+    fitted = fit_weights(pools)
+    w = with_priors(fitted, pools, prior=0.1)
+    assert w["location"] == 0.1 and sum(w.values()) == pytest.approx(1.0)
+    assert w["skills"] == pytest.approx(fitted["skills"] * 0.9 / (1 - fitted["location"]))
+    for p in pools:
+        assert (np.argsort(-Ranker(w).scores(p.rows)) == np.argsort(-Ranker(fitted).scores(p.rows))).all()
