@@ -102,10 +102,16 @@ def _ndjson(path: Path, parse: bool) -> Iterator[Row]:
                 continue
             try:
                 item = json.loads(line)
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                yield Row(lineno, None, f"line {lineno} is not valid JSON: {getattr(exc, 'msg', exc)}")
+            except (ValueError, RecursionError) as exc:  # not JSON, not UTF-8, nested past the stack, huge integer
+                yield Row(lineno, None, f"line {lineno} is not valid JSON: {getattr(exc, 'msg', None) or _why(exc)}")
                 continue
             yield Row(lineno, item, external_id=_external_id(item))
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, RecursionError):
+        return "it is nested too deep"
+    return str(exc) if isinstance(exc, UnicodeDecodeError) else "it holds a number too long to read"
 
 
 def _csv(path: Path, parse: bool) -> Iterator[Row]:
@@ -170,8 +176,8 @@ def _number(column: str, cell: str) -> float:
 def _json_array(path: Path) -> list[Any]:
     try:
         data = json.loads(path.read_bytes())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"The file is not valid JSON: {exc}") from None
+    except (ValueError, RecursionError) as exc:
+        raise InvalidInput(f"The file is not valid JSON: {getattr(exc, 'msg', None) or _why(exc)}") from None
     if not isinstance(data, list):
         raise InvalidInput("A .json import must be one JSON array of candidates.")
     return data

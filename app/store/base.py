@@ -28,6 +28,19 @@ SPARSE = "bm25"  # the one sparse named vector of a hybrid collection
 RRF_K = 60  # reciprocal rank fusion: 1 / (k + rank), the constant of the original paper and of Qdrant
 
 
+def dense_part(vector) -> list[float] | None:
+    """The unnamed dense vector of what either Qdrant API returns (a list, or a dict of named vectors)."""
+    if isinstance(vector, dict):
+        vector = vector.get("")
+    return list(vector) if vector is not None else None
+
+
+def sparse_part(vector) -> Sparse | None:
+    """The SPARSE vector of what either Qdrant API returns (both types have indices and values)."""
+    v = vector.get(SPARSE) if isinstance(vector, dict) else None
+    return None if v is None else Sparse(tuple(v.indices), tuple(v.values))
+
+
 @dataclass
 class StoredPoint:
     id: str

@@ -11,7 +11,7 @@ from typing import Any
 import qdrant_edge as qe
 
 from app.errors import InvalidInput, UnreadableRecord
-from app.store.base import RRF_K, SPARSE, FieldType, Hit, Sparse, StoredPoint
+from app.store.base import RRF_K, SPARSE, FieldType, Hit, Sparse, StoredPoint, dense_part, sparse_part
 from app.store.conditions import Condition, Filter, GeoRadius, Match, MatchAny, Range
 from app.store.payload_guard import payload_problem
 
@@ -123,7 +123,7 @@ class EdgeStore:
                     f"Record {ids[0]} is stored but its data cannot be read (it was written with metadata nested "
                     "too deep for the store). Delete it and send it again.", {"id": ids[0]}) from exc
             return [p for i in ids for p in self._readable(name, i, with_vector, fields)]
-        return [StoredPoint(str(r.id), r.payload or {}, _dense(r.vector) if with_vector else None) for r in recs]
+        return [StoredPoint(str(r.id), r.payload or {}, dense_part(r.vector) if with_vector else None) for r in recs]
 
     def _readable(self, name: str, point_id: str, with_vector: bool,
                   fields: tuple[str, ...] | None) -> list[StoredPoint]:
@@ -168,9 +168,9 @@ class EdgeStore:
             if not _undecodable(exc):
                 raise
             bare = self._shard(name).query(request(False))
-            return [Hit(str(p.id), p.score, r.payload, _dense(p.vector) if with_vector else None)
+            return [Hit(str(p.id), p.score, r.payload, dense_part(p.vector) if with_vector else None)
                     for p in bare for r in self._readable(name, str(p.id), False, fields)]
-        return [Hit(str(p.id), p.score, p.payload or {}, _dense(p.vector) if with_vector else None) for p in found]
+        return [Hit(str(p.id), p.score, p.payload or {}, dense_part(p.vector) if with_vector else None) for p in found]
 
     def hybrid(self, name: str, vector: list[float], sparse: Sparse, flt: Filter | None, limit: int) -> list[Hit]:
         shard, edge_filter = self._shard(name), to_edge_filter(flt)
@@ -193,7 +193,7 @@ class EdgeStore:
         lexical = {str(p.id): p.score for p in shard.query(qe.QueryRequest(
             limit=len(ids), query=qe.Query.Nearest(query_sparse, using=SPARSE), with_payload=False,
             filter=qe.Filter(must=[qe.HasIdCondition(ids)])))}
-        return [Hit(str(p.id), p.score, payload, _dense(p.vector), lexical.get(str(p.id), 0.0), _sparse(p.vector))
+        return [Hit(str(p.id), p.score, payload, dense_part(p.vector), lexical.get(str(p.id), 0.0), sparse_part(p.vector))
                 for p, payload in fused]
 
     def find(self, name: str, flt: Filter, limit: int) -> list[StoredPoint]:
@@ -301,17 +301,6 @@ def _vectors(p: StoredPoint):
 
 def _undecodable(exc: Exception) -> bool:
     return any(marker in str(exc) for marker in _DECODE_ERRORS)
-
-
-def _sparse(vector) -> Sparse | None:
-    v = vector.get(SPARSE) if isinstance(vector, dict) else None
-    return None if v is None else Sparse(tuple(v.indices), tuple(v.values))
-
-
-def _dense(vector) -> list[float] | None:
-    if isinstance(vector, dict):
-        vector = vector.get("")
-    return list(vector) if vector is not None else None
 
 
 def _selector(fields: tuple[str, ...] | None):

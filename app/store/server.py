@@ -14,7 +14,7 @@ from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedR
 
 from app.errors import StoreUnavailable
 
-from app.store.base import RRF_K, SPARSE, FieldType, Hit, Sparse, StoredPoint
+from app.store.base import RRF_K, SPARSE, FieldType, Hit, Sparse, StoredPoint, dense_part, sparse_part
 from app.store.conditions import Condition, Filter, GeoRadius, Match, MatchAny, Range
 
 _SCHEMA = {
@@ -119,7 +119,7 @@ class ServerStore:
     def retrieve(self, name: str, ids: list[str], with_vector: bool = False,
                  fields: tuple[str, ...] | None = None) -> list[StoredPoint]:
         recs = self.client.retrieve(self._c(name), list(ids), with_payload=_selector(fields), with_vectors=with_vector)
-        return [StoredPoint(str(r.id), r.payload or {}, _dense(r.vector) if with_vector else None) for r in recs]
+        return [StoredPoint(str(r.id), r.payload or {}, dense_part(r.vector) if with_vector else None) for r in recs]
 
     @_unavailable_on_error
     def exists(self, name: str, point_id: str) -> bool:
@@ -138,7 +138,7 @@ class ServerStore:
             self._c(name), query=list(vector), query_filter=to_client_filter(flt), limit=limit, offset=offset,
             with_payload=_selector(fields), with_vectors=with_vector, score_threshold=score_threshold,
         )
-        return [Hit(str(p.id), p.score, p.payload or {}, _dense(p.vector) if with_vector else None)
+        return [Hit(str(p.id), p.score, p.payload or {}, dense_part(p.vector) if with_vector else None)
                 for p in res.points]
 
     @_unavailable_on_error
@@ -157,7 +157,7 @@ class ServerStore:
         lexical = {str(p.id): p.score for p in self.client.query_points(
             cname, query=query_sparse, using=SPARSE, limit=len(ids), with_payload=False,
             query_filter=models.Filter(must=[models.HasIdCondition(has_id=ids)])).points}
-        return [Hit(str(p.id), p.score, p.payload or {}, _dense(p.vector), lexical.get(str(p.id), 0.0), _sparse(p.vector))
+        return [Hit(str(p.id), p.score, p.payload or {}, dense_part(p.vector), lexical.get(str(p.id), 0.0), sparse_part(p.vector))
                 for p in fused]
 
     @_unavailable_on_error
@@ -196,17 +196,6 @@ def _vectors(p: StoredPoint):
         return list(p.vector)
     return {"": list(p.vector),
             SPARSE: models.SparseVector(indices=list(p.sparse.indices), values=list(p.sparse.values))}
-
-
-def _sparse(vector) -> Sparse | None:
-    v = vector.get(SPARSE) if isinstance(vector, dict) else None
-    return None if v is None else Sparse(tuple(v.indices), tuple(v.values))
-
-
-def _dense(vector) -> list[float] | None:
-    if isinstance(vector, dict):
-        vector = vector.get("")
-    return list(vector) if vector is not None else None
 
 
 def _selector(fields: tuple[str, ...] | None):

@@ -55,3 +55,18 @@ def test_format_detection():
         detect_format("people.xlsx", None)
     with pytest.raises(InvalidInput):
         detect_format("x.csv", "xml")
+
+
+def test_an_unreadable_ndjson_line_is_a_row_error_and_its_neighbours_are_kept(tmp_path):
+    huge = b'{"cv_text": "x", "years_experience": ' + b"9" * 5000 + b"}"
+    deep = b'{"cv_text": "x", "metadata": ' + b'{"a":' * 5000 + b"1" + b"}" * 5000 + b"}"
+    path = write(tmp_path, "a.ndjson", b'{"name": "a"}\n' + huge + b"\n" + deep + b'\n{"name": "d"}\n')
+    rows = list(read_rows(path, "ndjson"))
+    assert [(r.row, r.error is None) for r in rows] == [(1, True), (2, False), (3, False), (4, True)]
+    assert "number too long" in rows[1].error and "nested too deep" in rows[2].error
+
+
+def test_a_json_array_file_nested_too_deep_is_refused_clearly(tmp_path):
+    path = write(tmp_path, "a.json", b"[" * 100_000 + b"]" * 100_000)
+    with pytest.raises(InvalidInput, match="nested too deep"):
+        list(read_rows(path, "json"))
