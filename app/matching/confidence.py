@@ -146,7 +146,9 @@ class Calibrator:
     model_version: str = ""
 
     @classmethod
-    def fit(cls, X: np.ndarray, y: np.ndarray, features=FEATURES, model_version: str = "", c: float = 1.0):
+    def fit(cls, X: np.ndarray, y: np.ndarray, features=FEATURES, model_version: str = "", c: float = 1.0,
+            sample_weight: np.ndarray | None = None):
+        """`sample_weight` lets sets of different sizes count alike (e.g. clean and noisy titles)."""
         from sklearn.linear_model import LogisticRegression
 
         if X.shape[1] != len(features):
@@ -155,7 +157,7 @@ class Calibrator:
             raise ValueError("calibration needs both right and wrong examples")
         mean, scale = X.mean(axis=0), X.std(axis=0)
         scale = np.where(scale > 1e-9, scale, 1.0)
-        lr = LogisticRegression(C=c, max_iter=1000).fit((X - mean) / scale, y)
+        lr = LogisticRegression(C=c, max_iter=1000).fit((X - mean) / scale, y, sample_weight=sample_weight)
         return cls(tuple(features), mean, scale, lr.coef_[0], float(lr.intercept_[0]), model_version)
 
     def predict(self, X: np.ndarray) -> np.ndarray:

@@ -112,6 +112,9 @@ class Top1Table:
     correct: np.ndarray  # (N,) bool: the top-1 occupation is the gold one
     top: np.ndarray  # (N,) index of the top-1 occupation
 
+    def subset(self, mask: np.ndarray) -> "Top1Table":
+        return Top1Table(self.X_match[mask], self.X_occupation[mask], self.correct[mask], self.top[mask])
+
     @classmethod
     def concat(cls, *tables: "Top1Table") -> "Top1Table":
         """The rows of several tables, in the order given."""
@@ -145,9 +148,12 @@ def top1_table(scorer, texts: list[str], queries: np.ndarray, rankings: Rankings
     return Top1Table(np.array(xm), np.array(xo), np.array(correct), np.array(tops, dtype=np.int64))
 
 
-def fit_calibration(table: Top1Table, model_version: str, weights: Weights) -> Calibration:
+def fit_calibration(table: Top1Table, model_version: str, weights: Weights,
+                    occupation_weight: np.ndarray | None = None) -> Calibration:
+    """`occupation_weight`: per-row weights of the occupation calibrator (clean and noisy sets alike)."""
     return Calibration(model_version, Calibrator.fit(table.X_match, table.correct, FEATURES, model_version),
-                       Calibrator.fit(table.X_occupation, table.correct, OCCUPATION_FEATURES, model_version), weights)
+                       Calibrator.fit(table.X_occupation, table.correct, OCCUPATION_FEATURES, model_version,
+                                      sample_weight=occupation_weight), weights)
 
 
 def confidence_report(conf: np.ndarray, correct: np.ndarray) -> dict[str, float]:
@@ -165,3 +171,31 @@ def baseline_calibrators(fit: Top1Table) -> dict[str, Calibrator]:
         col = FEATURES.index(feat)
         out[name] = Calibrator.fit(fit.X_match[:, [col]], fit.correct, features=(feat,))
     return out
+
+
+def held_out_labels(occupations, n: int, seed: int = 0):
+    """Clean queries from the ontology itself: one alternative label from each of `n` random occupations
+    (with two or more), removed from the ontology so that it cannot match itself. Returns (the ontology
+    without those labels, the labels, their occupation index, whether each query is in the fitting
+    half: occupations split in halves, so no occupation is fitted and judged on)."""
+    from dataclasses import replace
+
+    rng = np.random.default_rng(seed)
+    def alternatives(o) -> list[str]:
+        return [a for a in o.labels[1:] if a.lower() != o.label.strip().lower()]
+
+    eligible = [i for i, o in enumerate(occupations) if alternatives(o)]
+    chosen = sorted(rng.choice(eligible, size=min(n, len(eligible)), replace=False).tolist())
+    texts, gold, reduced = [], [], list(occupations)
+    for i in chosen:
+        o = occupations[i]
+        options = alternatives(o)
+        label = options[int(rng.integers(len(options)))]
+        key = label.lower()
+        reduced[i] = replace(o, alt_labels=[a for a in o.alt_labels if a.strip().lower() != key],
+                             hidden_labels=[h for h in o.hidden_labels if h.strip().lower() != key])
+        texts.append(label)
+        gold.append(i)
+    fitting = np.zeros(len(chosen), dtype=bool)
+    fitting[rng.permutation(len(chosen))[: len(chosen) // 2]] = True
+    return reduced, texts, np.array(gold), fitting
