@@ -135,6 +135,10 @@ class ImportBook:
     def drop_source(self, job: ImportJob) -> None:
         self.source(job).unlink(missing_ok=True)
 
+    def remove(self, job: ImportJob) -> None:
+        """Everything kept for an ended import: its state, its file (a failed one keeps it) and its row errors."""
+        shutil.rmtree(self.root / job.id, ignore_errors=True)
+
 
 class ImportRunner:
     """One background thread works through the queued imports, oldest first, in batches."""
@@ -184,6 +188,16 @@ class ImportRunner:
             if job.status == QUEUED:  # not started: it ends here; a running one stops after its batch
                 self._finish(job, CANCELLED)
         return self.book.get(job.id)
+
+    def cancel_or_remove(self, import_id: str) -> ImportJob | None:
+        """A queued or running import is cancelled (returned); an ended one is removed with its file and row
+        errors (None), so that an upload never has to stay on the server."""
+        with self._lock:
+            job = self.book.get(import_id)
+            if job.status in FINISHED:
+                self.book.remove(job)
+                return None
+        return self.cancel(import_id)
 
     def progress(self, job: ImportJob) -> tuple[float | None, float | None]:
         """(rows per second in this run, seconds left), None until there is something to measure."""

@@ -26,5 +26,12 @@ def test_health_and_ready_stay_open(secured):
     assert secured.get("/ready").status_code == 200
 
 
+def test_ready_shows_paths_and_counts_only_to_a_caller_with_a_key(secured):
+    assert secured.get("/ready").json() == {"status": "ready"}
+    assert secured.get("/ready", headers={"Authorization": "Bearer nope"}).json() == {"status": "ready"}
+    full = secured.get("/ready", headers={"Authorization": "Bearer k-two"}).json()
+    assert full["model"]["dim"] == 384 and "collections" in full["store"]
+
+
 def test_no_keys_configured_means_open(client):
     assert client.get("/v1/jobs").status_code == 200

@@ -109,12 +109,21 @@ def test_bad_uploads_get_clear_errors(client):
     assert client.get("/v1/imports/not-an-id").status_code == 404
 
 
-def test_cancel(client):
-    state = wait_done(client, upload(client, "people.ndjson", ndjson(CANDIDATES)).json()["id"])
-    r = client.delete(f"/v1/imports/{state['id']}")
-    assert r.status_code == 409 and "already ended" in r.json()["error"]["message"]
-    listed = client.get("/v1/imports").json()
-    assert listed["total"] == 1 and listed["items"][0]["id"] == state["id"]
+def test_an_ended_import_is_removed_with_its_file_and_row_errors(client):
+    """A failed import keeps its file to be looked at; DELETE removes it (it answered 409 before)."""
+    done = wait_done(client, upload(client, "people.ndjson", ndjson(CANDIDATES)).json()["id"])
+    runner = client.app.state.imports  # an import that failed (e.g. its store went away for good), as on disk
+    job = runner.book.create(io.BytesIO(b'{"cv_text": "x"}\n'), "late.ndjson", "ndjson")
+    runner._finish(job, "failed", "simulated failure")
+    failed = client.get(f"/v1/imports/{job.id}").json()
+    assert failed["status"] == "failed"
+    folder = runner.book.root / failed["id"]
+    assert any(folder.glob("source.*"))
+    for state in (done, failed):
+        assert client.delete(f"/v1/imports/{state['id']}").status_code == 204
+        assert client.get(f"/v1/imports/{state['id']}").status_code == 404
+    assert not folder.exists() and client.get("/v1/imports").json()["total"] == 0
+    assert client.get("/v1/candidates").json()["total"] == len(CANDIDATES)  # what was stored stays
 
 
 def test_a_large_import_has_its_own_body_limit(make_client):

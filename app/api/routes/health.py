@@ -1,8 +1,10 @@
-"""/health (the process answers) and /ready (model loaded, store open): no API key needed."""
+"""/health (the process answers) and /ready (model loaded, store open): no API key needed; with API keys
+on, /ready shows its details (model path, store, counts) only to a caller that sends a valid key."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from app.api.deps import Unauthorized, require_api_key
 from app.domain import Kind
 
 router = APIRouter(tags=["health"])
@@ -26,6 +28,10 @@ def ready(request: Request):
     except Exception as exc:  # the store went away: not ready, and say why
         body = {"error": {"code": "store_unavailable", "message": f"Store not usable: {exc}", "details": None}}
         return JSONResponse(body, status_code=503)
+    try:  # with API keys on, only a caller with a key sees paths, model files and counts
+        require_api_key(request, state.settings)
+    except Unauthorized:
+        return {"status": "ready"}
     enc = records.encoder
     return {"status": "ready",
             "model": {"id": records.model_id, "name": enc.name, "version": enc.version, "dim": enc.dim,

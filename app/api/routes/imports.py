@@ -57,7 +57,10 @@ def import_errors(import_id: str, runner: ImportsDep, limit: Annotated[int, Quer
     return {"items": items, "total": job.failed, "limit": limit, "offset": offset}
 
 
-@router.delete("/{import_id}", response_model=ImportOut)
+@router.delete("/{import_id}", response_model=ImportOut,
+               responses={204: {"description": "The import had ended: it was removed with its file and row errors."}})
 def cancel_import(import_id: str, runner: ImportsDep):
-    """Stops a queued or running import after its current batch; what was stored stays stored."""
-    return import_out(runner.cancel(import_id), runner)
+    """Stops a queued or running import after its current batch (what was stored stays stored); removes
+    an ended one, its uploaded file and its row errors (204)."""
+    job = runner.cancel_or_remove(import_id)
+    return Response(status_code=204) if job is None else import_out(job, runner)
