@@ -59,7 +59,8 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
             app.state.records = None
             store.close()
 
-    app = FastAPI(title="jobmatch", version="0.1.0", lifespan=lifespan,
+    # no trailing-slash redirects: they echo the Host header into Location; "/v1/jobs/" is a clear 404
+    app = FastAPI(title="jobmatch", version="0.1.0", lifespan=lifespan, redirect_slashes=False,
                   description="Job-candidate matching: metric-learning encoder + Qdrant.")
     app.state.settings = settings
     install_error_handlers(app)

@@ -93,3 +93,9 @@ def test_store_failure_is_503(client, monkeypatch):
         raise StoreUnavailable("Qdrant is not reachable; try again shortly.")
     monkeypatch.setattr(client.app.state.records.store, "retrieve", broken)
     assert_error(client.get(f"/v1/jobs/{MISSING}"), 503, "store_unavailable")
+
+
+def test_a_trailing_slash_is_a_404_that_echoes_no_host(client):
+    r = client.get("/v1/jobs/", headers={"Host": "evil.example"}, follow_redirects=False)
+    assert_error(r, 404, "not_found")
+    assert "location" not in r.headers
