@@ -14,7 +14,10 @@ CEFR = Literal["A1", "A2", "B1", "B2", "C1", "C2"]
 LangCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
 ShortStr = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Skill = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=r"^\S(.*\S)?$")]
+# no control characters (NUL, line breaks) and no bidirectional overrides, which make an id print as another
+ExternalId = Annotated[str, StringConstraints(
+    min_length=1, max_length=200, pattern=r"^[^\s\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]"
+                                          r"([^\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]*[^\s\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069])?$")]
 
 
 class Strict(BaseModel):

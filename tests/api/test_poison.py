@@ -91,3 +91,12 @@ def test_an_ndjson_line_with_a_huge_integer_is_a_row_error(client):
     lines = [json.dumps(CANDIDATES[0]), '{"cv_text": "x", "years_experience": ' + "9" * 5000 + "}"]
     r = client.post("/v1/candidates/bulk", content="\n".join(lines), headers={"content-type": "application/x-ndjson"})
     assert r.status_code == 200 and (r.json()["accepted"], r.json()["rejected"]) == (1, 1)
+
+
+@pytest.mark.parametrize("ext", ["a\x00b", "a\nb", "abc\u202e", "\u2066x", "tab\there", " lead"])
+def test_ids_with_control_or_bidi_characters_are_refused(client, ext):
+    assert_error(client.post("/v1/candidates", json={"external_id": ext, "cv_text": "x"}), 422, "validation_error")
+
+
+def test_ordinary_unicode_ids_are_fine(client):
+    assert client.post("/v1/candidates", json={"external_id": "José Müller #12 (ö)", "cv_text": "x"}).status_code == 201
