@@ -2,9 +2,11 @@
 never invented content; a scanned PDF (images only) needs OCR before it can be imported."""
 
 import io
+import zipfile
 from pathlib import PurePosixPath
 
 CV_SUFFIXES = (".pdf", ".docx", ".txt")
+MAX_DOCX_UNPACKED = 50 * 1024 * 1024  # all parts of one DOCX, as actually inflated (declared sizes can lie)
 
 
 class UnreadableFile(ValueError):
@@ -37,9 +39,31 @@ def _pdf(data: bytes) -> str:
     return "\n".join(page.extract_text() or "" for page in reader.pages)
 
 
+def read_bounded(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
+    """An archive entry, inflated a megabyte at a time and refused past `limit` bytes: a zip bomb or an
+    entry that lies about its size costs at most `limit` of memory."""
+    out, size = [], 0
+    with zf.open(info) as fh:
+        while chunk := fh.read(1 << 20):
+            size += len(chunk)
+            if size > limit:
+                raise UnreadableFile(f"it unpacks to more than {limit // (1 << 20)} MB; a CV is never that large")
+            out.append(chunk)
+    return b"".join(out)
+
+
 def _docx(data: bytes) -> str:
     import docx
 
+    # a DOCX is itself a zip: inflate every part within a budget before python-docx reads them in full
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        budget = MAX_DOCX_UNPACKED
+        try:
+            for info in zf.infolist():
+                budget -= len(read_bounded(zf, info, budget))
+        except UnreadableFile:
+            raise UnreadableFile(f"it unpacks to more than {MAX_DOCX_UNPACKED >> 20} MB; a CV is never that large") \
+                from None
     document = docx.Document(io.BytesIO(data))
     parts = [p.text for p in document.paragraphs]
     for table in document.tables:  # CV templates often lay out skills and dates in tables
@@ -49,6 +73,15 @@ def _docx(data: bytes) -> str:
 
 
 def _txt(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte-order mark (Notepad's "Unicode")
+        return data.decode("utf-16")
+    if data[1::2].count(0) > len(data) // 4:  # UTF-16 little-endian without a mark: every other byte is NUL
+        try:
+            return data.decode("utf-16-le")
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in data:
+        raise UnreadableFile("the text file holds NUL bytes: save it as UTF-8 text")
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(encoding)

@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from app.errors import DomainError, InvalidInput
-from app.ingest.files import CV_SUFFIXES, UnreadableFile, extract_text
+from app.ingest.files import CV_SUFFIXES, UnreadableFile, extract_text, read_bounded
 
 FORMATS = ("ndjson", "csv", "json", "zip")
 SUFFIXES = {".ndjson": "ndjson", ".jsonl": "ndjson", ".csv": "csv", ".json": "json", ".zip": "zip"}
@@ -207,7 +207,7 @@ def _zip(path: Path, parse: bool) -> Iterator[Row]:
                                    f"{MAX_CV_FILE_BYTES}", name)
             else:
                 try:
-                    text = extract_text(name, zf.read(info))
+                    text = extract_text(name, read_bounded(zf, info, MAX_CV_FILE_BYTES))
                 except (UnreadableFile, zipfile.BadZipFile, RuntimeError) as exc:
                     yield Row(i, None, f"{name}: {exc}", name)
                     continue

@@ -70,3 +70,33 @@ def test_a_json_array_file_nested_too_deep_is_refused_clearly(tmp_path):
     path = write(tmp_path, "a.json", b"[" * 100_000 + b"]" * 100_000)
     with pytest.raises(InvalidInput, match="nested too deep"):
         list(read_rows(path, "json"))
+
+
+def test_a_docx_that_unpacks_past_its_budget_is_a_row_error_and_memory_stays_bounded(tmp_path):
+    import io
+    import zipfile
+
+    from tests.fixtures.cv_files import make_docx
+
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(make_docx(["Jane Doe, nurse"]))) as src, \
+            zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in src.infolist():
+            out.writestr(info, src.read(info))
+        with out.open("word/media/filler.bin", "w") as fh:  # 51 MB of zeros: a few dozen KB packed
+            for _ in range(51):
+                fh.write(bytes(1 << 20))
+    good = make_docx(["John Roe, welder"])
+    path = write(tmp_path, "cvs.zip", make_zip({"bomb.docx": bomb.getvalue(), "good.docx": good}))
+    rows = list(read_rows(path, "zip"))
+    assert rows[0].error and "unpacks to more than 50 MB" in rows[0].error
+    assert rows[1].error is None and "welder" in rows[1].item["cv_text"]
+
+
+def test_utf16_text_files_are_read_not_turned_into_mojibake(tmp_path):
+    from app.ingest.files import UnreadableFile, extract_text
+
+    assert extract_text("a.txt", "José Müller, Köchin".encode("utf-16")) == "José Müller, Köchin"
+    assert extract_text("a.txt", "José Müller, Köchin".encode("utf-16-le")) == "José Müller, Köchin"
+    with pytest.raises(UnreadableFile, match="NUL"):
+        extract_text("a.txt", b"abc\x00def")
