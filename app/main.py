@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, Depends, FastAPI
 
 from app.api.deps import require_api_key
+from app.api.keys_first import KeyFirstMiddleware
 from app.api.limits import BodyLimitMiddleware
 from app.api.present import row_validator
 from app.api.routes import candidates, health, imports, jobs, matches, occupations, rules
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
                        larger={"/v1/imports": (settings.max_import_bytes, "JOBMATCH_MAX_IMPORT_BYTES")})
+    app.add_middleware(KeyFirstMiddleware, settings=settings)  # added last: runs first, before any body is read
 
     v1 = APIRouter(prefix="/v1", dependencies=[Depends(require_api_key)])
     for module in (jobs, candidates, imports, matches, occupations, rules):

@@ -64,9 +64,14 @@ ImportsDep = Annotated[ImportRunner, Depends(get_imports)]
 
 def require_api_key(request: Request, settings: SettingsDep) -> None:
     """With JOBMATCH_API_KEYS set, every /v1 call needs `Authorization: Bearer <key>`."""
+    check_key(request.headers.get("authorization", ""), settings)
+
+
+def check_key(authorization: str, settings: Settings) -> None:
+    """Raises Unauthorized unless `authorization` is "Bearer <one of the keys>" (or no keys are set)."""
     if not settings.api_keys:
         return
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("Missing API key: send the header 'Authorization: Bearer <key>'.")
     given = token.strip().encode()

@@ -35,3 +35,20 @@ def test_ready_shows_paths_and_counts_only_to_a_caller_with_a_key(secured):
 
 def test_no_keys_configured_means_open(client):
     assert client.get("/v1/jobs").status_code == 200
+
+
+def test_the_key_is_checked_before_the_body_is_read(secured):
+    """A malformed body without a key is a 401 (it was a 400), and an upload is refused before it is read."""
+    r = secured.post("/v1/jobs", content=b"{not json", headers={"content-type": "application/json"})
+    assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized"
+    received = []
+
+    def body():  # a streamed upload: how much of it the server asked for before answering
+        for i in range(50):
+            received.append(i)
+            yield b"x" * (1 << 20)
+    r = secured.post("/v1/imports", content=body(), headers={"content-type": "multipart/form-data; boundary=b"})
+    assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized"
+    assert len(received) <= 2  # not the 50 MB
+    ok = secured.post("/v1/jobs", json={"title": "x"}, headers={"Authorization": "Bearer k-one"})
+    assert ok.status_code == 201

@@ -1,0 +1,32 @@
+"""Check the API key before anything reads the body: an anonymous client cannot make the service
+spool a 500 MB upload or parse a malformed body before it is told 401."""
+
+import json
+
+from app.api.deps import Unauthorized, check_key
+from app.errors import error_body
+from app.settings import Settings
+
+
+class KeyFirstMiddleware:
+    """Pure ASGI, for paths under `prefix`; the route dependency checks again (and documents the scheme)."""
+
+    def __init__(self, app, settings: Settings, prefix: str = "/v1"):
+        self.app = app
+        self.settings = settings
+        self.prefix = prefix
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or not self.settings.api_keys or not scope["path"].startswith(self.prefix):
+            return await self.app(scope, receive, send)
+        header = dict(scope.get("headers") or []).get(b"authorization", b"").decode("latin-1")
+        try:
+            check_key(header, self.settings)
+        except Unauthorized as exc:
+            body = json.dumps(error_body(exc.code, exc.message, None)).encode()
+            await send({"type": "http.response.start", "status": exc.status,
+                        "headers": [(b"content-type", b"application/json"), (b"www-authenticate", b"Bearer"),
+                                    (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        return await self.app(scope, receive, send)
