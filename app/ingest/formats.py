@@ -5,6 +5,7 @@ number in NDJSON, the spreadsheet row in CSV (the header is row 1), the position
 the entry number in a ZIP (whose file name becomes the candidate's external_id). Reading can start
 after the first `skip` records, which is how an interrupted import resumes."""
 
+import codecs
 import csv
 import json
 import zipfile
@@ -60,7 +61,7 @@ def check_file(path: Path, fmt: str) -> None:
     if fmt == "zip" and not zipfile.is_zipfile(path):
         raise InvalidInput("The file is not a ZIP archive.")
     if fmt == "csv":
-        with path.open(newline="", encoding="utf-8-sig", errors="replace") as fh:
+        with path.open(newline="", encoding=csv_encoding(path)) as fh:
             header = next(csv.reader(fh), None)
         if not header:
             raise InvalidInput(f"The CSV file has no header row. Columns: {', '.join(CSV_COLUMNS)}.")
@@ -114,9 +115,33 @@ def _why(exc: Exception) -> str:
     return str(exc) if isinstance(exc, UnicodeDecodeError) else "it holds a number too long to read"
 
 
+def csv_encoding(path: Path) -> str:
+    """UTF-8 (with or without Excel's BOM) when every byte of the file decodes as UTF-8; UTF-16 when it
+    starts with its byte-order mark; else Windows-1252 (Excel's "CSV" on Western systems), or Latin-1
+    for the five bytes Windows-1252 leaves undefined. Never decodes with replacement characters."""
+    with path.open("rb") as fh:
+        if fh.read(2) in (b"\xff\xfe", b"\xfe\xff"):
+            return "utf-16"
+        fh.seek(0)
+        decoder = codecs.getincrementaldecoder("utf-8-sig")()
+        try:
+            while chunk := fh.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+            return "utf-8-sig"
+        except UnicodeDecodeError:
+            pass
+        fh.seek(0)
+        undefined = set(b"\x81\x8d\x8f\x90\x9d")
+        while chunk := fh.read(1 << 20):
+            if undefined & set(chunk):
+                return "latin-1"
+    return "cp1252"
+
+
 def _csv(path: Path, parse: bool) -> Iterator[Row]:
     csv.field_size_limit(16 * 1024 * 1024)
-    with path.open(newline="", encoding="utf-8-sig", errors="replace") as fh:
+    with path.open(newline="", encoding=csv_encoding(path)) as fh:
         reader = csv.DictReader(fh)
         for record in reader:
             row = reader.line_num  # the spreadsheet row (header = 1); a quoted multi-line cell counts its lines

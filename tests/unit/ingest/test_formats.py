@@ -100,3 +100,16 @@ def test_utf16_text_files_are_read_not_turned_into_mojibake(tmp_path):
     assert extract_text("a.txt", "José Müller, Köchin".encode("utf-16-le")) == "José Müller, Köchin"
     with pytest.raises(UnreadableFile, match="NUL"):
         extract_text("a.txt", b"abc\x00def")
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "utf-8", "utf-8-sig", "utf-16", "latin-1"])
+def test_csv_in_the_encodings_spreadsheets_write_is_read_without_mojibake(tmp_path, encoding):
+    text = "name,cv_text\nJosé Müller,Köchin – Großküche\nZoë,crème brûlée\n"
+    if encoding == "latin-1":  # a byte Windows-1252 leaves undefined
+        text = text.replace("–", "-") + "A\x81,x\n"
+    path = write(tmp_path, "a.csv", text.encode(encoding))
+    check_file(path, "csv")
+    rows = list(read_rows(path, "csv"))
+    assert rows[0].item == {"name": "José Müller", "cv_text": "Köchin – Großküche" if encoding != "latin-1"
+                            else "Köchin - Großküche"}
+    assert rows[1].item["cv_text"] == "crème brûlée" and all("\ufffd" not in str(r.item) for r in rows)
