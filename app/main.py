@@ -10,7 +10,7 @@ from app.api.keys_first import KeyFirstMiddleware
 from app.api.limits import BodyLimitMiddleware
 from app.api.present import row_validator
 from app.api.routes import candidates, health, imports, jobs, matches, occupations, rules
-from app.api.schemas import CandidateIn
+from app.api.schemas import ERROR_RESPONSES, CandidateIn
 from app.domain import Kind
 from app.encoder.base import Encoder
 from app.encoder.factory import build_encoder
@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
                        larger={"/v1/imports": (settings.max_import_bytes, "JOBMATCH_MAX_IMPORT_BYTES")})
     app.add_middleware(KeyFirstMiddleware, settings=settings)  # added last: runs first, before any body is read
 
-    v1 = APIRouter(prefix="/v1", dependencies=[Depends(require_api_key)])
+    v1 = APIRouter(prefix="/v1", dependencies=[Depends(require_api_key)], responses=ERROR_RESPONSES)
     for module in (jobs, candidates, imports, matches, occupations, rules):
         v1.include_router(module.router)
     app.include_router(v1)

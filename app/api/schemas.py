@@ -149,6 +149,25 @@ class ItemError(BaseModel):
     details: Any = None
 
 
+class ErrorResponse(BaseModel):
+    """The one shape of every 4xx/5xx body."""
+
+    error: ItemError
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorResponse, "description": what} for status, what in (
+        (400, "Malformed JSON (`malformed_json`) or a request the service cannot take (`bad_request`)."),
+        (401, "Missing or invalid API key (`unauthorized`), when JOBMATCH_API_KEYS is set."),
+        (404, "No such record (`not_found`)."),
+        (409, "Conflict: an external_id held by another record, an unreadable record (`unreadable_record`), "
+              "an import that has already ended."),
+        (413, "Body larger than JOBMATCH_MAX_BODY_BYTES (or JOBMATCH_MAX_IMPORT_BYTES for imports)."),
+        (422, "The request does not match the schema (`validation_error`); `details` lists each field."),
+        (503, "The Qdrant server is unreachable (`store_unavailable`)."),
+    )}
+
+
 class BulkItem(BaseModel):
     index: int
     id: str | None = None
