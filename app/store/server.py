@@ -5,6 +5,7 @@ stand-in for the server that shares this translation code; it is never the defau
 """
 
 import functools
+import logging
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
@@ -16,6 +17,8 @@ from app.errors import StoreUnavailable
 
 from app.store.base import RRF_K, SPARSE, FieldType, Hit, Sparse, StoredPoint, dense_part, sparse_part
 from app.store.conditions import Condition, Filter, GeoRadius, Match, MatchAny, Range
+
+log = logging.getLogger(__name__)
 
 _SCHEMA = {
     FieldType.KEYWORD: models.PayloadSchemaType.KEYWORD,
@@ -145,12 +148,21 @@ class ServerStore:
     def hybrid(self, name: str, vector: list[float], sparse: Sparse, flt: Filter | None, limit: int) -> list[Hit]:
         cname, client_filter = self._c(name), to_client_filter(flt)
         query_sparse = models.SparseVector(indices=list(sparse.indices), values=list(sparse.values))
-        fused = self.client.query_points(
-            cname, query=models.RrfQuery(rrf=models.Rrf(k=RRF_K)), query_filter=client_filter, limit=limit,
-            with_payload=True, with_vectors=["", SPARSE], prefetch=[
-                models.Prefetch(query=list(vector), filter=client_filter, limit=limit),
-                models.Prefetch(query=query_sparse, using=SPARSE, filter=client_filter, limit=limit),
-            ]).points
+
+        def fuse(query):
+            return self.client.query_points(
+                cname, query=query, query_filter=client_filter, limit=limit, with_payload=True,
+                with_vectors=["", SPARSE], prefetch=[
+                    models.Prefetch(query=list(vector), filter=client_filter, limit=limit),
+                    models.Prefetch(query=query_sparse, using=SPARSE, filter=client_filter, limit=limit),
+                ]).points
+        try:
+            fused = fuse(models.RrfQuery(rrf=models.Rrf(k=RRF_K)))
+        except UnexpectedResponse as exc:  # a server older than parametrised RRF: its default constant
+            if exc.status_code is None or exc.status_code >= 500:
+                raise
+            log.warning("Qdrant server refused RRF with k=%s (%s); using its default fusion", RRF_K, exc)
+            fused = fuse(models.FusionQuery(fusion=models.Fusion.RRF))
         if not fused:
             return []
         ids = [p.id for p in fused]
