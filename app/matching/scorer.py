@@ -35,11 +35,6 @@ class MatchScorer:
         return cls(encoder, calibration)
 
     @property
-    def calibrator(self):
-        """The calibrator of job <-> candidate matches (None without a calibration)."""
-        return self.calibration.match if self.calibration else None
-
-    @property
     def enabled(self) -> bool:
         return self.calibration is not None
 
@@ -71,15 +66,6 @@ class MatchScorer:
         """(feature matrix (M, len(FEATURES)), per-group agreement (M, G) or None) for a best-first list."""
         agreements, qc, tc = self._groups(query, targets)
         return match_features(scores, agreements, qc, tc, next_score), agreements
-
-    def score(self, query: np.ndarray, targets: np.ndarray, scores: np.ndarray, next_score: float | None):
-        """(confidences or None, per-group agreement (M, G) or None) for a best-first result list."""
-        if len(scores) == 0:
-            return None, None
-        X, agreements = self.features(query, targets, scores, next_score)
-        if self.calibrator is None:
-            return None, agreements
-        return self.calibrator.predict(self.calibrator.select(X)), agreements
 
     def occupation_features(self, query: np.ndarray, targets: np.ndarray, scores, label_scores, description_scores,
                             lexical_scores, label_cov, any_label_cov, radius) -> np.ndarray:

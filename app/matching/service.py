@@ -106,7 +106,7 @@ class Matcher:
         ranked = self._rank(query, target, pool, weights, ranker)
         page = ranked[offset:offset + limit]
         conf = ranker.confidence(np.array([s.row for s in ranked]).reshape(len(ranked), len(CRITERIA)),
-                                     np.array([s.default_score for s in ranked]))
+                                 np.array([s.default_score for s in ranked]))
         conf_by_id = {} if conf is None else {s.hit.id: float(c) for s, c in zip(ranked, conf)}
         matches, explanations = [], []
         for s in page:
@@ -114,9 +114,10 @@ class Matcher:
             matches.append(Match(s.record, round(s.score, 4), None if c is None else round(c, 4)))
             explanations.append(explain(query, s, target, normalise_weights(weights) if weights else ranker.weights))
         qc = self.scorer.object_confidence(query.vector[None])
-        best = [conf_by_id[s.hit.id] for s in ranked[:1]] if conf_by_id else [m.confidence for m in matches]
+        # judged on the whole pool, as the threshold was fitted (its best confidence), whatever the page or weights
+        pool_conf = [] if not ranked else [None] if conf is None else conf.tolist()
         threshold = ranker.no_match_threshold if self.no_match_threshold is None else self.no_match_threshold
-        return MatchPage(matches, self.records.model_id, confidence.no_good_match(best, threshold),
+        return MatchPage(matches, self.records.model_id, confidence.no_good_match(pool_conf, threshold),
                          None if qc is None else round(float(qc[0]), 4), explanations, fired.applied())
 
     def _pool(self, target: Kind, query: Query, flt, want: int, fired: FiredRules) -> list[Hit]:
@@ -164,11 +165,6 @@ def rule_vector(hit: Hit) -> np.ndarray:
     document vector when it has no title."""
     title = unpack_vector(hit.payload.get("title_vector"))
     return np.asarray(hit.vector, dtype=np.float32) if title is None else title
-
-
-def no_good_match(matches: list[Match], threshold: float) -> bool:
-    """True when nothing came back, or the best confidence is under the threshold."""
-    return confidence.no_good_match([m.confidence for m in matches], threshold)
 
 
 def explain(query: Query, scored: Scored, target: Kind, weights: dict[str, float]) -> dict:

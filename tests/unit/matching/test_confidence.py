@@ -8,7 +8,6 @@ from app.matching.confidence import (FEATURES, OCCUPATION_FEATURES, Calibration,
 from app.matching.explain import shared_terms
 from app.matching.lexical import Lexicon
 from app.matching.ranking import Weights
-from app.matching.service import no_good_match
 
 
 def test_sharpness_is_one_for_one_hot_and_zero_for_uniform():
@@ -112,10 +111,9 @@ def test_shared_terms_put_skills_first():
 
 
 def test_no_good_match():
-    from app.domain import Kind, Match, Record
+    from app.matching.confidence import no_good_match
 
-    rec = Record("x", Kind.JOB, {}, 0, 0)
     assert no_good_match([], 0.5)
-    assert no_good_match([Match(rec, 0.9, 0.2), Match(rec, 0.8, 0.3)], 0.5)
-    assert not no_good_match([Match(rec, 0.9, 0.7)], 0.5)
-    assert not no_good_match([Match(rec, 0.9, None)], 0.5)  # no calibrator: nothing to judge by
+    assert no_good_match([0.2, 0.3], 0.5)
+    assert not no_good_match([0.7], 0.5)
+    assert not no_good_match([None], 0.5)  # no calibrator: nothing to judge by
