@@ -1,5 +1,6 @@
 """The default store: Qdrant's own engine in-process (qdrant-edge-py), one shard per collection."""
 
+import json
 import logging
 import threading
 import time
@@ -112,18 +113,18 @@ class EdgeStore:
 
     def retrieve(self, name: str, ids: list[str], with_vector: bool = False,
                  fields: tuple[str, ...] | None = None) -> list[StoredPoint]:
-        shard = self._shard(name)
-        try:
-            recs = shard.retrieve(list(ids), with_payload=_selector(fields), with_vector=with_vector)
-        except Exception as exc:
-            if not _undecodable(exc):
-                raise
+        def read() -> list[StoredPoint]:
+            recs = self._shard(name).retrieve(list(ids), with_payload=_selector(fields), with_vector=with_vector)
+            return [StoredPoint(str(r.id), r.payload or {}, dense_part(r.vector) if with_vector else None)
+                    for r in recs]
+
+        def one_by_one() -> list[StoredPoint]:
             if len(ids) == 1:
                 raise UnreadableRecord(
                     f"Record {ids[0]} is stored but its data cannot be read (it was written with metadata nested "
-                    "too deep for the store). Delete it and send it again.", {"id": ids[0]}) from exc
+                    "too deep for the store). Delete it and send it again.", {"id": ids[0]})
             return [p for i in ids for p in self._readable(name, i, with_vector, fields)]
-        return [StoredPoint(str(r.id), r.payload or {}, dense_part(r.vector) if with_vector else None) for r in recs]
+        return _unless_undecodable(read, one_by_one)
 
     def _readable(self, name: str, point_id: str, with_vector: bool,
                   fields: tuple[str, ...] | None) -> list[StoredPoint]:
@@ -144,12 +145,8 @@ class EdgeStore:
         shard = self._shard(name)
         # Deleting reads the old payload (to update payload indexes), and a failed update leaves the shard
         # refusing every later write: replace an unreadable payload first (overwriting does not read it).
-        for point_id in ids:
-            try:
-                shard.retrieve([point_id], with_payload=True, with_vector=False)
-            except Exception as exc:
-                if not _undecodable(exc):
-                    raise
+        if not _decodes(shard, ids):
+            for point_id in (i for i in ids if not _decodes(shard, [i])):
                 for bare in shard.retrieve([point_id], with_payload=False, with_vector=True):
                     shard.update(qe.UpdateOperation.upsert_points([qe.Point(point_id, bare.vector, {})]))
         shard.update(qe.UpdateOperation.delete_points(list(ids)))
@@ -162,15 +159,15 @@ class EdgeStore:
                 limit=limit, offset=offset, query=qe.Query.Nearest(list(vector)), filter=to_edge_filter(flt),
                 with_payload=payload, with_vector=with_vector, score_threshold=score_threshold,
             )
-        try:
-            found = self._shard(name).query(request(_selector(fields)))
-        except Exception as exc:
-            if not _undecodable(exc):
-                raise
-            bare = self._shard(name).query(request(False))
+        def read() -> list[Hit]:
+            return [Hit(str(p.id), p.score, p.payload or {}, dense_part(p.vector) if with_vector else None)
+                    for p in self._shard(name).query(request(_selector(fields)))]
+
+        def one_by_one() -> list[Hit]:
             return [Hit(str(p.id), p.score, r.payload, dense_part(p.vector) if with_vector else None)
-                    for p in bare for r in self._readable(name, str(p.id), False, fields)]
-        return [Hit(str(p.id), p.score, p.payload or {}, dense_part(p.vector) if with_vector else None) for p in found]
+                    for p in self._shard(name).query(request(False))
+                    for r in self._readable(name, str(p.id), False, fields)]
+        return _unless_undecodable(read, one_by_one)
 
     def hybrid(self, name: str, vector: list[float], sparse: Sparse, flt: Filter | None, limit: int) -> list[Hit]:
         shard, edge_filter = self._shard(name), to_edge_filter(flt)
@@ -181,12 +178,9 @@ class EdgeStore:
                 prefetches=[qe.Prefetch(limit=limit, query=qe.Query.Nearest(list(vector)), filter=edge_filter),
                             qe.Prefetch(limit=limit, query=qe.Query.Nearest(query_sparse, using=SPARSE),
                                         filter=edge_filter)]))
-        try:
-            fused = [(p, p.payload or {}) for p in fusion(True)]
-        except Exception as exc:
-            if not _undecodable(exc):
-                raise
-            fused = [(p, r.payload) for p in fusion(False) for r in self._readable(name, str(p.id), False, None)]
+        fused = _unless_undecodable(
+            lambda: [(p, p.payload or {}) for p in fusion(True)],
+            lambda: [(p, r.payload) for p in fusion(False) for r in self._readable(name, str(p.id), False, None)])
         if not fused:
             return []
         ids = {str(p.id) for p, _ in fused}
@@ -202,14 +196,10 @@ class EdgeStore:
 
     def _scroll(self, name: str, request) -> list[StoredPoint]:
         """Scroll with payloads; if one cannot be decoded, scroll ids only and read the rest one by one."""
-        try:
-            recs, _ = self._shard(name).scroll(request(True))
-        except Exception as exc:
-            if not _undecodable(exc):
-                raise
-            bare, _ = self._shard(name).scroll(request(False))
-            return [p for r in bare for p in self._readable(name, str(r.id), False, None)]
-        return [StoredPoint(str(r.id), r.payload or {}) for r in recs]
+        return _unless_undecodable(
+            lambda: [StoredPoint(str(r.id), r.payload or {}) for r in self._shard(name).scroll(request(True))[0]],
+            lambda: [p for r in self._shard(name).scroll(request(False))[0]
+                     for p in self._readable(name, str(r.id), False, None)])
 
     def delete_by(self, name: str, flt: Filter) -> None:
         self._shard(name).update(qe.UpdateOperation.delete_points_by_filter(to_edge_filter(flt)))
@@ -290,7 +280,7 @@ class EdgeStore:
 
 def _has_sparse(path: Path) -> bool:
     config = path / "edge_config.json"
-    return config.exists() and f'"{SPARSE}"' in config.read_text()
+    return config.exists() and SPARSE in (json.loads(config.read_text()).get("sparse_vectors") or {})
 
 
 def _vectors(p: StoredPoint):
@@ -301,6 +291,22 @@ def _vectors(p: StoredPoint):
 
 def _undecodable(exc: Exception) -> bool:
     return any(marker in str(exc) for marker in _DECODE_ERRORS)
+
+
+def _unless_undecodable(read, fallback):
+    """`read()`, or `fallback()` when a stored payload cannot be decoded; any other error propagates."""
+    try:
+        return read()
+    except Exception as exc:
+        if not _undecodable(exc):
+            raise
+    return fallback()
+
+
+def _decodes(shard: qe.EdgeShard, ids: list[str]) -> bool:
+    """Whether every one of these points' payloads can be decoded (one read)."""
+    return _unless_undecodable(lambda: shard.retrieve(list(ids), with_payload=True, with_vector=False) is not None,
+                               lambda: False)
 
 
 def _selector(fields: tuple[str, ...] | None):
