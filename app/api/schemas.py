@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from app.matching.criteria import CRITERIA
 from app.store.payload_guard import payload_problem
 
 MAX_TEXT = 100_000
@@ -221,7 +222,7 @@ class MatchFilters(Strict):
         description="Keeps records whose top occupations (normalised on ingest) include one of these.")
 
 
-CriterionName = Literal["semantic", "lexical", "skills", "experience", "title", "language", "location"]
+CriterionName = Literal[CRITERIA]  # the criteria's one list: a new criterion is a valid weight at once
 
 
 class MatchRequest(Strict):

@@ -88,6 +88,7 @@ class Records:
         self._locks = {k: threading.Lock() for k in Kind}
         self.bm25 = Bm25Encoder()
         self._title_cache: dict[str, np.ndarray] = {}
+        self._title_lock = threading.Lock()  # the import worker and request threads share the cache
 
     @property
     def model_id(self) -> str:
@@ -230,14 +231,17 @@ class Records:
     def _title_vectors(self, titles: list[str]) -> dict[str, np.ndarray]:
         """Vectors of short titles, remembered: titles repeat across records ("Registered Nurse"), the
         encoder is deterministic, and an import would otherwise spend about a tenth of its time on them."""
-        out = {t: v for t in titles if (v := self._title_cache.get(t)) is not None}
+        with self._title_lock:
+            out = {t: v for t in titles if (v := self._title_cache.get(t)) is not None}
         todo = sorted({t for t in titles if t not in out})
         if todo:
-            for t, v in zip(todo, self.encoder.encode(todo)):
-                out[t] = v
-                if len(self._title_cache) >= TITLE_CACHE:
-                    self._title_cache.pop(next(iter(self._title_cache)))  # oldest first
-                self._title_cache[t] = v
+            vectors = self.encoder.encode(todo)  # outside the lock: imports and requests encode side by side
+            with self._title_lock:
+                for t, v in zip(todo, vectors):
+                    out[t] = v
+                    if len(self._title_cache) >= TITLE_CACHE:
+                        self._title_cache.pop(next(iter(self._title_cache)))  # oldest first
+                    self._title_cache[t] = v
         return out
 
     def _occupations(self, texts: list[tuple[str, str]], vectors, titled: list[tuple[int, str]],

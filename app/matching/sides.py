@@ -3,11 +3,9 @@
 from typing import Any
 
 from app.domain import Kind
-from app.encoder.texts import candidate_text, job_text
 from app.matching.criteria import Role, Side, generic_terms
 from app.matching.lexical_vectors import Bm25Encoder
-
-_TEXT = {Kind.JOB: job_text, Kind.CANDIDATE: candidate_text}
+from app.matching.records import TEXT
 
 
 def _skills(doc: dict[str, Any], extracted: dict[str, Any], terms, generic) -> list[tuple[str, frozenset[int]]]:
@@ -41,6 +39,6 @@ def side_of(kind: Kind, doc: dict[str, Any], extracted: dict[str, Any] | None, o
         location=doc.get("location"),
         remote=bool(doc.get("remote")),
         relocate=bool(doc.get("willing_to_relocate")),
-        terms=text_terms if text_terms is not None else terms(" ".join(_TEXT[kind](doc))),
+        terms=text_terms if text_terms is not None else terms(" ".join(TEXT[kind](doc))),
         occupations=[o["id"] for o in occupations or [] if "id" in o],
     )
