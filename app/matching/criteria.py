@@ -8,6 +8,9 @@ ask for (no languages, no location) scores 1: it cannot count against anyone.
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
 from app.domain import CEFR_LEVELS
 
 CRITERIA = ("semantic", "lexical", "skills", "experience", "title", "language", "location")
@@ -59,12 +62,29 @@ def _share(needed: frozenset[int], have: frozenset[int]) -> float:
     return len(needed & have) / len(needed) if needed else 0.0
 
 
+def pair_skills(wanted: list[tuple[str, frozenset[int]]],
+                offered: list[tuple[str, frozenset[int]]]) -> tuple[float, list[tuple[str, str]]]:
+    """Each listed skill of the CV paired with at most one required skill (an assignment maximising the
+    total): a pair is worth the share of the CV item's words found in the requirement, so "Consultation"
+    meets "Proficiency in consulting scenarios where ...". The mean over required skills, and the pairs.
+    One-to-one, a list that lost an item scores lower even when its other items repeat the lost words."""
+    offered = [(n, t) for n, t in offered if t]
+    if not wanted or not offered:
+        return 0.0, []
+    share = np.array([[len(w & o) / len(o) for _, o in offered] for _, w in wanted])
+    rows, cols = linear_sum_assignment(share, maximize=True)
+    pairs = [(wanted[r][0], offered[c][0]) for r, c in zip(rows, cols) if share[r, c] > 0]
+    return float(share[rows, cols].sum() / len(wanted)), pairs
+
+
 def skills(job: Side, cand: Side) -> Criterion:
-    """Required skills found in the CV: in its skills list (full credit) or only elsewhere in its text
-    (half credit, a mention is weaker evidence than a claimed skill)."""
+    """The mean of two readings of the job's required skills in the CV. Coverage: each required skill
+    found in the CV's skills list (full credit) or only elsewhere in its text (half credit, a mention is
+    weaker evidence than a claimed skill). Pairing: the CV's listed skills matched one-to-one to the
+    required ones (`pair_skills`); a CV without a skills list is read by coverage alone."""
     wanted = [(name, t) for name, t in job.skills if t]
     if not wanted:
-        return Criterion(1.0, {"required": 0, "matched": [], "missing": []})
+        return Criterion(1.0, {"required": 0, "matched": [], "missing": [], "pairs": []})
     listed = cand.skill_terms if cand.skills else cand.terms
     names = {n.lower() for n, _ in cand.skills}
     matched, missing, total = [], [], 0.0
@@ -73,7 +93,10 @@ def skills(job: Side, cand: Side) -> Criterion:
         credit = 1.0 if exact else max(_share(t, listed), 0.5 * _share(t, cand.terms))
         total += min(1.0, credit / SKILL_FOUND)
         (matched if exact or credit >= SKILL_FOUND * 0.99 else missing).append(name)
-    return Criterion(total / len(wanted), {"required": len(wanted), "matched": matched, "missing": missing})
+    coverage = total / len(wanted)
+    paired, pairs = pair_skills(wanted, cand.skills) if cand.skills else (coverage, [])
+    return Criterion((coverage + paired) / 2, {"required": len(wanted), "matched": matched, "missing": missing,
+                                               "pairs": [{"required": r, "listed": o} for r, o in pairs]})
 
 
 def _best_role(need: Role, held: list[Role]) -> tuple[Role | None, float]:

@@ -44,13 +44,18 @@ def context_features(scores: np.ndarray) -> np.ndarray:
     return np.column_stack([gap, share])
 
 
+# `no_good_match` when no result is more likely than not a good fit: the natural decision point of a
+# calibrated probability, not a fitted quantile (docs/matching.md shows the trade-off it gives)
+NO_MATCH_BELOW = 0.5
+
+
 @dataclass
 class Ranker:
     """Weights, calibrator and no-good-match threshold of one direction."""
 
     weights: dict[str, float] = field(default_factory=lambda: {c: 1 / len(CRITERIA) for c in CRITERIA})
     calibrator: Calibrator | None = None
-    no_match_threshold: float = 0.5
+    no_match_threshold: float = NO_MATCH_BELOW
 
     def scores(self, X: np.ndarray, weights: dict[str, float] | None = None) -> np.ndarray:
         """(M,) weighted means of an (M, len(CRITERIA)) criterion matrix."""

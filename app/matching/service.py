@@ -72,7 +72,7 @@ class Matcher:
         self.scorer = scorer
         self.rules = rules
         self.model = model or MatchModel.load()
-        self.no_match_threshold = no_match_threshold  # None: each direction's fitted threshold
+        self.no_match_threshold = no_match_threshold  # None: each direction's threshold (match model)
 
     def for_record(self, kind: Kind, record_id: str, filters: Filters | None, limit: int, offset: int,
                    weights: dict[str, float] | None = None) -> MatchPage:

@@ -116,12 +116,6 @@ def fit_calibrator(pools: list[Pool], model: Ranker, top: int = 20) -> Calibrato
     return Calibrator.fit(np.vstack(X), np.concatenate(y).astype(int), FEATURES)
 
 
-def no_match_threshold(pools: list[Pool], model: Ranker, miss_rate: float = 0.02) -> float:
-    """The highest threshold that flags at most `miss_rate` of queries whose good record is stored."""
-    best = [float(model.confidence(p.rows, model.scores(p.rows)).max()) for p in pools if p.stored_fit]
-    return float(np.quantile(best, miss_rate)) if best else 0.5
-
-
 def auroc(pos: np.ndarray, neg: np.ndarray) -> float:
     """Probability that a random positive outscores a random negative (ties count half)."""
     pos, neg = np.asarray(pos, dtype=np.float64), np.asarray(neg, dtype=np.float64)
@@ -134,9 +128,10 @@ def auroc(pos: np.ndarray, neg: np.ndarray) -> float:
 
 def confidence_metrics(pools: list[Pool], model: Ranker, top: int = 10) -> dict[str, float]:
     """On each pool's `top` pairs by score: ECE and Brier against grade 2; AUROC fit vs weakened copy and
-    fit vs unrelated; mean confidence per grade; how often `no_good_match` fires although the fit is stored."""
+    fit vs unrelated; mean confidence per grade; how often `no_good_match` fires although the fit is stored,
+    and how often it fires once the fit and its weakened copy are taken out of the pool (it should)."""
     conf_all, correct, by_grade = [], [], {0: [], 1: [], 2: []}
-    flagged = 0
+    flagged, flagged_without = 0, 0
     for p in pools:
         scores = model.scores(p.rows)
         conf = model.confidence(p.rows, scores)
@@ -146,6 +141,9 @@ def confidence_metrics(pools: list[Pool], model: Ranker, top: int = 10) -> dict[
         for g in (0, 1, 2):
             by_grade[g].extend(conf[order][p.grades[order] == g].tolist())
         flagged += int(p.stored_fit and conf.max() < model.no_match_threshold)
+        rest = p.rows[p.grades == 0]
+        flagged_without += int(not len(rest) or model.confidence(rest, model.scores(rest)).max()
+                               < model.no_match_threshold)
     conf_all, correct = np.concatenate(conf_all), np.concatenate(correct).astype(float)
     return {"ece": expected_calibration_error(conf_all, correct), "brier": brier_score(conf_all, correct),
             "auroc_fit_vs_weakened": auroc(np.array(by_grade[2]), np.array(by_grade[1])),
@@ -153,4 +151,5 @@ def confidence_metrics(pools: list[Pool], model: Ranker, top: int = 10) -> dict[
             "mean_fit": float(np.mean(by_grade[2])) if by_grade[2] else float("nan"),
             "mean_weakened": float(np.mean(by_grade[1])) if by_grade[1] else float("nan"),
             "mean_unrelated": float(np.mean(by_grade[0])) if by_grade[0] else float("nan"),
-            "no_good_match_with_fit_stored": flagged / max(1, sum(p.stored_fit for p in pools))}
+            "no_good_match_with_fit_stored": flagged / max(1, sum(p.stored_fit for p in pools)),
+            "no_good_match_without_fit_or_copy": flagged_without / max(1, len(pools))}

@@ -52,7 +52,21 @@ def test_a_mentioned_skill_counts_half_of_a_listed_one():
     listed = side(Kind.CANDIDATE, {"cv_text": "SKILLS\nKubernetes, Go"})
     mentioned = side(Kind.CANDIDATE, {"cv_text": "SKILLS\nGo\n\nPROJECTS\nI once deployed to Kubernetes."})
     assert score_pair(job, listed, 0, 0)["skills"].score == 1.0
-    assert score_pair(job, mentioned, 0, 0)["skills"].score == pytest.approx(0.5 / 0.6)
+    # coverage: a mention is half a listed skill (share 0.5 of the 0.6 that counts as found);
+    # pairing: no listed item names Kubernetes
+    assert score_pair(job, mentioned, 0, 0)["skills"].score == pytest.approx((0.5 / 0.6 + 0) / 2)
+
+
+def test_one_listed_skill_pairs_with_one_requirement_only():
+    job = side(Kind.JOB, {"title": "x", "skills": ["Python", "Automated testing of Python services"]})
+    both = score_pair(job, side(Kind.CANDIDATE, {"cv_text": "SKILLS\nPython, Automated testing"}), 0, 0)["skills"]
+    one = score_pair(job, side(Kind.CANDIDATE, {"cv_text": "SKILLS\nPython"}), 0, 0)["skills"]
+    assert both.score == 1.0
+    assert {(p["required"], p["listed"]) for p in both.evidence["pairs"]} == {
+        ("Python", "Python"), ("Automated testing of Python services", "Automated testing")}
+    # "Python" alone covers most words of both requirements, but pairs with one of them
+    assert one.evidence["pairs"] == [{"required": "Python", "listed": "Python"}]
+    assert one.score < 0.8
 
 
 def test_weights_normalise_and_refuse_nonsense():
