@@ -12,11 +12,16 @@ from app.domain import Kind
 from app.errors import InvalidInput
 from app.ingest.parsers import parse_records
 from app.matching.records import Records
+from app.encoder.priority import bulk_work
 
 
 async def bulk_upload(request: Request, kind: Kind, model: type[BaseModel], records: Records,
                       max_items: int) -> BulkResponse:
-    return await bulk_store(request, model, lambda docs: records.put_many(kind, docs), max_items)
+    def put_many(docs: list[dict]) -> list[tuple]:
+        with bulk_work():  # a batch yields the encoder to interactive requests between its slices
+            return records.put_many(kind, docs)
+
+    return await bulk_store(request, model, put_many, max_items)
 
 
 async def bulk_store(request: Request, model: type[BaseModel], put_many: Callable[[list[dict]], list[tuple]],

@@ -16,6 +16,7 @@ import numpy as np
 
 from app.encoder.documents import DocumentEncoder, check_pooling
 from app.encoder.head import Head
+from app.encoder.priority import EncoderGate
 from app.encoder.sentence import ARTIFACT_CONFIG
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,7 @@ class OnnxEncoder(DocumentEncoder):
         self.tokenizer.enable_truncation(max_length=int(meta["max_seq_length"]))
         self.tokenizer.enable_padding(pad_id=int(meta.get("pad_id", 0)), pad_token=meta.get("pad_token", "[PAD]"))
         self._lock = threading.Lock()
+        self.gate = EncoderGate()
         self._tokenize_pool = ThreadPoolExecutor(1, thread_name_prefix="tokenize")
         self._run_pool = ThreadPoolExecutor(self.threads, thread_name_prefix="onnx") if self.per_text else None
         log.info("encoder %s@%s (onnx %s, %d threads) loaded from %s (dim %d)", self.name, self.version,

@@ -11,6 +11,7 @@ import numpy as np
 
 from app.encoder.documents import DocumentEncoder, check_pooling
 from app.encoder.head import Head
+from app.encoder.priority import EncoderGate
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +87,7 @@ class SentenceTransformerEncoder(DocumentEncoder):
         self.max_chunks = max_chunks
         self.pooling = pooling
         self._lock = threading.Lock()
+        self.gate = EncoderGate()
         log.info("encoder %s@%s (torch) loaded from %s (dim %d)", self.name, self.version, path, self.dim)
 
     def _apply_artifact(self, path: Path) -> None:

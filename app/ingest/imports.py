@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from app.domain import Kind, now
+from app.encoder.priority import bulk_work
 from app.errors import Conflict, DomainError, NotFound, StoreUnavailable
 from app.ingest.formats import Row, check_file, count_rows, read_rows
 from app.matching.ids import parse_id
@@ -222,7 +223,8 @@ class ImportRunner:
             if job.status in FINISHED:
                 continue
             try:
-                self._run(job)
+                with bulk_work():  # imports yield the encoder to interactive requests between slices
+                    self._run(job)
             except StoreUnavailable as exc:  # keep it: try again shortly, from where it stopped
                 log.warning("import %s paused: %s; retrying in %.0f s", job.id, exc.message, self.retry_s)
                 self._stopping.wait(self.retry_s)

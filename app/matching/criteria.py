@@ -68,10 +68,19 @@ def pair_skills(wanted: list[tuple[str, frozenset[int]]],
     total): a pair is worth the share of the CV item's words found in the requirement, so "Consultation"
     meets "Proficiency in consulting scenarios where ...". The mean over required skills, and the pairs.
     One-to-one, a list that lost an item scores lower even when its other items repeat the lost words."""
-    offered = [(n, t) for n, t in offered if t]
     if not wanted or not offered:
         return 0.0, []
-    share = np.array([[len(w & o) / len(o) for _, o in offered] for _, w in wanted])
+    wanted_with: dict[int, list[int]] = {}  # term -> the required skills that contain it
+    for r, (_, terms) in enumerate(wanted):
+        for t in terms:
+            wanted_with.setdefault(t, []).append(r)
+    share = np.zeros((len(wanted), len(offered)))
+    for c, (_, terms) in enumerate(offered):
+        for t in terms:
+            for r in wanted_with.get(t, ()):
+                share[r, c] += 1.0 / len(terms)
+    if not share.any():
+        return 0.0, []
     rows, cols = linear_sum_assignment(share, maximize=True)
     pairs = [(wanted[r][0], offered[c][0]) for r, c in zip(rows, cols) if share[r, c] > 0]
     return float(share[rows, cols].sum() / len(wanted)), pairs

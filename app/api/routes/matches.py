@@ -6,6 +6,7 @@ from app.api.deps import MatcherDep
 from app.api.present import match_response, to_filters
 from app.api.schemas import AdHocMatchRequest, EmbedRequest, EmbedResponse, MatchResponse
 from app.domain import Kind
+from app.encoder.priority import bulk_work
 
 router = APIRouter(tags=["matching"])
 
@@ -20,5 +21,6 @@ def match_text(req: AdHocMatchRequest, matcher: MatcherDep):
 @router.post("/embed", response_model=EmbedResponse)
 def embed(req: EmbedRequest, matcher: MatcherDep):
     """Unit vectors of up to 256 texts: the dot product of two is the score the service uses."""
-    vecs = matcher.embed(req.texts)
+    with bulk_work():  # a long batch yields the encoder to matches and single writes between its slices
+        vecs = matcher.embed(req.texts)
     return EmbedResponse(model=matcher.records.model_id, dim=vecs.shape[1], vectors=vecs.round(6).tolist())
