@@ -9,7 +9,7 @@ from app.encoder.priority import EncoderGate
 from app.encoder.texts import chunk_words
 
 POOLINGS = ("max", "mean", "truncate")
-SLICE = 32  # texts per turn on the encoder: one fp32 batch; about 0.2 s of int8 work on 2 cores
+SLICE = 8  # texts per turn on the encoder: at most about 0.1 s of work that a waiting match sits behind
 
 
 class DocumentEncoder:
