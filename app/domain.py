@@ -18,6 +18,7 @@ class Kind(str, Enum):
 
 
 CEFR_LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
+MAX_TEXT = 100_000  # characters of a job description or CV text (API bodies, import rows, CV files)
 
 
 @dataclass

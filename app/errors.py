@@ -4,6 +4,7 @@ Every 4xx/5xx body is `{"error": {"code": ..., "message": ..., "details": ...}}`
 """
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -79,6 +80,18 @@ _HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "me
                413: "payload_too_large", 415: "unsupported_media_type"}
 
 
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method the OpenAPI document lists for the request's path (built once per app)."""
+    table = getattr(request.app.state, "allowed_methods", None)
+    if table is None:
+        table = [(re.compile("^" + re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(path)) + "$"),
+                  {m.upper() for m in ops})
+                 for path, ops in request.app.openapi().get("paths", {}).items()]
+        request.app.state.allowed_methods = table
+    path = request.url.path
+    return sorted(set().union(*(methods for rx, methods in table if rx.match(path))))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError):
@@ -94,12 +107,17 @@ def install_error_handlers(app: FastAPI) -> None:
                               describe_validation_errors(errors))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException):
+    async def _http(request: Request, exc: StarletteHTTPException):
         code = _HTTP_CODES.get(exc.status_code, "http_error")
         if exc.status_code == 400 and "parsing the body" in str(exc.detail):  # FastAPI could not decode JSON
             return error_response(400, "malformed_json", "The request body is not valid JSON, is nested too deep "
                                   "or holds a number too long to read.", None)
-        return error_response(exc.status_code, code, str(exc.detail), None)
+        response = error_response(exc.status_code, code, str(exc.detail), None)
+        for name, value in (exc.headers or {}).items():
+            response.headers[name] = value
+        if exc.status_code == 405:  # Starlette names the methods of the first route on the path only
+            response.headers["Allow"] = ", ".join(_allowed_methods(request))
+        return response
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception):

@@ -6,10 +6,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from app.domain import MAX_TEXT
 from app.matching.criteria import CRITERIA
 from app.store.payload_guard import payload_problem
 
-MAX_TEXT = 100_000
 MAX_METADATA_CHARS = 64 * 1024
 CEFR = Literal["A1", "A2", "B1", "B2", "C1", "C2"]
 LangCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from app.domain import MAX_TEXT
 from app.errors import DomainError, InvalidInput
 from app.ingest.files import CV_SUFFIXES, UnreadableFile, extract_text, read_bounded
 
@@ -235,6 +236,10 @@ def _zip(path: Path, parse: bool) -> Iterator[Row]:
                     text = extract_text(name, read_bounded(zf, info, MAX_CV_FILE_BYTES))
                 except (UnreadableFile, zipfile.BadZipFile, RuntimeError) as exc:
                     yield Row(i, None, f"{name}: {exc}", name)
+                    continue
+                if len(text) > MAX_TEXT:  # said here, so a batch never holds 64 huge texts at once
+                    yield Row(i, None, f"{name}: {len(text)} characters of text; a CV may have at most {MAX_TEXT}",
+                              name)
                     continue
                 yield Row(i, {"external_id": name, "cv_text": text}, external_id=name)
 

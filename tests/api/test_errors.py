@@ -99,3 +99,9 @@ def test_a_trailing_slash_is_a_404_that_echoes_no_host(client):
     r = client.get("/v1/jobs/", headers={"Host": "evil.example"}, follow_redirects=False)
     assert_error(r, 404, "not_found")
     assert "location" not in r.headers
+
+
+def test_method_not_allowed_says_which_methods_are(client):
+    r = client.patch("/v1/jobs")
+    assert_error(r, 405, "method_not_allowed")
+    assert set(r.headers["allow"].replace(" ", "").split(",")) == {"GET", "POST"}

@@ -113,3 +113,11 @@ def test_csv_in_the_encodings_spreadsheets_write_is_read_without_mojibake(tmp_pa
     assert rows[0].item == {"name": "José Müller", "cv_text": "Köchin – Großküche" if encoding != "latin-1"
                             else "Köchin - Großküche"}
     assert rows[1].item["cv_text"] == "crème brûlée" and all("\ufffd" not in str(r.item) for r in rows)
+
+
+def test_a_zip_entry_with_more_text_than_a_cv_may_hold_is_a_row_error(tmp_path):
+    huge = ("word " * 30_000).encode()  # 150,000 characters: more than a CV text may hold
+    path = write(tmp_path, "a.zip", make_zip({"a.txt": b"Welder", "b.txt": huge, "c.txt": b"Nurse"}))
+    rows = list(read_rows(path, "zip"))
+    assert [r.item["cv_text"] if r.item else None for r in rows] == ["Welder", None, "Nurse"]
+    assert "b.txt: 149999 characters of text; a CV may have at most 100000" in rows[1].error  # stripped
