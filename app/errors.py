@@ -45,6 +45,10 @@ class PayloadTooLarge(DomainError):
     status, code = 413, "payload_too_large"
 
 
+class TooManyRequests(DomainError):
+    status, code = 429, "too_many_requests"
+
+
 class StoreUnavailable(DomainError):
     status, code = 503, "store_unavailable"
 

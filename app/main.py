@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, FastAPI
 
 from app.api.deps import require_api_key
 from app.api.keys_first import KeyFirstMiddleware
+from app.api.upload_gate import UploadGate
 from app.api.limits import BodyLimitMiddleware
 from app.api.present import row_validator
 from app.api.routes import candidates, health, imports, jobs, matches, occupations, rules
@@ -50,7 +51,8 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
         app.state.normalizer = normalizer
         app.state.matcher = Matcher(enc, store, records, scorer, rulebook, settings.match_threshold)
         app.state.imports = ImportRunner(ImportBook(settings.data_dir), records.put_many, row_validator(CandidateIn),
-                                         lambda: store.bulk_load(Kind.CANDIDATE.value), settings.import_batch_size)
+                                         lambda: store.bulk_load(Kind.CANDIDATE.value), settings.import_batch_size,
+                                         max_pending=settings.max_pending_imports)
         app.state.imports.start()
         log.info("jobmatch ready: model %s, store %s", records.model_id, store.backend)
         try:
@@ -67,6 +69,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
                        larger={"/v1/imports": (settings.max_import_bytes, "JOBMATCH_MAX_IMPORT_BYTES")})
+    app.add_middleware(UploadGate, max_uploads=settings.max_concurrent_uploads)
     app.add_middleware(KeyFirstMiddleware, settings=settings)  # added last: runs first, before any body is read
 
     v1 = APIRouter(prefix="/v1", dependencies=[Depends(require_api_key)], responses=ERROR_RESPONSES)

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(8 * 1024 * 1024, ge=1024, description="Largest accepted request body (413 above).")
     max_bulk_items: int = Field(1000, ge=1, le=10000)
     max_import_bytes: int = Field(4 * 1024**3, ge=1024, description="Largest file accepted by /v1/imports.")
+    max_concurrent_uploads: int = Field(2, ge=1, le=64, description="Import uploads received at once (429 above).")
+    max_pending_imports: int = Field(16, ge=1, le=10_000, description=(
+        "Imports queued or running at once (429 above); with max_import_bytes it bounds the disk they use."))
     import_batch_size: int = Field(64, ge=1, le=10000, description="Records an import stores at a time.")
     no_match_threshold: float = Field(
         0.35, ge=0, le=1, description="Occupation normalisation: below this best confidence no_good_match is true."

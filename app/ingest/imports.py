@@ -24,7 +24,7 @@ from typing import Any, BinaryIO
 
 from app.domain import Kind, now
 from app.encoder.priority import bulk_work
-from app.errors import Conflict, DomainError, NotFound, StoreUnavailable
+from app.errors import Conflict, DomainError, NotFound, StoreUnavailable, TooManyRequests
 from app.ingest.formats import Row, check_file, count_rows, read_rows
 from app.matching.ids import parse_id
 
@@ -145,9 +145,9 @@ class ImportRunner:
     """One background thread works through the queued imports, oldest first, in batches."""
 
     def __init__(self, book: ImportBook, put_many: Callable[..., list], validate: Callable[[Any], dict],
-                 bulk_load: Callable[[], Any], batch_size: int = 64, retry_s: float = 10.0):
+                 bulk_load: Callable[[], Any], batch_size: int = 64, retry_s: float = 10.0, max_pending: int = 16):
         self.book, self.put_many, self.validate, self.bulk_load = book, put_many, validate, bulk_load
-        self.batch_size, self.retry_s = batch_size, retry_s
+        self.batch_size, self.retry_s, self.max_pending = batch_size, retry_s, max_pending
         self._queue: queue.Queue[str | None] = queue.Queue()
         self._cancel: set[str] = set()
         self._stopping = threading.Event()
@@ -176,6 +176,12 @@ class ImportRunner:
             self._thread.join(timeout)
 
     def submit(self, upload: BinaryIO, filename: str, fmt: str) -> ImportJob:
+        """Queue an upload; refused while `max_pending` imports wait or run (their files fill the disk)."""
+        pending = sum(j.status not in FINISHED for j in self.book.all())
+        if pending >= self.max_pending:
+            raise TooManyRequests(f"{pending} imports are queued or running; wait for one to end or cancel one "
+                                  "(JOBMATCH_MAX_PENDING_IMPORTS).", {"pending": pending, "max_pending": self.max_pending},
+                                  code="too_many_imports")
         job = self.book.create(upload, filename, fmt)
         self._queue.put(job.id)
         return job

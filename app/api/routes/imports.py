@@ -8,7 +8,7 @@ from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 
 from app.api.deps import ImportsDep
 from app.api.present import utc
-from app.api.schemas import ImportErrorPage, ImportOut, ImportPage
+from app.api.schemas import ErrorResponse, ImportErrorPage, ImportOut, ImportPage
 from app.ingest.formats import detect_format
 from app.ingest.imports import ImportJob, ImportRunner
 
@@ -24,7 +24,9 @@ def import_out(job: ImportJob, runner: ImportRunner) -> dict:
             "restarts": job.restarts, "message": job.message}
 
 
-@router.post("", response_model=ImportOut, status_code=202)
+@router.post("", response_model=ImportOut, status_code=202, responses={429: {"model": ErrorResponse, "description": (
+    "Too many uploads at once (`too_many_uploads`, with Retry-After) or too many imports queued or running "
+    "(`too_many_imports`).")}})
 def start_import(runner: ImportsDep, response: Response,
                  file: Annotated[UploadFile, File(description=(
                      "NDJSON (*.ndjson, *.jsonl), CSV with a header row (*.csv), a JSON array (*.json) or a ZIP of "

@@ -99,3 +99,17 @@ def test_rows_that_are_not_records_are_row_errors(tmp_path, fmt, body):
     runner.stop()
     assert done.total == (2 if fmt == "json" else 1)
     assert len(records.rows) == 1
+
+
+def test_uploads_past_the_pending_limit_are_refused_and_nothing_is_kept(tmp_path):
+    from app.errors import TooManyRequests
+
+    book = ImportBook(tmp_path)
+    runner = ImportRunner(book, FakeRecords().put_many, validate, lambda: None, max_pending=2)  # not started
+    for _ in range(2):
+        runner.submit(io.BytesIO(file_of(3, set())), "a.ndjson", "ndjson")
+    with pytest.raises(TooManyRequests) as exc:
+        runner.submit(io.BytesIO(file_of(3, set())), "b.ndjson", "ndjson")
+    assert exc.value.status == 429 and exc.value.code == "too_many_imports"
+    assert "JOBMATCH_MAX_PENDING_IMPORTS" in exc.value.message
+    assert len(book.all()) == 2
