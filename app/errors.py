@@ -89,11 +89,15 @@ def _allowed_methods(request: Request) -> list[str]:
     table = getattr(request.app.state, "allowed_methods", None)
     if table is None:
         table = [(re.compile("^" + re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(path)) + "$"),
-                  {m.upper() for m in ops})
+                  sum(not part.startswith("{") for part in path.split("/")), {m.upper() for m in ops})
                  for path, ops in request.app.openapi().get("paths", {}).items()]
         request.app.state.allowed_methods = table
     path = request.url.path
-    return sorted(set().union(*(methods for rx, methods in table if rx.match(path))))
+    matching = [(literal, methods) for rx, literal, methods in table if rx.match(path)]
+    if not matching:
+        return []
+    best = max(literal for literal, _ in matching)  # /v1/jobs/bulk is its own path, not a job id
+    return sorted(set().union(*(methods for literal, methods in matching if literal == best)))
 
 
 def install_error_handlers(app: FastAPI) -> None:

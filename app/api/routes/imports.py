@@ -24,7 +24,9 @@ def import_out(job: ImportJob, runner: ImportRunner) -> dict:
             "restarts": job.restarts, "message": job.message}
 
 
-@router.post("", response_model=ImportOut, status_code=202, responses={429: {"model": ErrorResponse, "description": (
+@router.post("", response_model=ImportOut, status_code=202, responses={415: {"model": ErrorResponse, "description": (
+    "The file's format cannot be told from its name (`unsupported_format`): name it or send `format`."
+)}, 429: {"model": ErrorResponse, "description": (
     "Too many uploads at once (`too_many_uploads`, with Retry-After) or too many imports queued or running "
     "(`too_many_imports`).")}})
 def start_import(runner: ImportsDep, response: Response,

@@ -19,7 +19,8 @@ def occupation_out(o: Occupation) -> dict:
     return {**o.doc, "id": o.id, "created_at": utc(o.created_at)}
 
 
-@router.post("", response_model=OccupationOut, status_code=201)
+@router.post("", response_model=OccupationOut, status_code=201, responses={
+    200: {"model": OccupationOut, "description": "Updated: an occupation with this external_id existed."}})
 def create_occupation(occ: OccupationIn, occupations: OccupationsDep, response: Response):
     o, created = occupations.put_many([occ.model_dump(mode="json")])[0]
     response.status_code = 201 if created else 200
