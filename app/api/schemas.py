@@ -52,6 +52,8 @@ class Location(Strict):
 
 
 class Salary(Strict):
+    """A range; `min` may not exceed `max` (JSON Schema cannot say that: the service answers 422)."""
+
     min: float | None = Field(None, ge=0)
     max: float | None = Field(None, ge=0)
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = Field(
@@ -93,6 +95,12 @@ class CandidateIn(Strict):
     years_experience: float | None = Field(None, ge=0, le=80)
     salary_expectation: Salary | None = None
     metadata: Metadata = Field(default_factory=dict)
+
+    # the rule of _has_text, said in the OpenAPI document too (clients and fuzzers read it there)
+    model_config = ConfigDict(json_schema_extra={"anyOf": [
+        {"required": ["desired_title"], "properties": {"desired_title": {"type": "string", "pattern": r"\S"}}},
+        {"required": ["cv_text"], "properties": {"cv_text": {"type": "string", "pattern": r"\S"}}},
+        {"required": ["skills"], "properties": {"skills": {"type": "array", "minItems": 1}}}]})
 
     @model_validator(mode="after")
     def _has_text(self):
@@ -356,6 +364,10 @@ class Anchor(Strict):
     text: Annotated[str, StringConstraints(max_length=2000)] | None = None
     occupation_id: Annotated[str, StringConstraints(max_length=64)] | None = None
     threshold: float | None = Field(None, ge=-1, le=1, description="Cosine similarity; default from settings.")
+
+    model_config = ConfigDict(json_schema_extra={"oneOf": [  # the rule of _one_anchor, in the OpenAPI document
+        {"required": ["text"], "properties": {"text": {"type": "string", "pattern": r"\S"}}},
+        {"required": ["occupation_id"], "properties": {"occupation_id": {"type": "string", "minLength": 1}}}]})
 
     @model_validator(mode="after")
     def _one_anchor(self):

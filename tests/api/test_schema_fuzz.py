@@ -27,3 +27,11 @@ CHECKS = [schemathesis.checks.not_a_server_error, openapi_checks.status_code_con
 @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_no_request_breaks_the_contract(case):
     case.call_and_validate(checks=CHECKS)
+
+
+def test_cross_field_rules_are_in_the_document():
+    doc = schema.raw_schema["components"]["schemas"]
+    assert {tuple(branch["required"]) for branch in doc["CandidateIn"]["anyOf"]} == {
+        ("desired_title",), ("cv_text",), ("skills",)}
+    assert {tuple(branch["required"]) for branch in doc["Anchor"]["oneOf"]} == {("text",), ("occupation_id",)}
+    assert "may not exceed" in doc["Salary"]["description"]
