@@ -4,6 +4,8 @@ import logging
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 
 from app.api.deps import require_api_key
 from app.api.keys_first import KeyFirstMiddleware
@@ -63,14 +65,19 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
             store.close()
 
     # no trailing-slash redirects: they echo the Host header into Location; "/v1/jobs/" is a clear 404
-    app = FastAPI(title="jobmatch", version="0.1.0", lifespan=lifespan, redirect_slashes=False,
+    # /docs and /redoc load Swagger UI and ReDoc from the installed package, never from a CDN
+    app = FastAPIOffline(title="jobmatch", version="0.1.0", lifespan=lifespan, redirect_slashes=False,
                   description="Job-candidate matching: metric-learning encoder + Qdrant.")
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
                        larger={"/v1/imports": (settings.max_import_bytes, "JOBMATCH_MAX_IMPORT_BYTES")})
     app.add_middleware(UploadGate, max_uploads=settings.max_concurrent_uploads)
-    app.add_middleware(KeyFirstMiddleware, settings=settings)  # added last: runs first, before any body is read
+    app.add_middleware(KeyFirstMiddleware, settings=settings)  # runs before any body is read
+    if settings.cors_origins:  # outermost: a browser's preflight carries no API key and is answered here
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],
+                           allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+                           expose_headers=["Location", "Retry-After", "X-Request-ID"], max_age=600)
 
     v1 = APIRouter(prefix="/v1", dependencies=[Depends(require_api_key)], responses=ERROR_RESPONSES)
     for module in (jobs, candidates, imports, matches, occupations, rules):

@@ -19,6 +19,9 @@ class Settings(BaseSettings):
     api_keys: Annotated[list[SecretStr], NoDecode] = Field(
         default_factory=list, description="Comma-separated bearer keys; empty = no auth on /v1."
     )
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list, description=(
+        "Comma-separated origins a browser frontend may call the API from (e.g. https://hr.example.com), "
+        "or * for any; empty = no CORS headers."))
     model_path: Path | None = Field(None, description="Sentence-transformers model folder; default: bundled MiniLM.")
     encoder_backend: Literal["auto", "onnx", "torch"] = Field(
         "auto", description="auto = ONNX Runtime when models/<model>/onnx holds an export of the served weights."
@@ -50,6 +53,12 @@ class Settings(BaseSettings):
     optimize_after_writes: int = Field(
         2000, ge=1, description="Build the HNSW index in the background once this many points were written."
     )
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, raw):
+        items = raw.split(",") if isinstance(raw, str) else raw or []
+        return [str(o).strip().rstrip("/") for o in items if str(o).strip()]
 
     @field_validator("api_keys", mode="before")
     @classmethod
