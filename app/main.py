@@ -9,6 +9,7 @@ from fastapi_offline import FastAPIOffline
 
 from app.api.deps import require_api_key
 from app.api.keys_first import KeyFirstMiddleware
+from app.api.request_id import RequestIdMiddleware, configure_logging
 from app.api.upload_gate import UploadGate
 from app.api.limits import BodyLimitMiddleware
 from app.api.present import row_validator
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["*"],
                            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
                            expose_headers=["Location", "Retry-After", "X-Request-ID"], max_age=600)
+    app.add_middleware(RequestIdMiddleware)  # outermost: every answer, a 401 or a preflight too, carries its id
 
     v1 = APIRouter(prefix="/v1", dependencies=[Depends(require_api_key)], responses=ERROR_RESPONSES)
     for module in (jobs, candidates, imports, matches, occupations, rules):
@@ -90,6 +92,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
 def __getattr__(name: str):
     # `uvicorn app.main:app` builds the app on first access, so importing this module reads no settings
     if name == "app":
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        return create_app()
+        settings = Settings()
+        configure_logging(settings.log_json)
+        return create_app(settings)
     raise AttributeError(name)
