@@ -4,13 +4,14 @@ Every 4xx/5xx body is `{"error": {"code": ..., "message": ..., "details": ...}}`
 """
 
 import logging
-import re
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.api.paths import template_of
 
 log = logging.getLogger(__name__)
 
@@ -84,22 +85,6 @@ _HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "me
                413: "payload_too_large", 415: "unsupported_media_type"}
 
 
-def _allowed_methods(request: Request) -> list[str]:
-    """Every method the OpenAPI document lists for the request's path (built once per app)."""
-    table = getattr(request.app.state, "allowed_methods", None)
-    if table is None:
-        table = [(re.compile("^" + re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(path)) + "$"),
-                  sum(not part.startswith("{") for part in path.split("/")), {m.upper() for m in ops})
-                 for path, ops in request.app.openapi().get("paths", {}).items()]
-        request.app.state.allowed_methods = table
-    path = request.url.path
-    matching = [(literal, methods) for rx, literal, methods in table if rx.match(path)]
-    if not matching:
-        return []
-    best = max(literal for literal, _ in matching)  # /v1/jobs/bulk is its own path, not a job id
-    return sorted(set().union(*(methods for literal, methods in matching if literal == best)))
-
-
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError):
@@ -124,7 +109,7 @@ def install_error_handlers(app: FastAPI) -> None:
         for name, value in (exc.headers or {}).items():
             response.headers[name] = value
         if exc.status_code == 405:  # Starlette names the methods of the first route on the path only
-            response.headers["Allow"] = ", ".join(_allowed_methods(request))
+            response.headers["Allow"] = ", ".join(sorted(template_of(request.app, request.url.path)[1]))
         return response
 
     @app.exception_handler(Exception)

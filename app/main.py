@@ -9,12 +9,12 @@ from fastapi_offline import FastAPIOffline
 
 from app.api.deps import require_api_key
 from app.api.keys_first import KeyFirstMiddleware
-from app.api.request_id import RequestIdMiddleware, configure_logging
-from app.api.upload_gate import UploadGate
 from app.api.limits import BodyLimitMiddleware
 from app.api.present import row_validator
+from app.api.request_id import RequestIdMiddleware, configure_logging
 from app.api.routes import candidates, health, imports, jobs, matches, occupations, rules
 from app.api.schemas import ERROR_RESPONSES, CandidateIn
+from app.api.upload_gate import UploadGate
 from app.domain import Kind
 from app.encoder.base import Encoder
 from app.encoder.factory import build_encoder
@@ -26,6 +26,7 @@ from app.matching.records import Records
 from app.matching.rules import RuleBook
 from app.matching.scorer import MatchScorer
 from app.matching.service import Matcher
+from app.metrics import ServiceCollector, app_registry
 from app.settings import Settings
 from app.store import open_store
 
@@ -57,6 +58,10 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
                                          lambda: store.bulk_load(Kind.CANDIDATE.value), settings.import_batch_size,
                                          max_pending=settings.max_pending_imports)
         app.state.imports.start()
+        gate = getattr(enc, "gate", None)
+        app.state.metrics = app_registry(ServiceCollector(
+            lambda: gate.waiting if gate is not None else (0, 0),
+            lambda: store.info().get("collections") or {k.value: {"points": store.count(k.value)} for k in Kind}))
         log.info("jobmatch ready: model %s, store %s", records.model_id, store.backend)
         try:
             yield

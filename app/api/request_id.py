@@ -9,6 +9,9 @@ import time
 import uuid
 from contextvars import ContextVar
 
+from app.api.paths import template_of
+from app.metrics import HTTP_SECONDS
+
 HEADER = b"x-request-id"
 _SANE = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,128}$")
 _current: ContextVar[str] = ContextVar("request_id", default="-")
@@ -44,9 +47,16 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            log.info("%s %s %d %.1f ms", scope["method"], scope["path"], status[0],
-                     (time.perf_counter() - started) * 1000)
+            seconds = time.perf_counter() - started
+            log.info("%s %s %d %.1f ms", scope["method"], scope["path"], status[0], seconds * 1000)
+            HTTP_SECONDS.labels(scope["method"], route_of(scope), str(status[0])).observe(seconds)
             _current.reset(token)
+
+
+def route_of(scope) -> str:
+    """The route template ("/v1/jobs/{job_id}"), so ids do not make a series each; "unmatched" for a 404."""
+    app = scope.get("app")
+    return (template_of(app, scope["path"])[0] if app is not None else None) or "unmatched"
 
 
 class RequestIdFilter(logging.Filter):

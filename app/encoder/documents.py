@@ -1,11 +1,13 @@
 """What every encoder backend shares: the head on top of pooled vectors, and long documents as pooled chunks."""
 
+import time
 from pathlib import Path
 
 import numpy as np
 
 from app.encoder.head import Head, unit
-from app.encoder.priority import EncoderGate
+from app.encoder.priority import EncoderGate, current_priority
+from app.metrics import ENCODE_SECONDS, ENCODE_SLICE_TEXTS, PRIORITY_NAMES
 from app.encoder.texts import chunk_words
 
 POOLINGS = ("max", "mean", "truncate")
@@ -47,10 +49,13 @@ class DocumentEncoder:
         callers between slices (`app/encoder/priority.py`)."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        parts = []
+        parts, priority = [], PRIORITY_NAMES[current_priority()]
         for start in range(0, len(texts), SLICE):
             with self.gate.turn():
+                started = time.perf_counter()
                 parts.append(self.encode_pooled(texts[start:start + SLICE]))
+            ENCODE_SECONDS.labels(priority).observe(time.perf_counter() - started)
+            ENCODE_SLICE_TEXTS.labels(priority).observe(len(parts[-1]))
         pooled = np.vstack(parts)
         return self.head(pooled) if self.serve == "head" and self.head is not None else pooled
 

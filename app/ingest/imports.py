@@ -27,6 +27,7 @@ from app.encoder.priority import bulk_work
 from app.errors import Conflict, DomainError, NotFound, StoreUnavailable, TooManyRequests
 from app.ingest.formats import Row, check_file, count_rows, read_rows
 from app.matching.ids import parse_id
+from app.metrics import IMPORT_ROWS
 
 log = logging.getLogger(__name__)
 
@@ -280,6 +281,8 @@ class ImportRunner:
         job.stored += len(docs)
         job.failed += len(errors)
         self.book.save(job)
+        IMPORT_ROWS.labels("stored").inc(len(docs))
+        IMPORT_ROWS.labels("failed").inc(len(errors))
 
     def _finish(self, job: ImportJob, status: str, message: str | None = None) -> None:
         job.status, job.finished_at, job.message = status, now(), message

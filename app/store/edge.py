@@ -12,6 +12,7 @@ from typing import Any
 import qdrant_edge as qe
 
 from app.errors import InvalidInput, UnreadableRecord
+from app.metrics import INDEX_BUILD_SECONDS
 from app.store.base import RRF_K, SPARSE, FieldType, Hit, Sparse, StoredPoint, dense_part, sparse_part
 from app.store.conditions import Condition, Filter, GeoRadius, Match, MatchAny, Range
 from app.store.payload_guard import payload_problem
@@ -221,6 +222,7 @@ class EdgeStore:
         started = time.perf_counter()
         changed = self._shard(name).optimize()
         self.last_optimize_s[name] = time.perf_counter() - started
+        INDEX_BUILD_SECONDS.labels(name).observe(self.last_optimize_s[name])
         return changed
 
     @contextmanager

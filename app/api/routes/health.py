@@ -1,8 +1,10 @@
 """/health (the process answers) and /ready (model loaded, store open): no API key needed; with API keys
-on, /ready shows its details (model path, store, counts) only to a caller that sends a valid key."""
+on, /ready shows its details (model path, store, counts) only to a caller that sends a valid key.
+/metrics (Prometheus text format) needs the key when keys are on."""
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 from app.api.deps import Unauthorized, require_api_key
 from app.domain import Kind
@@ -38,3 +40,16 @@ def ready(request: Request):
                       "path": str(getattr(enc, "path", "")), "chunk_pooling": getattr(enc, "pooling", None),
                       "backend": getattr(enc, "backend", None), "file": getattr(enc, "model_file", None)},
             "store": store, "stale_vectors": stale}
+
+
+@router.get("/metrics", response_class=Response, responses={200: {"content": {CONTENT_TYPE_LATEST: {}},
+                                                             "description": "Prometheus text format."}})
+def metrics(request: Request):
+    """Request latency per route and status, encoder slices and waiting callers, import rows, index
+    builds, records per collection."""
+    require_api_key(request, request.app.state.settings)
+    body = generate_latest(REGISTRY)
+    own = getattr(request.app.state, "metrics", None)
+    if own is not None:
+        body += generate_latest(own)
+    return Response(body, media_type=CONTENT_TYPE_LATEST)
