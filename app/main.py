@@ -10,6 +10,7 @@ from fastapi_offline import FastAPIOffline
 from app.api.deps import require_api_key
 from app.api.keys_first import KeyFirstMiddleware
 from app.api.limits import BodyLimitMiddleware
+from app.api.paths import operation_id
 from app.api.present import row_validator
 from app.api.request_id import RequestIdMiddleware, configure_logging
 from app.api.routes import candidates, health, imports, jobs, matches, occupations, rules
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
     # no trailing-slash redirects: they echo the Host header into Location; "/v1/jobs/" is a clear 404
     # /docs and /redoc load Swagger UI and ReDoc from the installed package, never from a CDN
     app = FastAPIOffline(title="jobmatch", version="0.1.0", lifespan=lifespan, redirect_slashes=False,
+                         generate_unique_id_function=operation_id,
                   description="Job-candidate matching: metric-learning encoder + Qdrant.")
     app.state.settings = settings
     install_error_handlers(app)

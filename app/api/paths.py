@@ -25,3 +25,12 @@ def template_of(app: Any, path: str) -> tuple[str | None, set[str]]:
     best = max(literal for literal, _, _ in matching)
     chosen = [(template, methods) for literal, template, methods in matching if literal == best]
     return chosen[0][0], set().union(*(methods for _, methods in chosen))
+
+
+def operation_id(route: Any) -> str:
+    """Readable operation ids for generated clients: `jobs_create`, `candidates_match_jobs`,
+    `imports_errors`: the route's tag, then its function name without the resource's own word."""
+    tag = route.tags[0] if route.tags else "api"
+    own = {tag, tag.rstrip("s"), tag[:-3] + "y" if tag.endswith("ies") else tag}
+    words = [w for w in route.name.split("_") if w not in own] or [route.name]
+    return f"{tag}_{'_'.join(words)}"

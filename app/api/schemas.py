@@ -285,8 +285,9 @@ class MatchOut(BaseModel):
 class MatchResponse(BaseModel):
     matches: list[MatchOut]
     model: str
-    no_good_match: bool = Field(description="True when the best confidence is under JOBMATCH_NO_MATCH_THRESHOLD "
-                                            "(or nothing matched): show 'no good match' rather than noise.")
+    no_good_match: bool = Field(description="True when no result is likely a good fit (best confidence under "
+                                            "JOBMATCH_MATCH_THRESHOLD, 0.5 by default) or nothing matched: show "
+                                            "'no good match' rather than noise.")
     query_confidence: float | None = None
     rules_applied: list["RuleApplied"] = Field(default_factory=list)
 

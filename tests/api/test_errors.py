@@ -104,4 +104,4 @@ def test_a_trailing_slash_is_a_404_that_echoes_no_host(client):
 def test_method_not_allowed_says_which_methods_are(client):
     r = client.patch("/v1/jobs")
     assert_error(r, 405, "method_not_allowed")
-    assert set(r.headers["allow"].replace(" ", "").split(",")) == {"GET", "POST"}
+    assert set(r.headers["allow"].replace(" ", "").split(",")) == {"DELETE", "GET", "POST"}

@@ -35,3 +35,10 @@ def test_cross_field_rules_are_in_the_document():
         ("desired_title",), ("cv_text",), ("skills",)}
     assert {tuple(branch["required"]) for branch in doc["Anchor"]["oneOf"]} == {("text",), ("occupation_id",)}
     assert "may not exceed" in doc["Salary"]["description"]
+
+
+def test_operation_ids_read_like_a_hand_written_client():
+    ids = [op["operationId"] for ops in schema.raw_schema["paths"].values() for op in ops.values()]
+    assert len(ids) == len(set(ids))
+    assert {"jobs_create", "jobs_match_candidates", "candidates_match_jobs", "imports_errors",
+            "matching_embed", "rules_delete"} <= set(ids)

@@ -7,8 +7,10 @@ from fastapi import APIRouter, Body, Query, Request, Response
 from app.api.bulk import bulk_openapi, bulk_upload
 from app.api.deps import MatcherDep, RecordsDep, SettingsDep
 from app.api.present import match_response, record_out, to_filters
-from app.api.schemas import BulkResponse, CandidateIn, CandidateOut, CandidatePage, MatchRequest, MatchResponse
+from app.api.schemas import (BulkResponse, CandidateIn, CandidateOut, CandidatePage, ExternalId, MatchRequest,
+                             MatchResponse)
 from app.domain import Kind
+from app.errors import NotFound
 
 router = APIRouter(prefix="/candidates", tags=["candidates"])
 
@@ -28,9 +30,36 @@ async def bulk_candidates(request: Request, records: RecordsDep, settings: Setti
 
 @router.get("", response_model=CandidatePage)
 def list_candidates(records: RecordsDep, limit: Annotated[int, Query(ge=1, le=100)] = 20,
-              offset: Annotated[int, Query(ge=0, le=100_000)] = 0):
+              offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+              external_id: Annotated[ExternalId | None, Query(description=(
+                  "Only the candidate with this external_id (your own id): a page of one, or of none."))] = None):
+    """Candidates, oldest first; or the one candidate that carries an external_id."""
+    if external_id is not None:
+        try:
+            items = [records.get(Kind.CANDIDATE, records.id_of(Kind.CANDIDATE, external_id))]
+        except NotFound:
+            items = []
+        return {"items": [record_out(r) for r in items], "total": len(items), "limit": limit, "offset": offset}
     items, total = records.page(Kind.CANDIDATE, limit, offset)
     return {"items": [record_out(r) for r in items], "total": total, "limit": limit, "offset": offset}
+
+
+@router.delete("", status_code=204)
+def delete_candidate_by_external_id(records: RecordsDep, external_id: Annotated[ExternalId, Query(
+        description="Your own id of the candidate to delete.")]):
+    """Delete the candidate that carries this external_id."""
+    records.delete(Kind.CANDIDATE, records.id_of(Kind.CANDIDATE, external_id))
+    return Response(status_code=204)
+
+
+@router.post("/matches", response_model=MatchResponse)
+def match_jobs_by_external_id(matcher: MatcherDep, external_id: Annotated[ExternalId, Query(
+        description="Your own id of the stored candidate.")], req: Annotated[MatchRequest | None, Body()] = None):
+    """The best jobs for the stored candidate that carries this external_id."""
+    req = req or MatchRequest()
+    record_id = matcher.records.id_of(Kind.CANDIDATE, external_id)
+    return match_response(matcher.for_record(Kind.CANDIDATE, record_id, to_filters(req.filters), req.limit, req.offset,
+                                              req.weights))
 
 
 @router.get("/{candidate_id}", response_model=CandidateOut)
@@ -50,7 +79,7 @@ def delete_candidate(candidate_id: str, records: RecordsDep):
 
 
 @router.post("/{candidate_id}/matches", response_model=MatchResponse)
-def jobs_for_candidate(candidate_id: str, matcher: MatcherDep, req: Annotated[MatchRequest | None, Body()] = None):
+def match_jobs(candidate_id: str, matcher: MatcherDep, req: Annotated[MatchRequest | None, Body()] = None):
     req = req or MatchRequest()
     return match_response(matcher.for_record(Kind.CANDIDATE, candidate_id, to_filters(req.filters), req.limit, req.offset,
                                               req.weights))
