@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
-from app.api.deps import require_api_key
+from app.api.deps import refuse_unknown_query, require_api_key
 from app.api.keys_first import KeyFirstMiddleware
 from app.api.limits import BodyLimitMiddleware
 from app.api.paths import operation_id
@@ -88,7 +88,8 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
                            expose_headers=["Location", "Retry-After", "X-Request-ID"], max_age=600)
     app.add_middleware(RequestIdMiddleware)  # outermost: every answer, a 401 or a preflight too, carries its id
 
-    v1 = APIRouter(prefix="/v1", dependencies=[Depends(require_api_key)], responses=ERROR_RESPONSES)
+    v1 = APIRouter(prefix="/v1", dependencies=[Depends(require_api_key), Depends(refuse_unknown_query)],
+                   responses=ERROR_RESPONSES)
     for module in (jobs, candidates, imports, matches, occupations, rules):
         v1.include_router(module.router)
     app.include_router(v1)

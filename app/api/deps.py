@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from app.encoder.base import Encoder
-from app.errors import DomainError
+from app.errors import DomainError, InvalidInput
 from app.ingest.imports import ImportRunner
 from app.matching.normalize import Normalizer
 from app.matching.occupations import OccupationIndex
@@ -81,3 +81,23 @@ def check_key(authorization: str, settings: Settings) -> None:
         ok |= hmac.compare_digest(given, key.get_secret_value().encode())
     if not ok:
         raise Unauthorized("Invalid API key.")
+
+
+def refuse_unknown_query(request: Request) -> None:
+    """A query parameter the route does not take is refused (422), as unknown body fields are: a typo
+    such as `?limt=5` must not silently give the default."""
+    dependant = getattr(request.scope.get("route"), "dependant", None)
+    if dependant is None:
+        return
+    known: set[str] = set()
+    todo = [dependant]
+    while todo:  # the route's own parameters and those of its dependencies
+        d = todo.pop()
+        known |= {p.alias for p in d.query_params}
+        todo.extend(d.dependencies)
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        raise InvalidInput(f"Unknown query parameter(s): {', '.join(unknown)}. This route takes: "
+                           f"{', '.join(sorted(known)) or 'none'}.",
+                           [{"field": f"query.{name}", "message": "not a parameter of this route",
+                             "type": "extra_forbidden"} for name in unknown])

@@ -105,3 +105,12 @@ def test_method_not_allowed_says_which_methods_are(client):
     r = client.patch("/v1/jobs")
     assert_error(r, 405, "method_not_allowed")
     assert set(r.headers["allow"].replace(" ", "").split(",")) == {"DELETE", "GET", "POST"}
+
+
+def test_unknown_query_parameters_are_refused_like_unknown_fields(client):
+    r = client.get("/v1/jobs", params={"limt": 5})
+    assert_error(r, 422, "validation_error")
+    assert "limt" in r.json()["error"]["message"] and "limit" in r.json()["error"]["message"]
+    assert r.json()["error"]["details"][0]["field"] == "query.limt"
+    assert client.get("/v1/jobs", params={"limit": 5, "offset": 0}).status_code == 200
+    assert_error(client.post("/v1/matches", params={"debug": 1}, json={"text": "x", "target": "jobs"}), 422)
