@@ -14,13 +14,15 @@ from app.api.paths import operation_id
 from app.api.present import row_validator
 from app.api.request_id import RequestIdMiddleware, configure_logging
 from app.api.routes import candidates, health, imports, jobs, matches, occupations, rules
-from app.api.schemas import ERROR_RESPONSES, CandidateIn
+from app.api.routes.imports import import_out
+from app.api.schemas import ERROR_RESPONSES, CandidateIn, ImportOut
 from app.api.upload_gate import UploadGate
 from app.domain import Kind
 from app.encoder.base import Encoder
 from app.encoder.factory import build_encoder
 from app.errors import install_error_handlers
 from app.ingest.imports import ImportBook, ImportRunner
+from app.ingest.webhooks import PENDING, WebhookSender
 from app.matching.normalize import Normalizer
 from app.matching.occupations import OccupationIndex
 from app.matching.records import Records
@@ -55,10 +57,19 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
         app.state.rules = rulebook
         app.state.normalizer = normalizer
         app.state.matcher = Matcher(enc, store, records, scorer, rulebook, settings.match_threshold)
-        app.state.imports = ImportRunner(ImportBook(settings.data_dir), records.put_many, row_validator(CandidateIn),
+        book = ImportBook(settings.data_dir)
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+        webhooks = WebhookSender(
+            book.get, book.save,
+            lambda job: ImportOut.model_validate(import_out(job, app.state.imports)).model_dump(
+                mode="json", exclude={"webhook"}),
+            secret, settings.webhook_attempts, settings.webhook_first_delay_s)
+        app.state.imports = ImportRunner(book, records.put_many, row_validator(CandidateIn),
                                          lambda: store.bulk_load(Kind.CANDIDATE.value), settings.import_batch_size,
-                                         max_pending=settings.max_pending_imports)
+                                         max_pending=settings.max_pending_imports,
+                                         on_finished=lambda job: webhooks.schedule(job.id, 0.0))
         app.state.imports.start()
+        webhooks.start([j.id for j in book.all() if (j.webhook or {}).get("status") == PENDING])
         gate = getattr(enc, "gate", None)
         app.state.metrics = app_registry(ServiceCollector(
             lambda: gate.waiting if gate is not None else (0, 0),
@@ -68,6 +79,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
             yield
         finally:
             app.state.imports.stop()
+            webhooks.stop()
             app.state.records = None
             store.close()
 

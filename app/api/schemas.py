@@ -419,6 +419,16 @@ class ImportOut(BaseModel):
     finished_at: datetime | None = None
     restarts: int = Field(0, description="Times the import resumed after the service restarted.")
     message: str | None = Field(None, description="Why the import failed, when it did.")
+    callback_url: str | None = Field(None, description="Told (POST, signed) when the import ends.")
+    webhook: "WebhookOut | None" = Field(None, description="The delivery to callback_url, once the import ended.")
+
+
+class WebhookOut(BaseModel):
+    status: Literal["pending", "delivered", "failed"]
+    attempts: int
+    last_status: int | None = Field(None, description="HTTP status of the last attempt's answer.")
+    last_error: str | None = None
+    delivered_at: datetime | None = None
 
 
 class ImportPage(BaseModel):

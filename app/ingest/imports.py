@@ -55,6 +55,8 @@ class ImportJob:
     finished_at: float | None = None
     restarts: int = 0
     message: str | None = None
+    callback_url: str | None = None  # told when the import ends (app/ingest/webhooks.py)
+    webhook: dict | None = None  # its delivery: status, attempts, last_status, last_error, delivered_at
 
 
 class ImportBook:
@@ -65,8 +67,8 @@ class ImportBook:
         self.root.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
 
-    def create(self, upload: BinaryIO, filename: str, fmt: str) -> ImportJob:
-        job = ImportJob(str(uuid.uuid4()), filename, fmt)
+    def create(self, upload: BinaryIO, filename: str, fmt: str, callback_url: str | None = None) -> ImportJob:
+        job = ImportJob(str(uuid.uuid4()), filename, fmt, callback_url=callback_url)
         folder = self.root / job.id
         folder.mkdir()
         try:
@@ -146,9 +148,11 @@ class ImportRunner:
     """One background thread works through the queued imports, oldest first, in batches."""
 
     def __init__(self, book: ImportBook, put_many: Callable[..., list], validate: Callable[[Any], dict],
-                 bulk_load: Callable[[], Any], batch_size: int = 64, retry_s: float = 10.0, max_pending: int = 16):
+                 bulk_load: Callable[[], Any], batch_size: int = 64, retry_s: float = 10.0, max_pending: int = 16,
+                 on_finished: Callable[[ImportJob], None] | None = None):
         self.book, self.put_many, self.validate, self.bulk_load = book, put_many, validate, bulk_load
         self.batch_size, self.retry_s, self.max_pending = batch_size, retry_s, max_pending
+        self.on_finished = on_finished  # e.g. the webhook sender's schedule
         self._queue: queue.Queue[str | None] = queue.Queue()
         self._cancel: set[str] = set()
         self._stopping = threading.Event()
@@ -176,14 +180,14 @@ class ImportRunner:
         if self._thread:
             self._thread.join(timeout)
 
-    def submit(self, upload: BinaryIO, filename: str, fmt: str) -> ImportJob:
+    def submit(self, upload: BinaryIO, filename: str, fmt: str, callback_url: str | None = None) -> ImportJob:
         """Queue an upload; refused while `max_pending` imports wait or run (their files fill the disk)."""
         pending = sum(j.status not in FINISHED for j in self.book.all())
         if pending >= self.max_pending:
             raise TooManyRequests(f"{pending} imports are queued or running; wait for one to end or cancel one "
                                   "(JOBMATCH_MAX_PENDING_IMPORTS).", {"pending": pending, "max_pending": self.max_pending},
                                   code="too_many_imports")
-        job = self.book.create(upload, filename, fmt)
+        job = self.book.create(upload, filename, fmt, callback_url)
         self._queue.put(job.id)
         return job
 
@@ -286,7 +290,12 @@ class ImportRunner:
 
     def _finish(self, job: ImportJob, status: str, message: str | None = None) -> None:
         job.status, job.finished_at, job.message = status, now(), message
+        if job.callback_url:
+            job.webhook = {"status": "pending", "attempts": 0, "last_status": None, "last_error": None,
+                           "delivered_at": None}
         self.book.save(job)
+        if job.callback_url and self.on_finished is not None:
+            self.on_finished(job)
         if status != FAILED:  # a failed import keeps its file, to be looked at
             self.book.drop_source(job)
         self._cancel.discard(job.id)

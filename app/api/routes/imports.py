@@ -3,16 +3,28 @@ background in batches; follow it, read its row errors, or cancel it."""
 
 from itertools import islice
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 
-from app.api.deps import ImportsDep
+from app.api.deps import ImportsDep, SettingsDep
 from app.api.present import utc
 from app.api.schemas import ErrorResponse, ImportErrorPage, ImportOut, ImportPage
+from app.errors import InvalidInput
 from app.ingest.formats import detect_format
 from app.ingest.imports import ImportJob, ImportRunner
 
 router = APIRouter(prefix="/imports", tags=["imports"])
+
+
+def check_callback_url(url: str | None) -> str | None:
+    if url is None:
+        return None
+    parsed = urlsplit(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise InvalidInput("callback_url must be an absolute http:// or https:// URL.",
+                           [{"field": "callback_url", "message": "not an http(s) URL", "type": "url_scheme"}])
+    return url
 
 
 def import_out(job: ImportJob, runner: ImportRunner) -> dict:
@@ -21,7 +33,14 @@ def import_out(job: ImportJob, runner: ImportRunner) -> dict:
             "processed": job.processed, "stored": job.stored, "failed": job.failed,
             "rate_per_s": round(rate, 2) if rate else None, "eta_s": round(eta, 1) if eta is not None else None,
             "created_at": utc(job.created_at), "started_at": utc(job.started_at), "finished_at": utc(job.finished_at),
-            "restarts": job.restarts, "message": job.message}
+            "restarts": job.restarts, "message": job.message, "callback_url": job.callback_url,
+            "webhook": webhook_out(job.webhook)}
+
+
+def webhook_out(hook: dict | None) -> dict | None:
+    if hook is None:
+        return None
+    return {**hook, "delivered_at": utc(hook.get("delivered_at"))}
 
 
 @router.post("", response_model=ImportOut, status_code=202, responses={415: {"model": ErrorResponse, "description": (
@@ -29,13 +48,18 @@ def import_out(job: ImportJob, runner: ImportRunner) -> dict:
 )}, 429: {"model": ErrorResponse, "description": (
     "Too many uploads at once (`too_many_uploads`, with Retry-After) or too many imports queued or running "
     "(`too_many_imports`).")}})
-def start_import(runner: ImportsDep, response: Response,
+def start_import(runner: ImportsDep, settings: SettingsDep, response: Response,
                  file: Annotated[UploadFile, File(description=(
                      "NDJSON (*.ndjson, *.jsonl), CSV with a header row (*.csv), a JSON array (*.json) or a ZIP of "
                      "CV files: PDF, DOCX, TXT (*.zip); see the README for the CSV columns."))],
                  format: Annotated[str | None, Form(description="ndjson, csv, json or zip; default: from the file name.")]
-                 = None):
-    job = runner.submit(file.file, file.filename or "upload", detect_format(file.filename, format))
+                 = None,
+                 callback_url: Annotated[str | None, Form(max_length=2000, description=(
+                     "http(s) URL told when the import ends (POST, signed with JOBMATCH_WEBHOOK_SECRET); "
+                     "default: JOBMATCH_IMPORT_CALLBACK_URL."))] = None):
+    """Upload a file of candidates; it is stored in the background (202). Follow it with GET."""
+    url = check_callback_url(callback_url or settings.import_callback_url)
+    job = runner.submit(file.file, file.filename or "upload", detect_format(file.filename, format), url)
     response.headers["Location"] = f"/v1/imports/{job.id}"
     return import_out(job, runner)
 
