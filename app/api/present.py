@@ -5,12 +5,13 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from app.api.schemas import BulkItem, ItemError, MatchFilters, MatchOut, MatchResponse
-from app.domain import Filters, Record
-from app.errors import describe_validation_errors
+from app.api.schemas import BulkItem, ItemError, MatchFilters, MatchOut, MatchRequest, MatchResponse
+from app.domain import Filters, Kind, Record
+from app.errors import NotFound, describe_validation_errors
 from app.ingest.imports import RowInvalid
 from app.ingest.parsers import LineError
-from app.matching.service import MatchPage
+from app.matching.records import Records
+from app.matching.service import Matcher, MatchPage
 
 
 def utc(t: float | None) -> datetime | None:
@@ -83,3 +84,22 @@ def row_validator(model: type[BaseModel]):
             problems = describe_validation_errors(exc.errors(include_input=False))
             raise RowInvalid("; ".join(f"{p['field']}: {p['message']}" for p in problems)) from None
     return validate
+
+
+def record_page(records: Records, kind: Kind, limit: int, offset: int, external_id: str | None) -> dict[str, Any]:
+    """A page of records, oldest first; with `external_id`, the page of the one record carrying it (or none)."""
+    if external_id is None:
+        items, total = records.page(kind, limit, offset)
+    else:
+        try:
+            items = [records.get(kind, records.id_of(kind, external_id))]
+        except NotFound:
+            items = []
+        total = len(items)
+    return {"items": [record_out(r) for r in items], "total": total, "limit": limit, "offset": offset}
+
+
+def record_matches(matcher: Matcher, kind: Kind, record_id: str, req: MatchRequest | None) -> MatchResponse:
+    req = req or MatchRequest()
+    return match_response(matcher.for_record(kind, record_id, to_filters(req.filters), req.limit, req.offset,
+                                             req.weights))

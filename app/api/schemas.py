@@ -4,14 +4,22 @@ import json
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, model_validator
 
 from app.domain import MAX_TEXT
 from app.matching.criteria import CRITERIA
 from app.store.payload_guard import payload_problem
 
 MAX_METADATA_CHARS = 64 * 1024
-CEFR = Literal["A1", "A2", "B1", "B2", "C1", "C2"]
+def _cefr(level: Any) -> Any:
+    """"native" (any case) is C2; "c1" is C1."""
+    if isinstance(level, str):
+        level = level.strip()
+        return "C2" if level.lower() == "native" else level.upper()
+    return level
+
+
+CEFR = Annotated[Literal["A1", "A2", "B1", "B2", "C1", "C2"], BeforeValidator(_cefr)]
 LangCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
 ShortStr = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Skill = Annotated[str, StringConstraints(min_length=1, max_length=100)]
@@ -85,6 +93,8 @@ class CandidateIn(Strict):
 
     external_id: ExternalId | None = Field(None, description="Your id; posting it again updates the candidate.")
     name: Annotated[str, StringConstraints(max_length=300)] | None = None
+    email: Annotated[str, StringConstraints(max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = None
+    phone: Annotated[str, StringConstraints(max_length=40, pattern=r"^\+?[0-9][0-9 ()./-]{3,38}$")] | None = None
     desired_title: Annotated[str, StringConstraints(max_length=500)] | None = None
     cv_text: str = Field("", max_length=MAX_TEXT)
     skills: list[Skill] = Field(default_factory=list, max_length=200)

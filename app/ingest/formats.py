@@ -23,7 +23,7 @@ SUFFIXES = {".ndjson": "ndjson", ".jsonl": "ndjson", ".csv": "csv", ".json": "js
 MAX_CV_FILE_BYTES = 20 * 1024 * 1024
 
 # CSV: one column per field; lists are ';'-separated, languages as "en:C1;de:B2", booleans true/false.
-CSV_TEXT = ("external_id", "name", "desired_title", "cv_text")
+CSV_TEXT = ("external_id", "name", "desired_title", "cv_text", "email", "phone")
 CSV_LISTS = ("skills",)
 CSV_BOOLS = ("remote", "willing_to_relocate")
 CSV_NUMBERS = ("years_experience",)
@@ -62,14 +62,14 @@ def check_file(path: Path, fmt: str) -> None:
     if fmt == "zip" and not zipfile.is_zipfile(path):
         raise InvalidInput("The file is not a ZIP archive.")
     if fmt == "csv":
-        with path.open(newline="", encoding=csv_encoding(path)) as fh:
-            header = next(csv.reader(fh), None)
-        if not header:
+        encoding = csv_encoding(path)
+        with path.open(newline="", encoding=encoding) as fh:
+            header = next(csv.reader(fh, delimiter=csv_delimiter(path, encoding)), None)
+        if not header or not any(c.strip() for c in header):
             raise InvalidInput(f"The CSV file has no header row. Columns: {', '.join(CSV_COLUMNS)}.")
-        unknown = [c for c in header if c.strip() not in CSV_COLUMNS]
-        if unknown:
-            raise InvalidInput(f"Unknown CSV column(s): {', '.join(map(repr, unknown))}. "
-                               f"The columns are: {', '.join(CSV_COLUMNS)}.", {"unknown_columns": unknown})
+        if not any(c.strip() in CSV_COLUMNS for c in header):
+            raise InvalidInput(f"No column of the CSV header is one the service reads ({', '.join(CSV_COLUMNS)}); "
+                               "other columns are kept under metadata.", {"header": header[:50]})
     if fmt == "json":
         with path.open("rb") as fh:
             head = fh.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -142,8 +142,9 @@ def csv_encoding(path: Path) -> str:
 
 def _csv(path: Path, parse: bool) -> Iterator[Row]:
     csv.field_size_limit(16 * 1024 * 1024)
-    with path.open(newline="", encoding=csv_encoding(path)) as fh:
-        reader = csv.DictReader(fh)
+    encoding = csv_encoding(path)
+    with path.open(newline="", encoding=encoding) as fh:
+        reader = csv.DictReader(fh, delimiter=csv_delimiter(path, encoding))
         for record in reader:
             row = reader.line_num  # the spreadsheet row (header = 1); a quoted multi-line cell counts its lines
             if not parse:
@@ -188,7 +189,20 @@ def csv_record(record: dict[str, str | None]) -> dict[str, Any]:
     salary = {f: (_number(k, cells[k]) if t is float else cells[k]) for k, (f, t) in CSV_SALARY.items() if cells.get(k)}
     if salary:
         doc["salary_expectation"] = salary
+    extra = {k: v for k, v in cells.items() if k and k not in CSV_COLUMNS and v}
+    if extra:  # columns the service does not read are kept with the record, not refused
+        doc["metadata"] = extra
     return doc
+
+
+def csv_delimiter(path: Path, encoding: str) -> str:
+    """The header line's most frequent of comma, semicolon (Excel where the decimal mark is a comma) and
+    tab; a comma when it has none of them (one column)."""
+    with path.open(newline="", encoding=encoding) as fh:
+        header = fh.readline()
+    counts = {d: header.count(d) for d in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
 
 
 def _number(column: str, cell: str) -> float:

@@ -55,3 +55,13 @@ def test_bulk_limit(make_client):
         r = c.post("/v1/candidates/bulk", json=CANDIDATES)
         assert r.status_code == 422 and "limit is 2" in r.json()["error"]["message"]
         assert c.get("/v1/candidates").json()["total"] == 0
+
+
+def test_native_is_c2_and_contact_fields_are_kept(client):
+    r = client.post("/v1/candidates", json={"cv_text": "Kinderkrankenpflegerin", "languages": {"de": "Native", "en": "b2"},
+                                            "email": "a.b@example.org", "phone": "+49 (0)89 123-456"})
+    assert r.status_code == 201, r.text
+    assert r.json()["languages"] == {"de": "C2", "en": "B2"}
+    assert (r.json()["email"], r.json()["phone"]) == ("a.b@example.org", "+49 (0)89 123-456")
+    bad = client.post("/v1/candidates", json={"cv_text": "x", "email": "not-an-address"})
+    assert bad.status_code == 422 and bad.json()["error"]["details"][0]["field"] == "email"

@@ -70,10 +70,21 @@ def test_csv_import_maps_the_documented_columns(client):
     assert dana["salary_expectation"] == {"min": 45000, "max": 52000, "currency": "EUR"}
 
 
-def test_csv_with_unknown_columns_is_refused_at_upload(client):
-    r = upload(client, "export.csv", b"external_id,fullname\nc1,Dana\n")
+def test_a_semicolon_csv_with_columns_of_its_own_keeps_them_as_metadata(client):
+    """Excel where the decimal mark is a comma writes semicolons; HR exports carry columns of their own."""
+    body = ("external_id;name;email;phone;languages;Recruiter;Source;desired_title\n"
+            "c1;Dana;dana@example.com;+49 89 1234567;de:native;Jo;LinkedIn;Krankenpflegerin\n").encode("cp1252")
+    state = wait_done(client, upload(client, "export.csv", body).json()["id"])
+    assert (state["stored"], state["failed"]) == (1, 0), client.get(f"/v1/imports/{state['id']}/errors").json()
+    dana = client.get("/v1/candidates", params={"external_id": "c1"}).json()["items"][0]
+    assert dana["metadata"] == {"Recruiter": "Jo", "Source": "LinkedIn"}
+    assert (dana["email"], dana["phone"], dana["languages"]) == ("dana@example.com", "+49 89 1234567", {"de": "C2"})
+
+
+def test_a_csv_without_any_column_the_service_reads_is_refused_at_upload(client):
+    r = upload(client, "export.csv", b"fullname,nickname\nDana,D\n")
     assert r.status_code == 422
-    assert "fullname" in r.json()["error"]["message"] and "desired_title" in r.json()["error"]["message"]
+    assert "desired_title" in r.json()["error"]["message"] and "metadata" in r.json()["error"]["message"]
     assert client.get("/v1/imports").json()["total"] == 0
 
 
