@@ -37,7 +37,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(8 * 1024 * 1024, ge=1024, description="Largest accepted request body (413 above).")
     max_bulk_items: int = Field(1000, ge=1, le=10000)
     max_import_bytes: int = Field(4 * 1024**3, ge=1024, description="Largest file accepted by /v1/imports.")
-    import_callback_url: str | None = Field(None, description="Default callback_url of imports (webhook when one ends).")
+    import_callback_url: str | None = Field(
+        None, description="Default callback_url of imports (webhook when one ends).")
     webhook_secret: SecretStr | None = Field(None, description="HMAC-SHA256 key that signs webhook deliveries.")
     webhook_attempts: int = Field(6, ge=1, le=50, description="Attempts per webhook delivery before it is failed.")
     webhook_first_delay_s: float = Field(2.0, gt=0, le=3600, description="Wait before the first retry; doubles.")

@@ -27,7 +27,8 @@ class UploadGate:
         if not admitted:
             body = json.dumps(error_body(
                 "too_many_uploads", f"{self.max_uploads} import uploads are being received already; try again in a "
-                "few seconds (JOBMATCH_MAX_CONCURRENT_UPLOADS).", {"max_concurrent_uploads": self.max_uploads})).encode()
+                "few seconds (JOBMATCH_MAX_CONCURRENT_UPLOADS).",
+                {"max_concurrent_uploads": self.max_uploads})).encode()
             await send({"type": "http.response.start", "status": 429,
                         "headers": [(b"content-type", b"application/json"), (b"retry-after", b"5"),
                                     (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})

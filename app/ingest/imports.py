@@ -185,7 +185,8 @@ class ImportRunner:
         pending = sum(j.status not in FINISHED for j in self.book.all())
         if pending >= self.max_pending:
             raise TooManyRequests(f"{pending} imports are queued or running; wait for one to end or cancel one "
-                                  "(JOBMATCH_MAX_PENDING_IMPORTS).", {"pending": pending, "max_pending": self.max_pending},
+                                  "(JOBMATCH_MAX_PENDING_IMPORTS).",
+                                  {"pending": pending, "max_pending": self.max_pending},
                                   code="too_many_imports")
         job = self.book.create(upload, filename, fmt, callback_url)
         self._queue.put(job.id)
