@@ -13,7 +13,7 @@ from app.api.limits import BodyLimitMiddleware
 from app.api.paths import operation_id
 from app.api.present import row_validator
 from app.api.request_id import RequestIdMiddleware, configure_logging
-from app.api.routes import candidates, health, imports, jobs, matches, occupations, rules
+from app.api.routes import candidates, health, imports, jobs, matches, occupations, privacy, rules
 from app.api.routes.imports import import_out
 from app.api.schemas import ERROR_RESPONSES, CandidateIn, ImportOut
 from app.api.upload_gate import UploadGate
@@ -102,7 +102,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
 
     v1 = APIRouter(prefix="/v1", dependencies=[Depends(require_api_key), Depends(refuse_unknown_query)],
                    responses=ERROR_RESPONSES)
-    for module in (jobs, candidates, imports, matches, occupations, rules):
+    for module in (jobs, candidates, imports, matches, occupations, rules, privacy):
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(health.router)

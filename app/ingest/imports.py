@@ -139,6 +139,32 @@ class ImportBook:
     def drop_source(self, job: ImportJob) -> None:
         self.source(job).unlink(missing_ok=True)
 
+    def errors_naming(self, external_id: str) -> list[tuple[ImportJob, dict[str, Any]]]:
+        """Every logged row error that names `external_id`, with its import."""
+        return [(job, e) for job in self.all() for e in self.errors(job) if e.get("external_id") == external_id]
+
+    def files_naming(self, external_id: str) -> list[ImportJob]:
+        """Imports whose uploaded file (still on disk) holds `external_id`, in any encoding a file may use."""
+        needles = {external_id.encode(enc, "ignore") for enc in ("utf-8", "cp1252", "utf-16-le")} - {b""}
+        found = []
+        for job in self.all():
+            path = self.source(job)
+            if path.exists() and any(_file_holds(path, n) for n in needles):
+                found.append(job)
+        return found
+
+    def forget_errors_naming(self, job: ImportJob, external_id: str) -> int:
+        """Drop the row errors of `job` that name `external_id`; how many were dropped."""
+        path = self.root / job.id / "errors.ndjson"
+        if not path.exists():
+            return 0
+        errors = list(self.errors(job))
+        keep = [e for e in errors if e.get("external_id") != external_id]
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text("".join(json.dumps(e) + "\n" for e in keep))
+        os.replace(tmp, path)
+        return len(errors) - len(keep)
+
     def remove(self, job: ImportJob) -> None:
         """Everything kept for an ended import: its state, its file (a failed one keeps it) and its row errors."""
         shutil.rmtree(self.root / job.id, ignore_errors=True)
@@ -201,6 +227,13 @@ class ImportRunner:
             if job.status == QUEUED:  # not started: it ends here; a running one stops after its batch
                 self._finish(job, CANCELLED)
         return self.book.get(job.id)
+
+    def wait_ended(self, import_id: str, timeout: float = 120.0) -> ImportJob:
+        """Block until the import has ended (a cancelled one stops after its current batch)."""
+        deadline = time.monotonic() + timeout
+        while (job := self.book.get(import_id)).status not in FINISHED and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return job
 
     def cancel_or_remove(self, import_id: str) -> ImportJob | None:
         """A queued or running import is cancelled (returned); an ended one is removed with its file and row
@@ -301,6 +334,17 @@ class ImportRunner:
             self.book.drop_source(job)
         self._cancel.discard(job.id)
         self._rates.pop(job.id, None)
+
+
+def _file_holds(path: Path, needle: bytes, chunk: int = 1 << 20) -> bool:
+    """Whether the bytes occur in the file, read a MB at a time (with an overlap for a needle on a border)."""
+    tail = b""
+    with path.open("rb") as fh:
+        while block := fh.read(chunk):
+            if needle in tail + block:
+                return True
+            tail = block[-len(needle):]
+    return False
 
 
 def _batches(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
