@@ -22,6 +22,7 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list, description=(
         "Comma-separated origins a browser frontend may call the API from (e.g. https://hr.example.com), "
         "or * for any; empty = no CORS headers."))
+    blind_matches: bool = Field(False, description="Match responses hide names and gender/age cues by default.")
     log_json: bool = Field(False, description="Log one JSON object per line (with request_id) instead of text.")
     model_path: Path | None = Field(None, description="Sentence-transformers model folder; default: bundled MiniLM.")
     encoder_backend: Literal["auto", "onnx", "torch"] = Field(

@@ -1,5 +1,6 @@
 """Domain -> API conversions (and API filters -> domain filters)."""
 
+import re
 from datetime import datetime, timezone
 from typing import Any
 
@@ -40,14 +41,31 @@ def to_filters(f: MatchFilters | None) -> Filters | None:
     )
 
 
-def match_response(page: MatchPage) -> MatchResponse:
+# words that tell gender or age, kept out of quoted evidence in blind mode
+BLIND_CUES = frozenset("he him his she her hers mr mrs ms miss sir madam male female man woman men women boy girl "
+                       "husband wife mother father son daughter age aged old young born birth birthday "
+                       "married single pregnant maternity paternity".split())
+
+
+def _blinded(why: dict | None, name: str | None) -> dict | None:
+    """The explanation without words of the person's name or gender/age cues in its quoted terms."""
+    if why is None:
+        return None
+    hidden = BLIND_CUES | {w.lower() for w in re.findall(r"\w+", name or "")}
+    return {**why, "shared_terms": [t for t in why.get("shared_terms", [])
+                                    if not hidden & {w.lower() for w in re.findall(r"\w+", t)}]}
+
+
+def match_response(page: MatchPage, blind: bool = False) -> MatchResponse:
     out = []
     for m, why in zip(page.matches, page.explanations):
         d = m.record.doc
         out.append(MatchOut(
             id=m.record.id, external_id=d.get("external_id"), title=d.get("title") or d.get("desired_title"),
-            name=d.get("name"), score=m.score, confidence=m.confidence, location=d.get("location"),
-            skills=d.get("skills") or [], encoder_confidence=m.record.encoder_confidence, explanation=why,
+            name=None if blind else d.get("name"), score=m.score, confidence=m.confidence,
+            location=d.get("location"), skills=d.get("skills") or [],
+            encoder_confidence=m.record.encoder_confidence,
+            explanation=_blinded(why, d.get("name")) if blind else why,
         ))
     return MatchResponse(matches=out, model=page.model, no_good_match=page.no_good_match,
                          query_confidence=page.query_confidence, rules_applied=page.rules_applied)
@@ -99,7 +117,8 @@ def record_page(records: Records, kind: Kind, limit: int, offset: int, external_
     return {"items": [record_out(r) for r in items], "total": total, "limit": limit, "offset": offset}
 
 
-def record_matches(matcher: Matcher, kind: Kind, record_id: str, req: MatchRequest | None) -> MatchResponse:
+def record_matches(matcher: Matcher, kind: Kind, record_id: str, req: MatchRequest | None,
+                   blind_default: bool = False) -> MatchResponse:
     req = req or MatchRequest()
     return match_response(matcher.for_record(kind, record_id, to_filters(req.filters), req.limit, req.offset,
-                                             req.weights))
+                                             req.weights), blind=blind_default if req.blind is None else req.blind)

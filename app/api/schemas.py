@@ -251,6 +251,9 @@ class MatchRequest(Strict):
         None, description="Your own weight per criterion (relative; missing criteria weigh 0). Default: the "
                           "weights fitted on labelled job-CV pairs. Changes `score` and the order, not `confidence`.",
         examples=[{"skills": 3, "experience": 2, "title": 1}])
+    blind: bool | None = Field(None, description=(
+        "Hide who the person is: no name in the results, and no word of their name or of gender and age "
+        "cues in the quoted evidence. Default: JOBMATCH_BLIND_MATCHES."))
 
     @model_validator(mode="after")
     def _some_weight(self):

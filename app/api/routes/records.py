@@ -57,9 +57,9 @@ def record_router(kind: Kind, doc_in: type[BaseModel], doc_out: type[BaseModel],
     @router.post("/matches", response_model=MatchResponse,
                  description=f"The best {other} for the stored {noun} that carries this external_id.",
                  name=f"match_{other}_by_external_id")
-    def match_by_external_id(matcher: MatcherDep, external_id: Annotated[ExternalId, Query(
+    def match_by_external_id(matcher: MatcherDep, settings: SettingsDep, external_id: Annotated[ExternalId, Query(
             description=f"Your own id of the stored {noun}.")], req: Matching = None):
-        return record_matches(matcher, kind, matcher.records.id_of(kind, external_id), req)
+        return record_matches(matcher, kind, matcher.records.id_of(kind, external_id), req, settings.blind_matches)
 
     @router.get(f"/{{{id_name}}}", response_model=doc_out, description=f"One {noun}.", name=f"get_{noun}")
     def get(record_id: RecordId, records: RecordsDep):
@@ -81,7 +81,7 @@ def record_router(kind: Kind, doc_in: type[BaseModel], doc_out: type[BaseModel],
     @router.post(f"/{{{id_name}}}/matches", response_model=MatchResponse,
                  description=f"The best {other} for a stored {noun}, with score, confidence and breakdown.",
                  name=f"match_{other}")
-    def match(record_id: RecordId, matcher: MatcherDep, req: Matching = None):
-        return record_matches(matcher, kind, record_id, req)
+    def match(record_id: RecordId, matcher: MatcherDep, settings: SettingsDep, req: Matching = None):
+        return record_matches(matcher, kind, record_id, req, settings.blind_matches)
 
     return router
