@@ -3,24 +3,10 @@
 import csv
 import io
 import json
-import time
 
 from tests.fixtures.cv_files import make_blank_pdf, make_docx, make_pdf, make_zip
+from tests.fixtures.imports import upload, wait_done
 from tests.fixtures.people import CANDIDATES
-
-
-def wait_done(client, import_id: str, timeout: float = 60.0) -> dict:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        state = client.get(f"/v1/imports/{import_id}").json()
-        if state["status"] in ("done", "failed", "cancelled"):
-            return state
-        time.sleep(0.05)
-    raise AssertionError(f"import {import_id} did not finish: {state}")
-
-
-def upload(client, name: str, data: bytes, **form):
-    return client.post("/v1/imports", files={"file": (name, data)}, data=form)
 
 
 def ndjson(items) -> bytes:

@@ -2,25 +2,17 @@
 errors that name them, and uploaded files that hold their id."""
 
 import json
-import time
+
+from tests.fixtures.imports import upload as upload_file
+from tests.fixtures.imports import wait_done
 
 PERSON = "cand-0042"
 
 
-def wait_ended(client, import_id, timeout=60.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        state = client.get(f"/v1/imports/{import_id}").json()
-        if state["status"] in ("done", "failed", "cancelled"):
-            return state
-        time.sleep(0.05)
-    raise AssertionError(state)
-
-
 def upload(client, name, body):
-    r = client.post("/v1/imports", files={"file": (name, body)})
+    r = upload_file(client, name, body)
     assert r.status_code == 202, r.text
-    return wait_ended(client, r.json()["id"])
+    return wait_done(client, r.json()["id"])
 
 
 def test_export_then_erase_a_person_everywhere(client):
