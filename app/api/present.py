@@ -68,7 +68,7 @@ def match_response(page: MatchPage, blind: bool = False) -> MatchResponse:
             explanation=_blinded(why, d.get("name")) if blind else why,
         ))
     return MatchResponse(matches=out, model=page.model, no_good_match=page.no_good_match,
-                         query_confidence=page.query_confidence, rules_applied=page.rules_applied)
+                         query_confidence=page.query_confidence, rules_applied=page.rules_applied, total=page.total)
 
 
 def validate_items(items: list[Any], model: type[BaseModel]) -> tuple[list[tuple[int, dict]], list[BulkItem]]:
@@ -121,4 +121,5 @@ def record_matches(matcher: Matcher, kind: Kind, record_id: str, req: MatchReque
                    blind_default: bool = False) -> MatchResponse:
     req = req or MatchRequest()
     return match_response(matcher.for_record(kind, record_id, to_filters(req.filters), req.limit, req.offset,
-                                             req.weights), blind=blind_default if req.blind is None else req.blind)
+                                             req.weights, req.count),
+                          blind=blind_default if req.blind is None else req.blind)

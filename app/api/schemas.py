@@ -251,6 +251,9 @@ class MatchRequest(Strict):
         None, description="Your own weight per criterion (relative; missing criteria weigh 0). Default: the "
                           "weights fitted on labelled job-CV pairs. Changes `score` and the order, not `confidence`.",
         examples=[{"skills": 3, "experience": 2, "title": 1}])
+    count: bool = Field(False, description=(
+        "Also count the records that pass the filters (`total` in the response; one more query). Without "
+        "it `total` is null: unknown."))
     blind: bool | None = Field(None, description=(
         "Hide who the person is: no name in the results, and no word of their name or of gender and age "
         "cues in the quoted evidence. Default: JOBMATCH_BLIND_MATCHES."))
@@ -303,6 +306,9 @@ class MatchResponse(BaseModel):
                                             "'no good match' rather than noise.")
     query_confidence: float | None = None
     rules_applied: list["RuleApplied"] = Field(default_factory=list)
+    total: int | None = Field(None, description=(
+        "How many records pass the filters (before exclusion rules), when the request asked `count: true`; "
+        "null: not counted."))
 
 
 class RuleApplied(BaseModel):

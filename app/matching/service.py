@@ -33,6 +33,7 @@ class MatchPage:
     query_confidence: float | None = None
     explanations: list[dict] = field(default_factory=list)
     rules_applied: list[dict] = field(default_factory=list)
+    total: int | None = None  # records that pass the filters, when counted
 
 
 @dataclass
@@ -75,28 +76,28 @@ class Matcher:
         self.no_match_threshold = no_match_threshold  # None: each direction's threshold (match model)
 
     def for_record(self, kind: Kind, record_id: str, filters: Filters | None, limit: int, offset: int,
-                   weights: dict[str, float] | None = None) -> MatchPage:
+                   weights: dict[str, float] | None = None, count: bool = False) -> MatchPage:
         """Best records of the other side for a stored job or candidate (its stored vector, no re-encoding)."""
         rec, vector, title_vector = self.records.get_with_vector(kind, record_id)
         query = Query(np.asarray(vector, dtype=np.float32), " ".join(_TEXT[kind](rec.doc)),
                       rec.doc.get("skills") or [], kind, rec, self.records.sparse_of(kind, rec.doc), title_vector)
-        return self._search(kind.other, query, filters, limit, offset, weights)
+        return self._search(kind.other, query, filters, limit, offset, weights, count)
 
     def for_text(self, text: str, target: Kind, filters: Filters | None, limit: int, offset: int,
-                 weights: dict[str, float] | None = None) -> MatchPage:
+                 weights: dict[str, float] | None = None, count: bool = False) -> MatchPage:
         """Ad hoc: a free text (a job ad, a CV) against one side; long texts are chunked like stored ones."""
         vector = self.encoder.encode_documents([("", text)])[0]
         kind = target.other
         doc = {"title": "", "description": text} if kind is Kind.JOB else {"cv_text": text}
         rec = Record("", kind, doc, 0.0, 0.0, extracted=extract(kind, doc))
         query = Query(vector, text, [], kind, rec, self.records.sparse_of(kind, doc))
-        return self._search(target, query, filters, limit, offset, weights)
+        return self._search(target, query, filters, limit, offset, weights, count)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         return self.encoder.encode(texts)
 
     def _search(self, target: Kind, query: Query, filters: Filters | None, limit: int, offset: int,
-                weights: dict[str, float] | None = None) -> MatchPage:
+                weights: dict[str, float] | None = None, count: bool = False) -> MatchPage:
         flt = build_filter(filters)
         # vectors from another model live in another space: never rank them together
         flt.must.append(MatchCond("model", self.records.model_id))
@@ -118,7 +119,8 @@ class Matcher:
         pool_conf = [] if not ranked else [None] if conf is None else conf.tolist()
         threshold = ranker.no_match_threshold if self.no_match_threshold is None else self.no_match_threshold
         return MatchPage(matches, self.records.model_id, confidence.no_good_match(pool_conf, threshold),
-                         None if qc is None else round(float(qc[0]), 4), explanations, fired.applied())
+                         None if qc is None else round(float(qc[0]), 4), explanations, fired.applied(),
+                         self.store.count(target.value, flt) if count else None)
 
     def _pool(self, target: Kind, query: Query, flt, want: int, fired: FiredRules) -> list[Hit]:
         """The hybrid (dense + BM25) candidates worth scoring: at least POOL, more for deep pages; with

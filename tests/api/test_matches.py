@@ -88,3 +88,15 @@ def test_embed_returns_unit_vectors_whose_dot_is_the_score(loaded, encoder):
     assert body["dim"] == 384 and v.shape == (2, 384) and np.allclose(np.linalg.norm(v, axis=1), 1, atol=1e-4)
     ref = encoder.encode(["python developer"])[0]
     assert float(np.dot(v[0], ref)) == pytest.approx(1.0, abs=1e-4)
+
+
+def test_a_match_page_counts_what_passes_the_filters_when_asked(client):
+    job = client.post("/v1/jobs", json={"title": "Nurse", "description": "ICU nurse"}).json()
+    for i, country in enumerate(["DE", "DE", "FR"]):
+        client.post("/v1/candidates", json={"cv_text": f"Nurse number {i}", "location": {"country": country}})
+    url = f"/v1/jobs/{job['id']}/matches"
+    assert client.post(url, json={}).json()["total"] is None  # not asked: unknown
+    counted = client.post(url, json={"count": True, "filters": {"location": {"country": "DE"}}}).json()
+    assert counted["total"] == 2 and len(counted["matches"]) == 2
+    adhoc = client.post("/v1/matches", json={"text": "nurse", "target": "candidates", "count": True}).json()
+    assert adhoc["total"] == 3
