@@ -104,10 +104,11 @@ def row_validator(model: type[BaseModel]):
     return validate
 
 
-def record_page(records: Records, kind: Kind, limit: int, offset: int, external_id: str | None) -> dict[str, Any]:
-    """A page of records, oldest first; with `external_id`, the page of the one record carrying it (or none)."""
+def record_page(records: Records, kind: Kind, limit: int, offset: int, external_id: str | None,
+                sort: str = "created_at", order: str = "asc") -> dict[str, Any]:
+    """A page of records in `sort` order; with `external_id`, the page of the one record carrying it (or none)."""
     if external_id is None:
-        items, total = records.page(kind, limit, offset)
+        items, total = records.page(kind, limit, offset, sort, descending=order == "desc")
     else:
         try:
             items = [records.get(kind, records.id_of(kind, external_id))]

@@ -179,8 +179,10 @@ class Records:
                 raise NotFound(f"No {_NOUN[kind]} with id {record_id}.")
             self.store.delete(kind.value, [record_id])
 
-    def page(self, kind: Kind, limit: int, offset: int) -> tuple[list[Record], int]:
-        points = self.store.page(kind.value, "created_at", limit, offset)
+    def page(self, kind: Kind, limit: int, offset: int, sort: str = "created_at",
+             descending: bool = False) -> tuple[list[Record], int]:
+        """A page of records ordered by `sort` (created_at or updated_at), and how many there are."""
+        points = self.store.page(kind.value, sort, limit, offset, descending=descending)
         return [to_record(kind, p) for p in points], self.store.count(kind.value)
 
     def reembed_stale(self, kind: Kind, batch: int = 256) -> int:

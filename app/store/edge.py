@@ -205,10 +205,12 @@ class EdgeStore:
     def delete_by(self, name: str, flt: Filter) -> None:
         self._shard(name).update(qe.UpdateOperation.delete_points_by_filter(to_edge_filter(flt)))
 
-    def page(self, name: str, order_key: str, limit: int, offset: int, flt: Filter | None = None) -> list[StoredPoint]:
+    def page(self, name: str, order_key: str, limit: int, offset: int, flt: Filter | None = None,
+             descending: bool = False) -> list[StoredPoint]:
         # ids first, then payloads of this page only: an unreadable point elsewhere cannot fail the page
+        direction = qe.Direction.Desc if descending else qe.Direction.Asc
         bare, _ = self._shard(name).scroll(qe.ScrollRequest(
-            limit=offset + limit, order_by=qe.OrderBy(order_key, qe.Direction.Asc), filter=to_edge_filter(flt),
+            limit=offset + limit, order_by=qe.OrderBy(order_key, direction), filter=to_edge_filter(flt),
             with_payload=False))
         ids = [str(r.id) for r in bare[offset:]]
         by_id = {p.id: p for p in (self.retrieve(name, ids) if ids else [])}

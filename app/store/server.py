@@ -182,10 +182,12 @@ class ServerStore:
         self.client.delete(self._c(name), models.FilterSelector(filter=to_client_filter(flt)), wait=True)
 
     @_unavailable_on_error
-    def page(self, name: str, order_key: str, limit: int, offset: int, flt: Filter | None = None) -> list[StoredPoint]:
+    def page(self, name: str, order_key: str, limit: int, offset: int, flt: Filter | None = None,
+             descending: bool = False) -> list[StoredPoint]:
         recs, _ = self.client.scroll(
             self._c(name), limit=offset + limit, scroll_filter=to_client_filter(flt),
-            order_by=models.OrderBy(key=order_key, direction=models.Direction.ASC),
+            order_by=models.OrderBy(key=order_key,
+                                    direction=models.Direction.DESC if descending else models.Direction.ASC),
         )
         return [StoredPoint(str(r.id), r.payload or {}) for r in recs[offset:]]
 

@@ -66,3 +66,17 @@ def test_native_is_c2_and_contact_fields_are_kept(client):
     assert (r.json()["email"], r.json()["phone"]) == ("a.b@example.org", "+49 (0)89 123-456")
     bad = client.post("/v1/candidates", json={"cv_text": "x", "email": "not-an-address"})
     assert bad.status_code == 422 and bad.json()["error"]["details"][0]["field"] == "email"
+
+
+def test_lists_sort_by_creation_or_last_change_either_way(client):
+    ids = [client.post("/v1/candidates", json={"cv_text": f"Welder {i}"}).json()["id"] for i in range(3)]
+    client.put(f"/v1/candidates/{ids[0]}", json={"cv_text": "Welder 0, now with TIG"})
+
+    def listed(**params):
+        return [c["id"] for c in client.get("/v1/candidates", params=params).json()["items"]]
+
+    assert listed() == ids
+    assert listed(order="desc") == ids[::-1]
+    assert listed(sort="updated_at") == [ids[1], ids[2], ids[0]]
+    assert listed(sort="updated_at", order="desc", limit=1) == [ids[0]]
+    assert client.get("/v1/candidates", params={"sort": "name"}).status_code == 422

@@ -1,7 +1,7 @@
 """The routes jobs and candidates share, made once per kind: create, bulk, list (or look up by your
 external_id), read, replace, delete (by id or external_id), and matches of the other side."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Path, Query, Request, Response
 from pydantic import BaseModel
@@ -43,8 +43,11 @@ def record_router(kind: Kind, doc_in: type[BaseModel], doc_out: type[BaseModel],
     def list_records(records: RecordsDep, limit: Annotated[int, Query(ge=1, le=100)] = 20,
                      offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
                      external_id: Annotated[ExternalId | None, Query(description=(
-                         f"Only the {noun} with this external_id (your own id): a page of one, or of none."))] = None):
-        return record_page(records, kind, limit, offset, external_id)
+                         f"Only the {noun} with this external_id (your own id): a page of one, or of none."))] = None,
+                     sort: Annotated[Literal["created_at", "updated_at"], Query(
+                         description="Order by creation or by last change.")] = "created_at",
+                     order: Annotated[Literal["asc", "desc"], Query(description="asc: oldest first.")] = "asc"):
+        return record_page(records, kind, limit, offset, external_id, sort, order)
 
     @router.delete("", status_code=204,
                    description=f"Delete the {noun} that carries this external_id.",

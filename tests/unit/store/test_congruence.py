@@ -138,6 +138,8 @@ def test_find_and_page(store):
     assert {p.payload["doc"]["i"] % 5 == 4 or p.payload["doc"]["i"] % 7 == 4 for p in found} == {True}
     page = store.page("c", "created_at", limit=5, offset=10)
     assert [p.payload["doc"]["i"] for p in page] == [10, 11, 12, 13, 14]
+    newest = store.page("c", "created_at", limit=3, offset=1, descending=True)
+    assert [p.payload["doc"]["i"] for p in newest] == [198, 197, 196]
 
 
 def test_delete_by_filter_and_filtered_page(store):
