@@ -142,3 +142,15 @@ def test_cancel_stops_a_queued_or_running_import_and_keeps_what_was_stored(make_
         state = wait_done(client, started["id"])
         assert state["status"] == "cancelled" and state["processed"] < 60
         assert client.get("/v1/candidates").json()["total"] == state["stored"]
+
+
+def test_the_readmes_sample_file_imports_as_the_walk_through_says(client):
+    from pathlib import Path
+
+    sample = Path(__file__).resolve().parents[2] / "examples" / "people.ndjson"
+    state = wait_done(client, upload(client, "people.ndjson", sample.read_bytes()).json()["id"])
+    assert (state["stored"], state["failed"]) == (4, 1)
+    jonas = client.get("/v1/candidates", params={"external_id": "C-101"}).json()["items"][0]
+    assert jonas["languages"] == {"de": "C2", "en": "C1"} and jonas["extracted"]["skills"][:2] == ["Python", "FastAPI"]
+    held = client.get("/v1/privacy", params={"external_id": "C-105"}).json()
+    assert [e["row"] for e in held["import_errors"]] == [5]
