@@ -14,11 +14,13 @@ router = APIRouter(tags=["health"])
 
 @router.get("/health")
 def health():
+    """The process answers (liveness)."""
     return {"status": "ok"}
 
 
 @router.get("/ready")
 def ready(request: Request):
+    """Model loaded and store open (readiness); details only with a key when keys are on."""
     state = request.app.state
     records = getattr(state, "records", None)
     if records is None:

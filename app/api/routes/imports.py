@@ -52,8 +52,8 @@ def start_import(runner: ImportsDep, settings: SettingsDep, response: Response,
                  file: Annotated[UploadFile, File(description=(
                      "NDJSON (*.ndjson, *.jsonl), CSV with a header row (*.csv), a JSON array (*.json) or a ZIP of "
                      "CV files: PDF, DOCX, TXT (*.zip); see the README for the CSV columns."))],
-                 format: Annotated[str | None, Form(description="ndjson, csv, json or zip; default: from the file name.")]
-                 = None,
+                 format: Annotated[str | None, Form(
+                     description="ndjson, csv, json or zip; default: from the file name.")] = None,
                  callback_url: Annotated[str | None, Form(max_length=2000, description=(
                      "http(s) URL told when the import ends (POST, signed with JOBMATCH_WEBHOOK_SECRET); "
                      "default: JOBMATCH_IMPORT_CALLBACK_URL."))] = None):
@@ -67,6 +67,7 @@ def start_import(runner: ImportsDep, settings: SettingsDep, response: Response,
 @router.get("", response_model=ImportPage)
 def list_imports(runner: ImportsDep, limit: Annotated[int, Query(ge=1, le=100)] = 20,
                  offset: Annotated[int, Query(ge=0, le=100_000)] = 0):
+    """Imports, newest first, with their progress."""
     jobs = runner.book.all()[::-1]  # newest first
     return {"items": [import_out(j, runner) for j in jobs[offset:offset + limit]], "total": len(jobs),
             "limit": limit, "offset": offset}
@@ -74,12 +75,14 @@ def list_imports(runner: ImportsDep, limit: Annotated[int, Query(ge=1, le=100)] 
 
 @router.get("/{import_id}", response_model=ImportOut)
 def get_import(import_id: str, runner: ImportsDep):
+    """One import: status, counts, rate, ETA, webhook delivery."""
     return import_out(runner.book.get(import_id), runner)
 
 
 @router.get("/{import_id}/errors", response_model=ImportErrorPage)
 def import_errors(import_id: str, runner: ImportsDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
                   offset: Annotated[int, Query(ge=0)] = 0):
+    """An import's row errors: row, external_id and why, in file order."""
     job = runner.book.get(import_id)
     items = list(islice(runner.book.errors(job), offset, offset + limit))
     return {"items": items, "total": job.failed, "limit": limit, "offset": offset}

@@ -22,6 +22,7 @@ def occupation_out(o: Occupation) -> dict:
 @router.post("", response_model=OccupationOut, status_code=201, responses={
     200: {"model": OccupationOut, "description": "Updated: an occupation with this external_id existed."}})
 def create_occupation(occ: OccupationIn, occupations: OccupationsDep, response: Response):
+    """Add a reference occupation (or update the one with this external_id, 200)."""
     o, created = occupations.put_many([occ.model_dump(mode="json")])[0]
     response.status_code = 201 if created else 200
     return occupation_out(o)
@@ -29,6 +30,7 @@ def create_occupation(occ: OccupationIn, occupations: OccupationsDep, response: 
 
 @router.post("/bulk", response_model=BulkResponse, openapi_extra=bulk_openapi(OccupationIn))
 async def bulk_occupations(request: Request, occupations: OccupationsDep, settings: SettingsDep):
+    """Add up to JOBMATCH_MAX_BULK_ITEMS reference occupations; each item reports."""
     return await bulk_store(request, OccupationIn, occupations.put_many, settings.max_bulk_items)
 
 
@@ -49,16 +51,19 @@ def normalize(req: NormalizeRequest, normalizer: NormalizerDep, settings: Settin
 @router.get("", response_model=OccupationPage)
 def list_occupations(occupations: OccupationsDep, limit: Annotated[int, Query(ge=1, le=100)] = 20,
                      offset: Annotated[int, Query(ge=0, le=100_000)] = 0):
+    """Reference occupations, oldest first."""
     items, total = occupations.page(limit, offset)
     return {"items": [occupation_out(o) for o in items], "total": total, "limit": limit, "offset": offset}
 
 
 @router.get("/{occupation_id}", response_model=OccupationOut)
 def get_occupation(occupation_id: str, occupations: OccupationsDep):
+    """One reference occupation."""
     return occupation_out(occupations.get(occupation_id))
 
 
 @router.delete("/{occupation_id}", status_code=204)
 def delete_occupation(occupation_id: str, occupations: OccupationsDep):
+    """Delete a reference occupation."""
     occupations.delete(occupation_id)
     return Response(status_code=204)

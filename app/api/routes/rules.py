@@ -25,6 +25,7 @@ def anchor_vector(anchor: Anchor, encoder, occupations):
 @router.post("", response_model=RuleOut, status_code=201)
 def create_rule(rule: RuleIn, rules: RulesDep, encoder: EncoderDep, occupations: OccupationsDep,
                 settings: SettingsDep):
+    """Add an exclusion rule: when a query is near one anchor, drop results near the other."""
     doc = rule.model_dump(mode="json")
     doc["if_near"]["threshold"] = rule.if_near.threshold if rule.if_near.threshold is not None \
         else settings.rule_if_threshold
@@ -38,16 +39,19 @@ def create_rule(rule: RuleIn, rules: RulesDep, encoder: EncoderDep, occupations:
 @router.get("", response_model=RulePage)
 def list_rules(rules: RulesDep, limit: Annotated[int, Query(ge=1, le=100)] = 20,
                offset: Annotated[int, Query(ge=0, le=100_000)] = 0):
+    """Exclusion rules, oldest first."""
     items, total = rules.page(limit, offset)
     return {"items": [rule_out(r) for r in items], "total": total, "limit": limit, "offset": offset}
 
 
 @router.get("/{rule_id}", response_model=RuleOut)
 def get_rule(rule_id: str, rules: RulesDep):
+    """One exclusion rule."""
     return rule_out(rules.get(rule_id))
 
 
 @router.delete("/{rule_id}", status_code=204)
 def delete_rule(rule_id: str, rules: RulesDep):
+    """Delete an exclusion rule."""
     rules.delete(rule_id)
     return Response(status_code=204)
