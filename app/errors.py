@@ -3,6 +3,7 @@
 Every 4xx/5xx body is `{"error": {"code": ..., "message": ..., "details": ...}}`.
 """
 
+import json
 import logging
 from typing import Any
 
@@ -66,6 +67,16 @@ class UnreadableRecord(DomainError):
 
 def error_body(code: str, message: str, details: Any = None) -> dict:
     return {"error": {"code": code, "message": message, "details": details}}
+
+
+async def send_error(send: Any, status: int, code: str, message: str, details: Any = None,
+                     headers: tuple[tuple[bytes, bytes], ...] = ()) -> None:
+    """The error body sent straight over ASGI, by a middleware that answers before any route runs."""
+    body = json.dumps(error_body(code, message, details)).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                            *headers]})
+    await send({"type": "http.response.body", "body": body})
 
 
 def error_response(status: int, code: str, message: str, details: Any = None) -> JSONResponse:

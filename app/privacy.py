@@ -35,7 +35,7 @@ class PersonalData:
         held: dict[str, Any] = {"external_id": external_id, "records": {}, "import_errors": [], "import_files": []}
         for kind in (Kind.CANDIDATE, Kind.JOB):
             try:
-                rec = self.records.get(kind, self.records.id_of(kind, external_id))
+                rec = self.records.by_external_id(kind, external_id)
             except NotFound:
                 continue
             held["records"][kind.value] = {"id": rec.id, "document": rec.doc, "extracted": rec.extracted,
@@ -69,6 +69,6 @@ class PersonalData:
                 continue
             self.records.delete(kind, record_id)
             out.records.append(f"{kind.value}/{record_id}")
-        for job in {job.id: job for job, _ in book.errors_naming(external_id)}.values():
+        for job in book.all():
             out.import_errors += book.forget_errors_naming(job, external_id)
         return out

@@ -9,10 +9,10 @@ from starlette.concurrency import run_in_threadpool
 from app.api.present import validate_items
 from app.api.schemas import BulkItem, BulkResponse
 from app.domain import Kind
+from app.encoder.priority import bulk_work
 from app.errors import InvalidInput
 from app.ingest.parsers import parse_records
 from app.matching.records import Records
-from app.encoder.priority import bulk_work
 
 
 async def bulk_upload(request: Request, kind: Kind, model: type[BaseModel], records: Records,

@@ -1,10 +1,8 @@
 """Check the API key before anything reads the body: an anonymous client cannot make the service
 spool a 500 MB upload or parse a malformed body before it is told 401."""
 
-import json
-
 from app.api.deps import Unauthorized, check_key
-from app.errors import error_body
+from app.errors import send_error
 from app.settings import Settings
 
 
@@ -23,10 +21,7 @@ class KeyFirstMiddleware:
         try:
             check_key(header, self.settings)
         except Unauthorized as exc:
-            body = json.dumps(error_body(exc.code, exc.message, None)).encode()
-            await send({"type": "http.response.start", "status": exc.status,
-                        "headers": [(b"content-type", b"application/json"), (b"www-authenticate", b"Bearer"),
-                                    (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
-            await send({"type": "http.response.body", "body": body})
+            await send_error(send, exc.status, exc.code, exc.message,
+                             headers=((b"www-authenticate", b"Bearer"), (b"connection", b"close")))
             return
         return await self.app(scope, receive, send)

@@ -1,10 +1,8 @@
 """Reject oversized bodies (413) before anything reads or parses them."""
 
-import json
-
 from starlette.exceptions import HTTPException
 
-from app.errors import error_body
+from app.errors import send_error
 
 
 class BodyLimitMiddleware:
@@ -49,10 +47,7 @@ class BodyLimitMiddleware:
 
 
 async def _reject(send, max_bytes: int, setting: str):
-    body = json.dumps(error_body("payload_too_large", _message(max_bytes, setting), {"max_bytes": max_bytes})).encode()
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
-    await send({"type": "http.response.body", "body": body})
+    await send_error(send, 413, "payload_too_large", _message(max_bytes, setting), {"max_bytes": max_bytes})
 
 
 class _TooLarge(HTTPException):

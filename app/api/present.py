@@ -111,7 +111,7 @@ def record_page(records: Records, kind: Kind, limit: int, offset: int, external_
         items, total = records.page(kind, limit, offset, sort, descending=order == "desc")
     else:
         try:
-            items = [records.get(kind, records.id_of(kind, external_id))]
+            items = [records.by_external_id(kind, external_id)]
         except NotFound:
             items = []
         total = len(items)

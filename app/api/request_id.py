@@ -18,10 +18,6 @@ _current: ContextVar[str] = ContextVar("request_id", default="-")
 log = logging.getLogger("app.http")
 
 
-def current_request_id() -> str:
-    return _current.get()
-
-
 class RequestIdMiddleware:
     """Pure ASGI: sets the id before anything else runs, adds it to the response head, and logs one line
     per request (method, path, status, milliseconds)."""

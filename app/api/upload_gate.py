@@ -1,10 +1,9 @@
 """At most `max_uploads` import uploads are received at once; the next one is told 429 before any byte of
 its body is read (the multipart parser spools a whole upload to disk before the route runs)."""
 
-import json
 import threading
 
-from app.errors import error_body
+from app.errors import send_error
 
 
 class UploadGate:
@@ -25,14 +24,10 @@ class UploadGate:
             if admitted:
                 self._in_flight += 1
         if not admitted:
-            body = json.dumps(error_body(
-                "too_many_uploads", f"{self.max_uploads} import uploads are being received already; try again in a "
-                "few seconds (JOBMATCH_MAX_CONCURRENT_UPLOADS).",
-                {"max_concurrent_uploads": self.max_uploads})).encode()
-            await send({"type": "http.response.start", "status": 429,
-                        "headers": [(b"content-type", b"application/json"), (b"retry-after", b"5"),
-                                    (b"content-length", str(len(body)).encode()), (b"connection", b"close")]})
-            await send({"type": "http.response.body", "body": body})
+            await send_error(send, 429, "too_many_uploads",
+                             f"{self.max_uploads} import uploads are being received already; try again in a few "
+                             "seconds (JOBMATCH_MAX_CONCURRENT_UPLOADS).", {"max_concurrent_uploads": self.max_uploads},
+                             headers=((b"retry-after", b"5"), (b"connection", b"close")))
             return
         try:
             return await self.app(scope, receive, send)

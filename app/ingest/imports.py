@@ -129,12 +129,24 @@ class ImportBook:
 
     def forget_errors_after(self, job: ImportJob) -> None:
         """Drop errors logged for rows past `processed` (a batch cut short by a crash is redone)."""
+        self._keep_errors(job, lambda e: e["seq"] < job.processed)
+
+    def forget_errors_naming(self, job: ImportJob, external_id: str) -> int:
+        """Drop the row errors of `job` that name `external_id`; how many were dropped."""
+        return self._keep_errors(job, lambda e: e.get("external_id") != external_id)
+
+    def _keep_errors(self, job: ImportJob, keep: Callable[[dict[str, Any]], bool]) -> int:
+        """Rewrite the job's error log (atomically) with the errors `keep` accepts; how many were dropped."""
         path = self.root / job.id / "errors.ndjson"
-        if path.exists():
-            keep = [e for e in self.errors(job) if e["seq"] < job.processed]
+        if not path.exists():
+            return 0
+        errors = list(self.errors(job))
+        kept = [e for e in errors if keep(e)]
+        if len(kept) < len(errors):
             tmp = path.with_suffix(".tmp")
-            tmp.write_text("".join(json.dumps(e) + "\n" for e in keep))
+            tmp.write_text("".join(json.dumps(e) + "\n" for e in kept))
             os.replace(tmp, path)
+        return len(errors) - len(kept)
 
     def drop_source(self, job: ImportJob) -> None:
         self.source(job).unlink(missing_ok=True)
@@ -152,18 +164,6 @@ class ImportBook:
             if path.exists() and any(_file_holds(path, n) for n in needles):
                 found.append(job)
         return found
-
-    def forget_errors_naming(self, job: ImportJob, external_id: str) -> int:
-        """Drop the row errors of `job` that name `external_id`; how many were dropped."""
-        path = self.root / job.id / "errors.ndjson"
-        if not path.exists():
-            return 0
-        errors = list(self.errors(job))
-        keep = [e for e in errors if e.get("external_id") != external_id]
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text("".join(json.dumps(e) + "\n" for e in keep))
-        os.replace(tmp, path)
-        return len(errors) - len(keep)
 
     def remove(self, job: ImportJob) -> None:
         """Everything kept for an ended import: its state, its file (a failed one keeps it) and its row errors."""

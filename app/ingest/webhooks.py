@@ -87,8 +87,8 @@ class WebhookSender:
         hook["attempts"] = hook.get("attempts", 0) + 1
         try:
             r = httpx.post(job.callback_url, content=body, headers=headers, timeout=self.timeout_s)
-            ok, hook["last_status"], hook["last_error"] = r.is_success, r.status_code, None if r.is_success else (
-                f"answered {r.status_code}")
+            ok, hook["last_status"] = r.is_success, r.status_code
+            hook["last_error"] = None if ok else f"answered {r.status_code}"
         except httpx.HTTPError as exc:
             ok, hook["last_status"], hook["last_error"] = False, None, f"{type(exc).__name__}: {exc}"[:300]
         if ok:

@@ -149,12 +149,16 @@ class Records:
     def get(self, kind: Kind, record_id: str) -> Record:
         return to_record(kind, self._point(kind, record_id, with_vector=False))
 
+    def by_external_id(self, kind: Kind, external_id: str) -> Record:
+        """The record that carries the client's `external_id`."""
+        found = self._by_external_ids(kind, [external_id]).get(external_id)
+        if found is None:
+            raise NotFound(f"No {_NOUN[kind]} with external_id {external_id!r}.")
+        return found
+
     def id_of(self, kind: Kind, external_id: str) -> str:
         """The service's id of the record that carries the client's `external_id`."""
-        found = self.store.find(kind.value, Filter(must=[Match("external_id", external_id)]), 1)
-        if not found:
-            raise NotFound(f"No {_NOUN[kind]} with external_id {external_id!r}.")
-        return found[0].id
+        return self.by_external_id(kind, external_id).id
 
     def get_with_vector(self, kind: Kind, record_id: str) -> tuple[Record, list[float], np.ndarray | None]:
         """The record, its stored vector and its title vector (None without a title), in one read."""
