@@ -32,6 +32,7 @@ from app.matching.service import Matcher
 from app.metrics import ServiceCollector, app_registry
 from app.settings import Settings
 from app.store import open_store
+from app.ui import mount_ui
 
 log = logging.getLogger("jobmatch")
 
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(health.router)
+    mount_ui(app)
     return app
 
 

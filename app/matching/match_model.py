@@ -33,14 +33,20 @@ def normalise_weights(weights: dict[str, float]) -> dict[str, float]:
     return {c: max(0.0, weights.get(c, 0.0)) / total for c in CRITERIA}
 
 
-def context_features(scores: np.ndarray) -> np.ndarray:
-    """(M, len(CONTEXT)) of a best-first pool's scores: the gap to the best, and the share of the pool
-    scoring at or above each (1/M for the top)."""
+# records retrieved by hybrid search and scored on every criterion; the ranking context is read against it
+POOL = 50
+
+
+def context_features(scores: np.ndarray, depth: int = POOL) -> np.ndarray:
+    """(M, len(CONTEXT)) of a pool's scores: the gap to the best, and each one's rank (how many score at
+    or above it) as a share of `depth`, capped at 1. Dividing by the retrieval depth, not by M, keeps a
+    pair's confidence from depending on how many records a small store or a narrow filter leaves: the
+    best of 3 is rank 1 of 50 as it is in a full pool (the calibrator was fitted on full pools)."""
     scores = np.asarray(scores, dtype=np.float64)
     if len(scores) == 0:
         return np.zeros((0, len(CONTEXT)))
     gap = scores - scores.max()
-    share = np.array([(scores >= s).sum() for s in scores]) / len(scores)
+    share = np.minimum(np.array([(scores >= s).sum() for s in scores]), depth) / depth
     return np.column_stack([gap, share])
 
 

@@ -11,7 +11,7 @@ from app.matching import confidence
 from app.matching.criteria import CRITERIA, Criterion, score_pair
 from app.matching.explain import shared_terms
 from app.matching.filters import build_filter
-from app.matching.match_model import MatchModel, Ranker, normalise_weights
+from app.matching.match_model import POOL, MatchModel, Ranker, normalise_weights
 from app.matching.payload import unpack_vector
 from app.matching.records import Records, extract, to_record
 from app.matching.rules import FiredRules, RuleBook
@@ -20,7 +20,6 @@ from app.matching.sides import side_of
 from app.store.base import Hit, Sparse, VectorStore
 from app.store.conditions import Match as MatchCond
 
-POOL = 50  # candidates retrieved by hybrid search and scored on every criterion
 
 _TEXT = {Kind.JOB: job_text, Kind.CANDIDATE: candidate_text}
 

@@ -64,3 +64,17 @@ def test_the_fitting_cv_ranks_first_on_hand_written_realistic_records(loaded):
     ms = client.post(f"/v1/jobs/{job}/matches", json={"limit": 4}).json()["matches"]
     assert {m["external_id"] for m in ms[:2]} == {"cand-anna", "cand-text"} and ms[-1]["external_id"] == "cand-ben"
     assert ms[0]["confidence"] > ms[-1]["confidence"]
+
+
+def test_confidence_of_the_best_fit_does_not_fall_with_a_narrow_filter(loaded):
+    """A narrow filter (or a small store) leaves few records; the best pair is still the best, so its
+    confidence may not fall (it fell to ~0 when ranks were shares of the pool rather than of the retrieval
+    depth). It may rise a little: the lexical score is scaled to the best of the pool."""
+    client, job = loaded
+    everyone = client.post(f"/v1/jobs/{job}/matches", json={"limit": 10}).json()
+    best = everyone["matches"][0]
+    assert best["external_id"] == "cand-text"  # the only CV naming Kubernetes
+    only = client.post(f"/v1/jobs/{job}/matches", json={"filters": {"skills": {"all": ["python", "kubernetes"]}}}).json()
+    [same] = only["matches"]
+    assert same["confidence"] >= best["confidence"] - 0.02
+    assert best["confidence"] > 0.5 and not everyone["no_good_match"]

@@ -5,9 +5,10 @@ import pytest
 
 from app.domain import Kind
 from app.ingest.extract import extract_cv, extract_job
+from app.matching.confidence import Calibrator
 from app.matching.criteria import CRITERIA, score_pair
 from app.matching.lexical_vectors import Bm25Encoder
-from app.matching.match_model import Ranker, context_features, normalise_weights
+from app.matching.match_model import FEATURES, Ranker, context_features, normalise_weights
 from app.matching.sides import side_of
 
 BM25 = Bm25Encoder()
@@ -87,5 +88,22 @@ def test_scores_are_the_weighted_mean_and_requests_may_reweight():
 
 
 def test_context_features():
-    ctx = context_features(np.array([0.9, 0.7, 0.7, 0.1]))
+    ctx = context_features(np.array([0.9, 0.7, 0.7, 0.1]), depth=4)
     assert np.allclose(ctx[:, 0], [0, -0.2, -0.2, -0.8]) and np.allclose(ctx[:, 1], [0.25, 0.75, 0.75, 1.0])
+    # ranks are shares of the retrieval depth, not of what a small store or a narrow filter returned
+    assert np.allclose(context_features(np.array([0.9, 0.7, 0.7, 0.1]))[:, 1], [1 / 50, 3 / 50, 3 / 50, 4 / 50])
+    assert np.allclose(context_features(np.arange(60.0)[::-1], depth=50)[-1, 1], 1.0)
+
+
+def test_a_narrow_filter_does_not_lower_the_best_ones_confidence():
+    """The same pair, best of 50 or best of 1, gets the same confidence (its criteria are the same)."""
+    model = Ranker()
+    rng = np.random.default_rng(0)
+    X = rng.uniform(0, 0.5, (50, len(CRITERIA)))
+    X[0] = 0.9
+    model.calibrator = Calibrator.from_dict({
+        "features": list(FEATURES), "mean": [0.0] * len(FEATURES), "scale": [1.0] * len(FEATURES),
+        "coef": [1.0] * len(CRITERIA) + [2.0, -3.0], "intercept": -4.0, "model_version": ""})
+    full = model.confidence(X, model.scores(X))[0]
+    alone = model.confidence(X[:1], model.scores(X[:1]))[0]
+    assert full == pytest.approx(alone)
