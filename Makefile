@@ -11,7 +11,7 @@ export TRANSFORMERS_OFFLINE := 1
 MODEL := models/jobmatch-esco
 EXPORT := $(MODEL)/onnx/export.json
 
-.PHONY: install export run test test-slow bench clean
+.PHONY: install export run test test-slow client bench clean
 
 install: $(STAMP)
 
@@ -39,6 +39,11 @@ test: install $(EXPORT)
 
 test-slow: install
 	$(BIN)/python -m pytest -q -m slow
+
+# regenerate the TypeScript types from the OpenAPI document (tests/api/test_typescript_client.py checks them)
+client: install
+	$(BIN)/python scripts/export_openapi.py build/openapi.json
+	cd clients/typescript && npm ci --no-audit --no-fund && npm run -s generate
 
 clean:
 	rm -rf $(VENV) data $(MODEL)/onnx
