@@ -26,10 +26,12 @@ from app.ingest.webhooks import PENDING, WebhookSender
 from app.matching.normalize import Normalizer
 from app.matching.occupations import OccupationIndex
 from app.matching.records import Records
+from app.matching.renormalize import Renormalizer
 from app.matching.rules import RuleBook
 from app.matching.scorer import MatchScorer
 from app.matching.service import Matcher
 from app.metrics import ServiceCollector, app_registry
+from app.reference.loader import ReferenceLoader
 from app.settings import Settings
 from app.store import open_store
 from app.ui import mount_ui
@@ -46,7 +48,8 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
         store = open_store(settings)
         scorer = MatchScorer.for_encoder(enc)
         model_id = f"{enc.name}@{enc.version}"
-        occupation_index = OccupationIndex(enc, store, model_id, weights=scorer.ranking)
+        occupation_index = OccupationIndex(enc, store, model_id, weights=scorer.ranking,
+                                           revision_file=settings.data_dir / "occupations_revision")
         rulebook = RuleBook(store, enc.dim, model_id)
         normalizer = Normalizer(enc, occupation_index, rulebook, scorer)
         records = Records(enc, store, scorer, normalizer)
@@ -70,6 +73,10 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
                                          max_pending=settings.max_pending_imports,
                                          on_finished=lambda job: webhooks.schedule(job.id, 0.0))
         app.state.imports.start()
+        app.state.reference = ReferenceLoader(occupation_index, settings.reference_occupations, settings.data_dir)
+        app.state.reference.start()
+        app.state.renormalizer = Renormalizer(records)
+        app.state.renormalizer.start()
         webhooks.start([j.id for j in book.all() if (j.webhook or {}).get("status") == PENDING])
         gate = getattr(enc, "gate", None)
         app.state.metrics = app_registry(ServiceCollector(
@@ -80,6 +87,8 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
             yield
         finally:
             app.state.imports.stop()
+            app.state.reference.stop()
+            app.state.renormalizer.stop()
             webhooks.stop()
             app.state.records = None
             store.close()

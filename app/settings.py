@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     rule_if_threshold: float = Field(0.55, ge=-1, le=1, description="Default cosine for a rule's if_near anchor.")
     rule_exclude_threshold: float = Field(
         0.4, ge=-1, le=1, description="Default cosine for a rule's exclude_near anchor (scripts/evaluate_rules.py).")
+    reference_occupations: str = Field("esco", description=(
+        "Reference occupations loaded on first start, in the background: esco (ESCO v1.2.0, shipped), none, or "
+        "the path of a CSV (ESCO's columns or id,label,alt_labels,description,group)."))
     optimize_after_writes: int = Field(
         2000, ge=1, description="Build the HNSW index in the background once this many points were written."
     )

@@ -20,7 +20,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from load_occupations import to_payload  # noqa: E402
+from app.reference.loader import occupation_doc  # noqa: E402
 from serving import percentiles  # noqa: E402
 
 from app.encoder.factory import build_encoder  # noqa: E402
@@ -58,7 +58,7 @@ def main() -> None:
         served.open()
         t = time.perf_counter()
         for i in range(0, len(occs), 250):
-            served.put_many([to_payload(o) for o in occs[i:i + 250]])
+            served.put_many([occupation_doc(o) for o in occs[i:i + 250]])
         load_s = time.perf_counter() - t
         t = time.perf_counter()
         store.optimize("occupations")

@@ -112,6 +112,8 @@ def main() -> None:
     ap.add_argument("--splits", type=int, default=0,
                     help="also refit the weights on N other seeded halves and print the spread of the reporting "
                          "figures (how much the seed-0 split is luck)")
+    ap.add_argument("--reference", default="esco",
+                    help="reference occupations loaded before the records, as the service does (esco, none, a CSV)")
     ap.add_argument("--save-pools", type=Path, help="pickle the pools (both directions) here, for analysis")
     args = ap.parse_args()
 
@@ -119,10 +121,14 @@ def main() -> None:
     fitting, reporting = split_by_query([j["id"] for j in jobs], args.seed)
     job_of = {cv: job for (job, cv), g in qrels.items()}
     fit_cvs = {cv for (job, cv), g in qrels.items() if g == 2}
-    settings = Settings(data_dir=Path(tempfile.mkdtemp(prefix="evalmatch-")))
+    settings = Settings(data_dir=Path(tempfile.mkdtemp(prefix="evalmatch-")), reference_occupations=args.reference)
     encoder = build_encoder(settings)
     started = time.perf_counter()
     with TestClient(create_app(settings, encoder=encoder)) as client:
+        ref = client.app.state.reference.wait()
+        print(f"reference occupations: {ref['set']} {ref['status']}, {ref['loaded']} in "
+              f"{time.perf_counter() - started:.0f} s")
+        started = time.perf_counter()
         job_ids, cv_ids = ingest(client, jobs, cvs)
     print(f"ingested {len(job_ids)} jobs and {len(cv_ids)} CVs in {time.perf_counter() - started:.1f} s "
           f"(model {encoder.name}@{encoder.version})")
@@ -153,7 +159,7 @@ def main() -> None:
             ranker.calibrator = fit_calibrator(fit_pools, ranker)
             rankers[target] = ranker
         model = MatchModel(rankers, f"jobcv_dev (rjdb, CC BY-SA 4.0) fitting half: seed {args.seed}, "
-                                    f"{len(fitting)} of {len(jobs)} jobs")
+                                    f"{len(fitting)} of {len(jobs)} jobs; reference occupations: {args.reference}")
         model.save()
         print(f"saved {MODEL_FILE}")
         jp, cp, model = run("just fitted")

@@ -1,4 +1,7 @@
-"""Load ESCO occupations (or the simple CSV format) into a running jobmatch service.
+"""Load ESCO occupations (or the simple CSV format) into a running jobmatch service over HTTP.
+
+The service loads the shipped ESCO set by itself on first start (JOBMATCH_REFERENCE_OCCUPATIONS); this
+is for another set, or another version, into a service that is already running.
 
     .venv/bin/python scripts/load_occupations.py --esco ../shared/data/esco/occupations_en.csv \\
         [--url http://127.0.0.1:8000] [--api-key KEY]
@@ -15,14 +18,8 @@ from tqdm import tqdm
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from app.reference.loader import occupation_doc  # noqa: E402
 from app.training.data import load_occupations  # noqa: E402
-
-
-def to_payload(o) -> dict:
-    """ESCO's hidden labels (search terms: old names, common misspellings) go in with the alternative
-    ones: normalisation should find them, and evaluate.py ranks by all of them."""
-    return {"external_id": o.uri, "label": o.label[:300], "alt_labels": [a[:300] for a in o.labels[1:501]],
-            "description": o.description[:20_000], "code": o.code[:50] or None, "source": "esco"}
 
 
 def main() -> None:
@@ -38,7 +35,7 @@ def main() -> None:
     with httpx.Client(base_url=args.url, headers=headers, timeout=600) as http, \
             tqdm(total=len(occs), unit="occ", desc="occupations") as bar:
         for i in range(0, len(occs), args.batch):
-            chunk = [to_payload(o) for o in occs[i:i + args.batch]]
+            chunk = [occupation_doc(o) for o in occs[i:i + args.batch]]
             r = http.post("/v1/occupations/bulk", json=chunk)
             if r.status_code != 200:
                 sys.exit(f"batch at {i} failed: {r.status_code} {r.text[:500]}")

@@ -4,6 +4,8 @@ import os
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# tests start with an empty occupation index; tests/api/test_reference_occupations.py loads sets on purpose
+os.environ.setdefault("JOBMATCH_REFERENCE_OCCUPATIONS", "none")
 
 from collections.abc import Callable, Iterator  # noqa: E402
 from contextlib import contextmanager  # noqa: E402

@@ -44,6 +44,11 @@ class Normalizer:
         confs = [None] * len(page) if conf is None else [round(float(c), 4) for c in conf]
         return Normalized(page, confs, fired)
 
+    @property
+    def revision(self) -> str:
+        """The occupation set's revision: a record's top occupations were computed against one."""
+        return self.occupations.revision
+
     def has_occupations(self) -> bool:
         return self.occupations.store.count(OCCUPATIONS) > 0
 

@@ -13,6 +13,7 @@ the cosine scale.
 import threading
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -94,8 +95,11 @@ def description_text(doc: dict[str, Any]) -> str:
 
 class OccupationIndex:
     def __init__(self, encoder, store: VectorStore, model_id: str, overfetch: int = 4,
-                 weights: Weights = Weights(), rerank_depth: int = RERANK_DEPTH):
+                 weights: Weights = Weights(), rerank_depth: int = RERANK_DEPTH, revision_file: Path | None = None):
         self.encoder = encoder
+        # changes with every write or delete, so records normalised against another set can be found
+        self.revision_file = revision_file
+        self.revision = revision_file.read_text().strip() if revision_file and revision_file.exists() else "0"
         self.store = store
         self.model_id = model_id
         self.overfetch = overfetch
@@ -120,7 +124,14 @@ class OccupationIndex:
                 if ext:
                     seen[ext] = oid
                 out.append((self._write(oid, doc, prev.created_at if prev else now()), created))
+            self._changed()
         return out
+
+    def _changed(self) -> None:
+        self.revision = uuid.uuid4().hex[:16]
+        if self.revision_file is not None:
+            self.revision_file.parent.mkdir(parents=True, exist_ok=True)
+            self.revision_file.write_text(self.revision + "\n")
 
     def _write(self, oid: str, doc: dict[str, Any], created_at: float) -> Occupation:
         """(Re)place all points of one occupation: preferred label first, alternatives, description."""
@@ -178,6 +189,8 @@ class OccupationIndex:
     def delete(self, occupation_id: str) -> None:
         self.get(occupation_id)
         self.store.delete_by(COLLECTION, Filter(must=[Match("occupation_id", parse_id(occupation_id, NOUN))]))
+        with self._lock:
+            self._changed()
 
     def page(self, limit: int, offset: int) -> tuple[list[Occupation], int]:
         preferred = Filter(must=[Match("preferred", "true")])

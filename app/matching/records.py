@@ -61,6 +61,7 @@ class Embedded:
     occupations: list[list[dict]]
     extracted: list[dict[str, Any]]
     titles: list[np.ndarray | None]
+    revision: str | None = None  # of the occupation set the occupations were computed against
 
 
 def filterable_occupations(occupations: list[dict], min_confidence: float = 0.5) -> list[str]:
@@ -122,7 +123,7 @@ class Records:
                     seen[ext] = rid
                 rec = Record(rid, kind, doc, prev.created_at if prev else stamp, stamp, self.model_id,
                              e.confidences[i], e.occupations[i], e.extracted[i])
-                points.append(self._point_of(rec, e.vectors[i], e.titles[i]))
+                points.append(self._point_of(rec, e.vectors[i], e.titles[i], e.revision))
                 out.append((rec, created))
             self.store.upsert(kind.value, points)
         return out
@@ -143,7 +144,7 @@ class Records:
                                    {"external_id": ext, "id": other.id})
             rec = Record(record_id, kind, doc, created_at, now(), self.model_id, e.confidences[0], e.occupations[0],
                          e.extracted[0])
-            self.store.upsert(kind.value, [self._point_of(rec, e.vectors[0], e.titles[0])])
+            self.store.upsert(kind.value, [self._point_of(rec, e.vectors[0], e.titles[0], e.revision)])
         return rec
 
     def get(self, kind: Kind, record_id: str) -> Record:
@@ -201,10 +202,55 @@ class Records:
             with self._locks[kind]:
                 self.store.upsert(kind.value, [
                     self._point_of(Record(r.id, kind, r.doc, r.created_at, now(), self.model_id, e.confidences[i],
-                                          e.occupations[i], e.extracted[i]), e.vectors[i], e.titles[i])
+                                          e.occupations[i], e.extracted[i]), e.vectors[i], e.titles[i], e.revision)
                     for i, r in enumerate(recs)])
             done += len(points)
         return done
+
+    def renormalize_stale(self, kind: Kind, batch: int = 128) -> int:
+        """Compute again the top occupations of up to `batch` records whose occupations were computed against
+        another revision of the occupation set (from their stored title or document vector: nothing is
+        encoded); returns how many were looked at (0: none is stale)."""
+        if self.normalizer is None:
+            return 0
+        revision = self.normalizer.revision
+        points = self.store.find(kind.value, self._other_revision(revision), batch)
+        if not points:
+            return 0
+        untitled = [p.id for p in points if not p.payload.get("title_vector")]
+        vectors = {p.id: p.vector for p in self.store.retrieve(kind.value, untitled, with_vector=True)}
+        queries, texts, keep = [], [], []
+        for p in points:
+            rec, title_vector = to_record(kind, p), unpack_vector(p.payload.get("title_vector"))
+            if title_vector is not None:
+                queries.append(title_vector)
+                texts.append(title_of(kind, rec.doc, rec.extracted))
+            elif p.id in vectors:
+                queries.append(np.asarray(vectors[p.id], dtype=np.float32))
+                texts.append(" ".join(t for t in TEXT[kind](rec.doc) if t))
+            else:
+                continue
+            keep.append(p)
+        found = (self.normalizer.summaries(np.array(queries), texts) if queries and self.normalizer.has_occupations()
+                 else [[] for _ in queries])
+        with self._locks[kind]:  # a record written meanwhile already has fresh occupations: leave it
+            now_at = {q.id: q.payload.get("updated_at") for q in
+                      self.store.retrieve(kind.value, [p.id for p in keep], fields=("updated_at",))}
+            for p, occupations in zip(keep, found):
+                if now_at.get(p.id) == p.payload.get("updated_at"):
+                    self.store.set_payload(kind.value, p.id, {
+                        "occupations": occupations, "f_occupations": filterable_occupations(occupations),
+                        "occ_ref": revision})
+        return len(points)
+
+    def count_unnormalized(self, kind: Kind) -> int:
+        """Records whose top occupations were computed against another revision of the occupation set."""
+        return 0 if self.normalizer is None else self.store.count(kind.value, self._other_revision(
+            self.normalizer.revision))
+
+    @staticmethod
+    def _other_revision(revision: str) -> Filter:
+        return Filter(must_not=[Match("occ_ref", revision)])
 
     def count_other_models(self, kind: Kind) -> int:
         """Points embedded by another model (never searched) or stored in an older layout (found by their
@@ -231,6 +277,7 @@ class Records:
         fields read from the text, the title vectors (what exclusion rules compare anchors with) and the
         top occupations."""
         texts = [TEXT[kind](d) for d in docs]
+        revision = self.normalizer.revision if self.normalizer else None  # read first: a later change leaves it stale
         vectors = self.encoder.encode_documents(texts)
         extracted = [extract(kind, d) for d in docs]
         titled = [(i, t) for i, (d, ex) in enumerate(zip(docs, extracted)) if (t := title_of(kind, d, ex))]
@@ -239,7 +286,7 @@ class Records:
         for i, t in titled:
             titles[i] = by_title[t]
         return Embedded(vectors, self._confidence(vectors), self._occupations(texts, vectors, titled, titles),
-                        extracted, titles)
+                        extracted, titles, revision)
 
     def _title_vectors(self, titles: list[str]) -> dict[str, np.ndarray]:
         """Vectors of short titles, remembered: titles repeat across records ("Registered Nurse"), the
@@ -270,10 +317,13 @@ class Records:
             queries[i], query_texts[i] = titles[i], title
         return self.normalizer.summaries(queries, query_texts)
 
-    def _point_of(self, rec: Record, vector, title_vector: np.ndarray | None = None) -> StoredPoint:
+    def _point_of(self, rec: Record, vector, title_vector: np.ndarray | None = None,
+                  revision: str | None = None) -> StoredPoint:
         payload = self._payload(rec)
         if title_vector is not None:
             payload["title_vector"] = pack_vector(title_vector)
+        if revision is not None:
+            payload["occ_ref"] = revision
         return StoredPoint(rec.id, payload, vector.tolist(), self.sparse_of(rec.kind, rec.doc))
 
     def sparse_of(self, kind: Kind, doc: dict[str, Any]) -> Sparse:

@@ -73,6 +73,9 @@ class VectorStore(Protocol):
                  fields: tuple[str, ...] | None = None) -> list[StoredPoint]:
         """Points by id (missing ids are skipped); `fields` limits the payload to those keys."""
 
+    def set_payload(self, name: str, point_id: str, fields: dict[str, Any]) -> None:
+        """Set (add or overwrite) these payload keys of one point, keeping its vectors and other keys."""
+
     def exists(self, name: str, point_id: str) -> bool:
         """Whether a point is stored, without reading its payload."""
 

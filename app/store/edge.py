@@ -112,6 +112,11 @@ class EdgeStore:
         )
         self._note_writes(name, len(points))
 
+    def set_payload(self, name: str, point_id: str, fields: dict[str, Any]) -> None:
+        if (problem := payload_problem(fields, "payload", _MAX_PAYLOAD_DEPTH)) is not None:
+            raise InvalidInput(f"Point {point_id} cannot be stored: {problem}.", {"id": point_id})
+        self._shard(name).update(qe.UpdateOperation.set_payload([point_id], fields))
+
     def retrieve(self, name: str, ids: list[str], with_vector: bool = False,
                  fields: tuple[str, ...] | None = None) -> list[StoredPoint]:
         def read() -> list[StoredPoint]:

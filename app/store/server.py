@@ -119,6 +119,10 @@ class ServerStore:
             )
 
     @_unavailable_on_error
+    def set_payload(self, name: str, point_id: str, fields: dict[str, Any]) -> None:
+        self.client.set_payload(self._c(name), fields, points=[point_id], wait=True)
+
+    @_unavailable_on_error
     def retrieve(self, name: str, ids: list[str], with_vector: bool = False,
                  fields: tuple[str, ...] | None = None) -> list[StoredPoint]:
         recs = self.client.retrieve(self._c(name), list(ids), with_payload=_selector(fields), with_vectors=with_vector)

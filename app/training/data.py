@@ -5,6 +5,7 @@ Reads ESCO's `occupations_en.csv` (and optionally `ISCOGroups_en.csv`), or any C
 """
 
 import csv
+import gzip
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,9 +43,11 @@ def _split(cell: str | None) -> list[str]:
 
 
 def load_occupations(path: str | Path) -> list[Occupation]:
-    """ESCO occupations CSV or the simple format (see module doc); rows without a label are skipped."""
+    """ESCO occupations CSV (gzipped or not) or the simple format (see module doc); rows without a label
+    are skipped."""
     out = []
-    with open(path, newline="", encoding="utf-8") as fh:
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "rt", newline="", encoding="utf-8") as fh:
         reader = csv.DictReader(fh)
         cols = set(reader.fieldnames or [])
         esco = "preferredLabel" in cols

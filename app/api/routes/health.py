@@ -41,7 +41,8 @@ def ready(request: Request):
             "model": {"id": records.model_id, "name": enc.name, "version": enc.version, "dim": enc.dim,
                       "path": str(getattr(enc, "path", "")), "chunk_pooling": getattr(enc, "pooling", None),
                       "backend": getattr(enc, "backend", None), "file": getattr(enc, "model_file", None)},
-            "store": store, "stale_vectors": stale}
+            "store": store, "stale_vectors": stale,
+            "reference_occupations": state.reference.state(), "occupation_renormalization": state.renormalizer.state()}
 
 
 @router.get("/metrics", response_class=Response, responses={200: {"content": {CONTENT_TYPE_LATEST: {}},

@@ -133,6 +133,17 @@ def test_crud(store):
     assert store.count("c", Filter(must=[Match("city", "munich")])) == 66  # 67 minus the deleted one (i=4)
 
 
+def test_set_payload_changes_only_the_keys_given(store):
+    pid = str(uuid.UUID(int=5))
+    before = store.retrieve("c", [pid], with_vector=True)[0]
+    store.set_payload("c", pid, {"city": "lyon", "extra": {"a": [1, 2]}})
+    after = store.retrieve("c", [pid], with_vector=True)[0]
+    assert after.payload == {**before.payload, "city": "lyon", "extra": {"a": [1, 2]}}
+    assert np.allclose(after.vector, before.vector)
+    assert store.count("c", Filter(must=[Match("city", "lyon")])) == 1  # the index follows
+    assert [p.id for p in store.find("c", Filter(must=[Match("city", "lyon")]), 5)] == [pid]
+
+
 def test_find_and_page(store):
     found = store.find("c", Filter(must=[MatchAny("tags", ("t4",))]), limit=100)
     assert {p.payload["doc"]["i"] % 5 == 4 or p.payload["doc"]["i"] % 7 == 4 for p in found} == {True}
