@@ -1,5 +1,6 @@
 """Plain domain types shared by the core; no FastAPI, no Qdrant."""
 
+import threading
 import time
 from dataclasses import dataclass, field
 from enum import Enum
@@ -16,6 +17,9 @@ class Kind(str, Enum):
     def other(self) -> "Kind":
         return Kind.CANDIDATE if self is Kind.JOB else Kind.JOB
 
+
+DEFAULT_TENANT = "default"  # the operator's own tenant: keys without a tenant prefix, or no keys at all
+SHARED = "_shared"  # reference occupations every tenant sees (the shipped set; those the operator adds)
 
 CEFR_LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
 MAX_TEXT = 100_000  # characters of a job description or CV text (API bodies, import rows, CV files)
@@ -34,6 +38,7 @@ class Record:
     encoder_confidence: float | None = None
     occupations: list[dict[str, Any]] = field(default_factory=list)
     extracted: dict[str, Any] = field(default_factory=dict)  # fields read out of the text (app.ingest.extract)
+    tenant: str = DEFAULT_TENANT
 
 
 @dataclass
@@ -66,6 +71,15 @@ class Match:
     confidence: float | None = None
 
 
+_last = 0.0
+_clock = threading.Lock()
+
+
 def now() -> float:
-    """The current time as whole microseconds: what the API shows survives the store's float round trip."""
-    return round(time.time(), 6)
+    """The current time as whole microseconds (what the API shows survives the store's float round trip),
+    never the same twice in a process: lists page by these stamps, and ties would let a page repeat or
+    skip a record (the store breaks ties differently from one query to the next)."""
+    global _last
+    with _clock:
+        _last = max(round(time.time(), 6), round(_last + 1e-6, 6))
+        return _last

@@ -11,7 +11,7 @@ a queued or running import that holds it is cancelled first, so it cannot store 
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.domain import Kind
+from app.domain import DEFAULT_TENANT, Kind
 from app.errors import NotFound
 from app.ingest.imports import FINISHED, ImportRunner
 from app.matching.records import Records
@@ -27,15 +27,17 @@ class Erasure:
 
 
 class PersonalData:
-    def __init__(self, records: Records, imports: ImportRunner):
-        self.records, self.imports = records, imports
+    """One tenant's view: a person is looked for among that tenant's records and imports only."""
+
+    def __init__(self, records: Records, imports: ImportRunner, tenant: str = DEFAULT_TENANT):
+        self.records, self.imports, self.tenant = records, imports, tenant
 
     def export(self, external_id: str) -> dict[str, Any]:
         """Everything held about the person, as JSON-ready data."""
         held: dict[str, Any] = {"external_id": external_id, "records": {}, "import_errors": [], "import_files": []}
         for kind in (Kind.CANDIDATE, Kind.JOB):
             try:
-                rec = self.records.by_external_id(kind, external_id)
+                rec = self.records.by_external_id(kind, external_id, self.tenant)
             except NotFound:
                 continue
             held["records"][kind.value] = {"id": rec.id, "document": rec.doc, "extracted": rec.extracted,
@@ -44,15 +46,15 @@ class PersonalData:
         book = self.imports.book
         held["import_errors"] = [{"import_id": job.id, "filename": job.filename, **{k: v for k, v in e.items()
                                                                                     if k != "seq"}}
-                                 for job, e in book.errors_naming(external_id)]
+                                 for job, e in book.errors_naming(external_id, self.tenant)]
         held["import_files"] = [{"import_id": job.id, "filename": job.filename, "status": job.status}
-                                for job in book.files_naming(external_id)]
+                                for job in book.files_naming(external_id, self.tenant)]
         return held
 
     def erase(self, external_id: str) -> Erasure:
         out = Erasure(external_id)
         book = self.imports.book
-        for job in book.files_naming(external_id):
+        for job in book.files_naming(external_id, self.tenant):
             if job.status not in FINISHED:
                 self.imports.cancel(job.id)
                 self.imports.wait_ended(job.id)
@@ -64,11 +66,11 @@ class PersonalData:
             out.import_files.append(job.id)
         for kind in (Kind.CANDIDATE, Kind.JOB):
             try:
-                record_id = self.records.id_of(kind, external_id)
+                record_id = self.records.id_of(kind, external_id, self.tenant)
             except NotFound:
                 continue
-            self.records.delete(kind, record_id)
+            self.records.delete(kind, record_id, self.tenant)
             out.records.append(f"{kind.value}/{record_id}")
-        for job in book.all():
+        for job in book.of_tenant(self.tenant):
             out.import_errors += book.forget_errors_naming(job, external_id)
         return out

@@ -1,10 +1,13 @@
 """Service configuration: every knob is an environment variable with the JOBMATCH_ prefix."""
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from app.domain import DEFAULT_TENANT
 
 
 class Settings(BaseSettings):
@@ -16,9 +19,9 @@ class Settings(BaseSettings):
     qdrant_url: str | None = Field(None, description="Use this Qdrant server instead of the embedded store.")
     qdrant_api_key: SecretStr | None = Field(None, description="API key for the Qdrant server, if it needs one.")
     collection_prefix: str = Field("jobmatch_", description="Prefix of the collection names on a Qdrant server.")
-    api_keys: Annotated[list[SecretStr], NoDecode] = Field(
-        default_factory=list, description="Comma-separated bearer keys; empty = no auth on /v1."
-    )
+    api_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list, description=(
+        "Comma-separated bearer keys; empty = no auth on /v1. `tenant:key` gives the key to a tenant (lowercase "
+        "letters, digits, - and _); a key without a prefix belongs to the operator's tenant `default`."))
     cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list, description=(
         "Comma-separated origins a browser frontend may call the API from (e.g. https://hr.example.com), "
         "or * for any; empty = no CORS headers."))
@@ -77,3 +80,29 @@ class Settings(BaseSettings):
             return []
         items = raw.split(",") if isinstance(raw, str) else raw
         return [str(k).strip() if not isinstance(k, SecretStr) else k for k in items if str(k).strip()]
+
+    @field_validator("api_keys")
+    @classmethod
+    def _tenants_well_formed(cls, keys: list[SecretStr]) -> list[SecretStr]:
+        for k in keys:
+            split_key(k.get_secret_value())
+        return keys
+
+    def tenant_keys(self) -> list[tuple[str, bytes]]:
+        """(tenant, key) per configured key."""
+        return [(t, key.encode()) for t, key in (split_key(k.get_secret_value()) for k in self.api_keys)]
+
+
+TENANT = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+def split_key(raw: str) -> tuple[str, str]:
+    """"acme:secret" -> ("acme", "secret"); "secret" -> ("default", "secret"). A malformed prefix is an
+    error at start-up, never a key that silently belongs to nobody."""
+    if ":" not in raw:
+        return DEFAULT_TENANT, raw
+    tenant, _, key = raw.partition(":")
+    if not TENANT.match(tenant) or not key:
+        raise ValueError("JOBMATCH_API_KEYS: an entry with ':' must be tenant:key, the tenant made of lowercase "
+                         "letters, digits, - and _ (up to 64), the key not empty")
+    return tenant, key

@@ -69,7 +69,7 @@ def build(data_dir: Path, size: int, encoder, base_docs: list[dict], base_vecs: 
     started = time.perf_counter()
     store.optimize(Kind.CANDIDATE.value)
     build_s = time.perf_counter() - started
-    job_vecs = np.array([records.vector_of(Kind.JOB, j) for j in job_ids], dtype=np.float32)
+    job_vecs = np.array([records.get_with_vector(Kind.JOB, j)[1] for j in job_ids], dtype=np.float32)
     store.close()
     return job_ids, job_vecs, matrix, build_s
 

@@ -16,10 +16,10 @@ from app.matching.records import Records
 
 
 async def bulk_upload(request: Request, kind: Kind, model: type[BaseModel], records: Records,
-                      max_items: int) -> BulkResponse:
+                      max_items: int, tenant: str) -> BulkResponse:
     def put_many(docs: list[dict]) -> list[tuple]:
         with bulk_work():  # a batch yields the encoder to interactive requests between its slices
-            return records.put_many(kind, docs)
+            return records.put_many(kind, docs, tenant=tenant)
 
     return await bulk_store(request, model, put_many, max_items)
 

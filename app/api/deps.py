@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from app.domain import DEFAULT_TENANT
 from app.encoder.base import Encoder
 from app.errors import DomainError, InvalidInput
 from app.ingest.imports import ImportRunner
@@ -18,6 +19,10 @@ from app.settings import Settings
 
 class Unauthorized(DomainError):
     status, code = 401, "unauthorized"
+
+
+class Forbidden(DomainError):
+    status, code = 403, "forbidden"
 
 
 def get_settings(request: Request) -> Settings:
@@ -67,20 +72,38 @@ def require_api_key(request: Request, settings: SettingsDep) -> None:
     check_key(request.headers.get("authorization", ""), settings)
 
 
-def check_key(authorization: str, settings: Settings) -> None:
-    """Raises Unauthorized unless `authorization` is "Bearer <one of the keys>" (or no keys are set)."""
+def get_tenant(request: Request, settings: SettingsDep) -> str:
+    """The tenant of the caller's key (`default` when no keys are set): every record, rule, import and
+    occupation a call touches is that tenant's."""
+    return check_key(request.headers.get("authorization", ""), settings)
+
+
+TenantDep = Annotated[str, Depends(get_tenant)]
+
+
+def check_key(authorization: str, settings: Settings) -> str:
+    """The tenant of "Bearer <key>"; raises Unauthorized unless it is one of the keys (or no keys are set)."""
     if not settings.api_keys:
-        return
+        return DEFAULT_TENANT
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("Missing API key: send the header 'Authorization: Bearer <key>'.")
     given = token.strip().encode()
     # compare against every key so the time taken does not reveal which one nearly matched
-    ok = False
-    for key in settings.api_keys:
-        ok |= hmac.compare_digest(given, key.get_secret_value().encode())
-    if not ok:
+    found = None
+    for tenant, key in settings.tenant_keys():
+        if hmac.compare_digest(given, key):
+            found = tenant
+    if found is None:
         raise Unauthorized("Invalid API key.")
+    return found
+
+
+def require_operator(request: Request, settings: SettingsDep) -> None:
+    """Views across every tenant (/metrics, /ready's details) are the operator's: a key of `default`."""
+    if check_key(request.headers.get("authorization", ""), settings) != DEFAULT_TENANT:
+        raise Forbidden("This view covers every tenant: it needs a key of the operator's tenant (one without a "
+                        "tenant: prefix).")
 
 
 def refuse_unknown_query(request: Request) -> None:

@@ -105,13 +105,14 @@ def row_validator(model: type[BaseModel]):
 
 
 def record_page(records: Records, kind: Kind, limit: int, offset: int, external_id: str | None,
-                sort: str = "created_at", order: str = "asc") -> dict[str, Any]:
-    """A page of records in `sort` order; with `external_id`, the page of the one record carrying it (or none)."""
+                sort: str, order: str, tenant: str) -> dict[str, Any]:
+    """A page of the tenant's records in `sort` order; with `external_id`, the page of the one record carrying
+    it (or none)."""
     if external_id is None:
-        items, total = records.page(kind, limit, offset, sort, descending=order == "desc")
+        items, total = records.page(kind, limit, offset, sort, descending=order == "desc", tenant=tenant)
     else:
         try:
-            items = [records.by_external_id(kind, external_id)]
+            items = [records.by_external_id(kind, external_id, tenant)]
         except NotFound:
             items = []
         total = len(items)
@@ -119,8 +120,8 @@ def record_page(records: Records, kind: Kind, limit: int, offset: int, external_
 
 
 def record_matches(matcher: Matcher, kind: Kind, record_id: str, req: MatchRequest | None,
-                   blind_default: bool = False) -> MatchResponse:
+                   blind_default: bool, tenant: str) -> MatchResponse:
     req = req or MatchRequest()
     return match_response(matcher.for_record(kind, record_id, to_filters(req.filters), req.limit, req.offset,
-                                             req.weights, req.count),
+                                             req.weights, req.count, tenant),
                           blind=blind_default if req.blind is None else req.blind)

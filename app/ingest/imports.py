@@ -22,7 +22,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from app.domain import Kind, now
+from app.domain import DEFAULT_TENANT, Kind, now
 from app.encoder.priority import bulk_work
 from app.errors import Conflict, DomainError, NotFound, StoreUnavailable, TooManyRequests
 from app.ingest.formats import Row, check_file, count_rows, read_rows
@@ -57,6 +57,7 @@ class ImportJob:
     message: str | None = None
     callback_url: str | None = None  # told when the import ends (app/ingest/webhooks.py)
     webhook: dict | None = None  # its delivery: status, attempts, last_status, last_error, delivered_at
+    tenant: str = DEFAULT_TENANT  # whose import it is, and whose records it stores
 
 
 class ImportBook:
@@ -67,8 +68,9 @@ class ImportBook:
         self.root.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
 
-    def create(self, upload: BinaryIO, filename: str, fmt: str, callback_url: str | None = None) -> ImportJob:
-        job = ImportJob(str(uuid.uuid4()), filename, fmt, callback_url=callback_url)
+    def create(self, upload: BinaryIO, filename: str, fmt: str, callback_url: str | None = None,
+               tenant: str = DEFAULT_TENANT) -> ImportJob:
+        job = ImportJob(str(uuid.uuid4()), filename, fmt, callback_url=callback_url, tenant=tenant)
         folder = self.root / job.id
         folder.mkdir()
         try:
@@ -86,12 +88,17 @@ class ImportBook:
     def source(self, job: ImportJob) -> Path:
         return self.root / job.id / f"source.{job.format}"
 
-    def get(self, import_id: str) -> ImportJob:
+    def get(self, import_id: str, tenant: str | None = None) -> ImportJob:
+        """The import; with `tenant`, only if it is that tenant's (another's is answered like a missing one)."""
         import_id = parse_id(import_id, "import")
         path = self.root / import_id / "state.json"
-        if not path.exists():
+        job = ImportJob(**json.loads(path.read_text())) if path.exists() else None
+        if job is None or (tenant is not None and job.tenant != tenant):
             raise NotFound(f"No import with id {import_id}.")
-        return ImportJob(**json.loads(path.read_text()))
+        return job
+
+    def of_tenant(self, tenant: str) -> list[ImportJob]:
+        return [j for j in self.all() if j.tenant == tenant]
 
     def all(self) -> list[ImportJob]:
         jobs = []
@@ -151,15 +158,17 @@ class ImportBook:
     def drop_source(self, job: ImportJob) -> None:
         self.source(job).unlink(missing_ok=True)
 
-    def errors_naming(self, external_id: str) -> list[tuple[ImportJob, dict[str, Any]]]:
-        """Every logged row error that names `external_id`, with its import."""
-        return [(job, e) for job in self.all() for e in self.errors(job) if e.get("external_id") == external_id]
+    def errors_naming(self, external_id: str, tenant: str) -> list[tuple[ImportJob, dict[str, Any]]]:
+        """Every logged row error of the tenant's imports that names `external_id`, with its import."""
+        return [(job, e) for job in self.of_tenant(tenant) for e in self.errors(job)
+                if e.get("external_id") == external_id]
 
-    def files_naming(self, external_id: str) -> list[ImportJob]:
-        """Imports whose uploaded file (still on disk) holds `external_id`, in any encoding a file may use."""
+    def files_naming(self, external_id: str, tenant: str) -> list[ImportJob]:
+        """The tenant's imports whose uploaded file (still on disk) holds `external_id`, in any encoding a file
+        may use."""
         needles = {external_id.encode(enc, "ignore") for enc in ("utf-8", "cp1252", "utf-16-le")} - {b""}
         found = []
-        for job in self.all():
+        for job in self.of_tenant(tenant):
             path = self.source(job)
             if path.exists() and any(_file_holds(path, n) for n in needles):
                 found.append(job)
@@ -206,7 +215,8 @@ class ImportRunner:
         if self._thread:
             self._thread.join(timeout)
 
-    def submit(self, upload: BinaryIO, filename: str, fmt: str, callback_url: str | None = None) -> ImportJob:
+    def submit(self, upload: BinaryIO, filename: str, fmt: str, callback_url: str | None = None,
+               tenant: str = DEFAULT_TENANT) -> ImportJob:
         """Queue an upload; refused while `max_pending` imports wait or run (their files fill the disk)."""
         pending = sum(j.status not in FINISHED for j in self.book.all())
         if pending >= self.max_pending:
@@ -214,13 +224,13 @@ class ImportRunner:
                                   "(JOBMATCH_MAX_PENDING_IMPORTS).",
                                   {"pending": pending, "max_pending": self.max_pending},
                                   code="too_many_imports")
-        job = self.book.create(upload, filename, fmt, callback_url)
+        job = self.book.create(upload, filename, fmt, callback_url, tenant)
         self._queue.put(job.id)
         return job
 
-    def cancel(self, import_id: str) -> ImportJob:
+    def cancel(self, import_id: str, tenant: str | None = None) -> ImportJob:
         with self._lock:
-            job = self.book.get(import_id)
+            job = self.book.get(import_id, tenant)
             if job.status in FINISHED:
                 raise Conflict(f"Import {job.id} has already ended ({job.status}); there is nothing to cancel.")
             self._cancel.add(job.id)
@@ -235,15 +245,15 @@ class ImportRunner:
             time.sleep(0.05)
         return job
 
-    def cancel_or_remove(self, import_id: str) -> ImportJob | None:
+    def cancel_or_remove(self, import_id: str, tenant: str | None = None) -> ImportJob | None:
         """A queued or running import is cancelled (returned); an ended one is removed with its file and row
         errors (None), so that an upload never has to stay on the server."""
         with self._lock:
-            job = self.book.get(import_id)
+            job = self.book.get(import_id, tenant)
             if job.status in FINISHED:
                 self.book.remove(job)
                 return None
-        return self.cancel(import_id)
+        return self.cancel(import_id, tenant)
 
     def progress(self, job: ImportJob) -> tuple[float | None, float | None]:
         """(rows per second in this run, seconds left), None until there is something to measure."""
@@ -313,7 +323,7 @@ class ImportRunner:
                 continue
             docs.append(doc)
             ids.append(None if doc.get("external_id") else str(uuid.uuid5(ROW_IDS, f"{job.id}:{seq}")))
-        self.put_many(Kind.CANDIDATE, docs, ids)  # stored (durable in the store's log) ...
+        self.put_many(Kind.CANDIDATE, docs, ids, job.tenant)  # stored (durable in the store's log) ...
         self.book.add_errors(job, errors)
         job.processed += len(batch)  # ... before it is counted
         job.stored += len(docs)

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from app.domain import DEFAULT_TENANT
 from app.matching.confidence import coverage, words
 from app.matching.occupations import COLLECTION as OCCUPATIONS
 from app.matching.occupations import Candidates, OccupationHit, OccupationIndex
@@ -26,16 +27,17 @@ class Normalizer:
         self.rules = rules
         self.scorer = scorer
 
-    def texts(self, texts: list[str], limit: int) -> list[Normalized]:
+    def texts(self, texts: list[str], limit: int, tenant: str = DEFAULT_TENANT) -> list[Normalized]:
         vectors = self.encoder.encode(texts)
-        return [self.vector(v, t, limit) for v, t in zip(vectors, texts)]
+        return [self.vector(v, t, limit, tenant) for v, t in zip(vectors, texts)]
 
-    def vector(self, vector: np.ndarray, text: str, limit: int) -> Normalized:
+    def vector(self, vector: np.ndarray, text: str, limit: int, tenant: str = DEFAULT_TENANT) -> Normalized:
         """Best occupations for the vector of `text` (the text is read for its wording: the lexical
-        score, and how much of each occupation's labels it contains)."""
-        fired = self.rules.fired(vector) if self.rules else FiredRules()
+        score, and how much of each occupation's labels it contains), among the tenant's and the shared
+        ones, with the tenant's rules."""
+        fired = self.rules.fired(vector, tenant) if self.rules else FiredRules()
         banned_by = (lambda v: fired.excludes(v) is not None) if fired.rules else None
-        cands = self.occupations.candidates(vector, limit, banned_by, text)
+        cands = self.occupations.candidates(vector, limit, banned_by, text, tenant)
         page = cands.page
         if not page:
             return Normalized([], [], fired)
@@ -49,15 +51,20 @@ class Normalizer:
         """The occupation set's revision: a record's top occupations were computed against one."""
         return self.occupations.revision
 
+    def cache_key(self, text: str, tenant: str) -> tuple:
+        """What a text's normalisation depends on besides the text: the tenant, the occupation set, the rules."""
+        return text, tenant, self.occupations.revision, self.rules.revision if self.rules else 0
+
     def has_occupations(self) -> bool:
         return self.occupations.store.count(OCCUPATIONS) > 0
 
-    def summaries(self, vectors: np.ndarray, texts: list[str], k: int = 3) -> list[list[dict]]:
+    def summaries(self, vectors: np.ndarray, texts: list[str], k: int = 3,
+                  tenant: str = DEFAULT_TENANT) -> list[list[dict]]:
         """Top-k occupations per query vector (of a stored job/candidate), as kept in its payload
         (the caller checks `has_occupations` first: one count per batch)."""
         out = []
         for v, t in zip(vectors, texts):
-            n = self.vector(np.asarray(v, dtype=np.float32), t, k)
+            n = self.vector(np.asarray(v, dtype=np.float32), t, k, tenant)
             out.append([{"id": h.occupation.id, "label": h.occupation.doc["label"], "score": round(h.score, 4),
                          "confidence": c} for h, c in zip(n.hits, n.confidences)])
         return out

@@ -18,18 +18,18 @@ from typing import Any
 
 import numpy as np
 
-from app.domain import now
+from app.domain import DEFAULT_TENANT, SHARED, now
 from app.errors import NotFound
 from app.matching.confidence import label_radius
 from app.matching.ids import parse_id
 from app.matching.ranking import Weights, mix
 from app.store.base import FieldType, StoredPoint, VectorStore
-from app.store.conditions import Filter, Match, MatchAny
+from app.store.conditions import Filter, IsEmpty, Match, MatchAny
 
 COLLECTION = "occupations"
 INDEXES = {"occupation_id": FieldType.KEYWORD, "external_id": FieldType.KEYWORD, "preferred": FieldType.KEYWORD,
            "kind": FieldType.KEYWORD, "model": FieldType.KEYWORD, "layout": FieldType.KEYWORD,
-           "created_at": FieldType.FLOAT}
+           "created_at": FieldType.FLOAT, "tenant": FieldType.TENANT}
 NOUN = "occupation"
 LAYOUT = "3"  # points per occupation: labels + description (with the labels' radius and texts); older layouts need a reindex
 DESCRIPTION = "description"  # payload kind of an occupation's description point (label points: "label")
@@ -109,12 +109,14 @@ class OccupationIndex:
 
     def open(self) -> None:
         self.store.ensure_collection(COLLECTION, self.encoder.dim, INDEXES)
+        self.store.set_payload_where(COLLECTION, Filter(must=[IsEmpty("tenant")]), {"tenant": SHARED})
 
-    def put_many(self, docs: list[dict[str, Any]]) -> list[tuple[Occupation, bool]]:
-        """Create or replace (by `external_id`) occupations."""
+    def put_many(self, docs: list[dict[str, Any]], tenant: str = DEFAULT_TENANT) -> list[tuple[Occupation, bool]]:
+        """Create or replace (by `external_id`) occupations: the operator's are shared, a tenant's its own."""
         out = []
+        owner = owner_of(tenant)
         with self._lock:
-            existing = self._by_external_ids([d.get("external_id") for d in docs])
+            existing = self._by_external_ids([d.get("external_id") for d in docs], owner)
             seen: dict[str, str] = {}
             for doc in docs:
                 ext = doc.get("external_id")
@@ -123,7 +125,7 @@ class OccupationIndex:
                 created = prev is None and ext not in seen
                 if ext:
                     seen[ext] = oid
-                out.append((self._write(oid, doc, prev.created_at if prev else now()), created))
+                out.append((self._write(oid, doc, prev.created_at if prev else now(), owner), created))
             self._changed()
         return out
 
@@ -133,13 +135,13 @@ class OccupationIndex:
             self.revision_file.parent.mkdir(parents=True, exist_ok=True)
             self.revision_file.write_text(self.revision + "\n")
 
-    def _write(self, oid: str, doc: dict[str, Any], created_at: float) -> Occupation:
+    def _write(self, oid: str, doc: dict[str, Any], created_at: float, owner: str) -> Occupation:
         """(Re)place all points of one occupation: preferred label first, alternatives, description."""
         labels = [doc["label"], *[a for a in doc.get("alt_labels", []) if a.strip().lower() != doc["label"].lower()]]
         vectors = self.encoder.encode([*labels, description_text(doc)])
         self.store.delete_by(COLLECTION, Filter(must=[Match("occupation_id", oid)]))
         common = {"occupation_id": oid, "external_id": doc.get("external_id"), "doc": doc, "model": self.model_id,
-                  "layout": LAYOUT, "created_at": created_at}
+                  "layout": LAYOUT, "created_at": created_at, "tenant": owner}
         points = [StoredPoint(oid if j == 0 else label_point_id(oid, lab),
                               {**common, "kind": "label", "label_text": lab,
                                "preferred": "true" if j == 0 else "false"},
@@ -159,7 +161,7 @@ class OccupationIndex:
         for stale in self._stale_filters():
             while points := self.store.find(COLLECTION, stale, 128):
                 for p in points:
-                    self._write(p.id, p.payload["doc"], p.payload.get("created_at", now()))
+                    self._write(p.id, p.payload["doc"], p.payload.get("created_at", now()), p.payload.get("tenant", SHARED))
                 done += len(points)
         return done
 
@@ -172,38 +174,42 @@ class OccupationIndex:
         return [Filter(must=[preferred], must_not=[Match("model", self.model_id)]),
                 Filter(must=[preferred, Match("model", self.model_id)], must_not=[Match("layout", LAYOUT)])]
 
-    def get(self, occupation_id: str) -> Occupation:
-        oid = parse_id(occupation_id, NOUN)
-        found = self.store.retrieve(COLLECTION, [oid])
-        if not found:
-            raise NotFound(f"No occupation with id {oid}.")
-        return _occupation(oid, found[0].payload)
+    def get(self, occupation_id: str, tenant: str = DEFAULT_TENANT) -> Occupation:
+        """One the tenant sees: its own or a shared one."""
+        return _occupation(*self._visible(occupation_id, tenant, with_vector=False)[:2])
 
-    def vector_of(self, occupation_id: str) -> np.ndarray:
-        oid = parse_id(occupation_id, NOUN)
-        found = self.store.retrieve(COLLECTION, [oid], with_vector=True)
-        if not found:
-            raise NotFound(f"No occupation with id {oid}.")
-        return np.asarray(found[0].vector, dtype=np.float32)
+    def vector_of(self, occupation_id: str, tenant: str = DEFAULT_TENANT) -> np.ndarray:
+        return np.asarray(self._visible(occupation_id, tenant, with_vector=True)[2], dtype=np.float32)
 
-    def delete(self, occupation_id: str) -> None:
-        self.get(occupation_id)
-        self.store.delete_by(COLLECTION, Filter(must=[Match("occupation_id", parse_id(occupation_id, NOUN))]))
+    def _visible(self, occupation_id: str, tenant: str, with_vector: bool) -> tuple[str, dict, list | None]:
+        oid = parse_id(occupation_id, NOUN)
+        found = self.store.retrieve(COLLECTION, [oid], with_vector=with_vector)
+        if not found or found[0].payload.get("tenant", SHARED) not in visible_to(tenant):
+            raise NotFound(f"No occupation with id {oid}.")
+        return oid, found[0].payload, found[0].vector
+
+    def delete(self, occupation_id: str, tenant: str = DEFAULT_TENANT) -> None:
+        """Only its owner deletes it: a tenant its own, the operator the shared ones."""
+        oid, payload, _ = self._visible(occupation_id, tenant, with_vector=False)
+        if payload.get("tenant", SHARED) != owner_of(tenant):
+            raise NotFound(f"No occupation with id {oid} of yours to delete (shared occupations are the operator's).")
+        self.store.delete_by(COLLECTION, Filter(must=[Match("occupation_id", oid)]))
         with self._lock:
             self._changed()
 
-    def page(self, limit: int, offset: int) -> tuple[list[Occupation], int]:
-        preferred = Filter(must=[Match("preferred", "true")])
+    def page(self, limit: int, offset: int, tenant: str = DEFAULT_TENANT) -> tuple[list[Occupation], int]:
+        preferred = Filter(must=[Match("preferred", "true"), MatchAny("tenant", visible_to(tenant))])
         points = self.store.page(COLLECTION, "created_at", limit, offset, preferred)
         return ([_occupation(p.id, p.payload) for p in points],
                 self.store.count(COLLECTION, preferred))
 
-    def candidates(self, vector: np.ndarray, limit: int, banned_by=None, text: str = "") -> "Candidates":
+    def candidates(self, vector: np.ndarray, limit: int, banned_by=None, text: str = "",
+                   tenant: str = DEFAULT_TENANT) -> "Candidates":
         """The best max(limit, rerank_depth) occupations by best label, re-ranked with their
         descriptions and their labels' wording (`text` is what `vector` encodes), best first; the first
         `limit` come back in full. An occupation any of whose fetched labels `banned_by(label_vector)`
         flags is left out altogether."""
-        found = self._by_labels(vector, max(limit, self.rerank_depth), banned_by)
+        found = self._by_labels(vector, max(limit, self.rerank_depth), banned_by, tenant)
         if not found:
             return Candidates([], [])
         w = self.weights
@@ -225,10 +231,10 @@ class OccupationIndex:
                                                  np.asarray(labels[c.label_point].vector, dtype=np.float32))
                                    for c in page])
 
-    def _by_labels(self, vector: np.ndarray, limit: int, banned_by) -> list["Candidate"]:
+    def _by_labels(self, vector: np.ndarray, limit: int, banned_by, tenant: str) -> list["Candidate"]:
         """Occupations by their best label (only ids, label texts and scores travel; vectors only
         when exclusion rules need to judge them)."""
-        flt = Filter(must=[Match("model", self.model_id), Match("layout", LAYOUT)],
+        flt = Filter(must=[Match("model", self.model_id), Match("layout", LAYOUT), MatchAny("tenant", visible_to(tenant))],
                      must_not=[Match("kind", DESCRIPTION)])
         want, fetch = limit, limit * self.overfetch
         verdicts: dict[str, bool] = {}  # each label point is judged once, however often it is refetched
@@ -253,13 +259,22 @@ class OccupationIndex:
                 return list(best.values())[:want]
             fetch *= 2
 
-    def _by_external_ids(self, ext_ids: list[str | None]) -> dict[str, Occupation]:
+    def _by_external_ids(self, ext_ids: list[str | None], owner: str) -> dict[str, Occupation]:
         wanted = sorted({e for e in ext_ids if e})
         if not wanted:
             return {}
-        flt = Filter(must=[MatchAny("external_id", tuple(wanted)), Match("preferred", "true")])
+        flt = Filter(must=[MatchAny("external_id", tuple(wanted)), Match("preferred", "true"), Match("tenant", owner)])
         points = self.store.find(COLLECTION, flt, len(wanted) * 2)
         return {p.payload["external_id"]: _occupation(p.id, p.payload) for p in points}
+
+
+def owner_of(tenant: str) -> str:
+    """Whose an occupation written by this tenant is: the operator's are everyone's."""
+    return SHARED if tenant == DEFAULT_TENANT else tenant
+
+
+def visible_to(tenant: str) -> tuple[str, ...]:
+    return (SHARED,) if tenant == DEFAULT_TENANT else (tenant, SHARED)
 
 
 def _occupation(occupation_id: str, payload: dict[str, Any]) -> Occupation:

@@ -28,7 +28,8 @@ INDEXES: dict[str, FieldType] = {
     "f_salary_max": FieldType.FLOAT,
     "f_currency": FieldType.KEYWORD,
     "f_occupations": FieldType.KEYWORD,
-    "occ_ref": FieldType.KEYWORD,  # revision of the occupation set the occupations were computed against
+    "occ_ref": FieldType.KEYWORD,
+    "tenant": FieldType.TENANT,  # revision of the occupation set the occupations were computed against
     "layout": FieldType.KEYWORD,
 }
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from app.domain import Kind, Record, now
+from app.domain import DEFAULT_TENANT, Kind, Record, now
 from app.encoder.base import Encoder
 from app.encoder.texts import candidate_text, candidate_title, job_text, job_title
 from app.errors import Conflict, NotFound, UnreadableRecord
@@ -18,7 +18,7 @@ from app.matching.lexical_vectors import Bm25Encoder
 from app.matching.payload import INDEXES, filter_fields, pack_vector, unpack_vector
 from app.matching.scorer import MatchScorer
 from app.store.base import Sparse, StoredPoint, VectorStore
-from app.store.conditions import Filter, Match, MatchAny
+from app.store.conditions import Filter, IsEmpty, Match, MatchAny
 
 TEXT = {Kind.JOB: job_text, Kind.CANDIDATE: candidate_text}
 TITLE = {Kind.JOB: job_title, Kind.CANDIDATE: candidate_title}
@@ -74,7 +74,14 @@ def filterable_occupations(occupations: list[dict], min_confidence: float = 0.5)
 def to_record(kind: Kind, point: StoredPoint) -> Record:
     p = point.payload
     return Record(point.id, kind, p.get("doc", {}), p.get("created_at", 0.0), p.get("updated_at", 0.0),
-                  p.get("model"), p.get("encoder_confidence"), p.get("occupations") or [], p.get("extracted") or {})
+                  p.get("model"), p.get("encoder_confidence"), p.get("occupations") or [], p.get("extracted") or {},
+                  p.get("tenant") or DEFAULT_TENANT)
+
+
+def of_tenant(tenant: str, flt: Filter | None = None) -> Filter:
+    """`flt` (or nothing) within one tenant's records."""
+    flt = flt or Filter()
+    return Filter(must=[Match("tenant", tenant), *flt.must], must_not=list(flt.must_not))
 
 
 class Records:
@@ -89,6 +96,7 @@ class Records:
         self._locks = {k: threading.Lock() for k in Kind}
         self.bm25 = Bm25Encoder()
         self._title_cache: dict[str, np.ndarray] = {}
+        self._occupation_cache: dict[tuple, list[dict]] = {}  # a title's top occupations, per set and rules
         self._title_lock = threading.Lock()  # the import worker and request threads share the cache
 
     @property
@@ -98,19 +106,20 @@ class Records:
     def open(self) -> None:
         for kind in Kind:
             self.store.ensure_collection(kind.value, self.encoder.dim, INDEXES, sparse=True)
+            # records stored before tenants existed are the operator's
+            self.store.set_payload_where(kind.value, Filter(must=[IsEmpty("tenant")]), {"tenant": DEFAULT_TENANT})
 
-    def put_many(self, kind: Kind, docs: list[dict[str, Any]],
-                 ids: list[str | None] | None = None) -> list[tuple[Record, bool]]:
-        """Create or update (by `external_id`) each document; returns (record, created) in order.
+    def put_many(self, kind: Kind, docs: list[dict[str, Any]], ids: list[str | None] | None = None,
+                 tenant: str = DEFAULT_TENANT) -> list[tuple[Record, bool]]:
+        """Create or update (by `external_id`, within the tenant) each document; returns (record, created).
 
         `ids` may fix the id of a new record without an external_id, so that writing it again
         (an import resumed after a crash) overwrites it instead of adding a second copy."""
         if not docs:
             return []
-        e = self._embed(kind, docs)  # slow part, outside the lock
+        e = self._embed(kind, docs, tenant)  # slow part, outside the lock
         with self._locks[kind]:
-            existing = self._by_external_ids(kind, [d.get("external_id") for d in docs])
-            stamp = now()
+            existing = self._by_external_ids(kind, [d.get("external_id") for d in docs], tenant)
             out, points, seen = [], [], {}
             for i, (doc, fixed) in enumerate(zip(docs, ids or [None] * len(docs))):
                 ext = doc.get("external_id")
@@ -121,74 +130,86 @@ class Records:
                     rid, created = (prev.id, False) if prev else (fixed or str(uuid.uuid4()), True)
                 if ext:
                     seen[ext] = rid
+                stamp = now()  # one per record: lists page by it
                 rec = Record(rid, kind, doc, prev.created_at if prev else stamp, stamp, self.model_id,
-                             e.confidences[i], e.occupations[i], e.extracted[i])
+                             e.confidences[i], e.occupations[i], e.extracted[i], tenant)
                 points.append(self._point_of(rec, e.vectors[i], e.titles[i], e.revision))
                 out.append((rec, created))
             self.store.upsert(kind.value, points)
         return out
 
-    def replace(self, kind: Kind, record_id: str, doc: dict[str, Any]) -> Record:
+    def replace(self, kind: Kind, record_id: str, doc: dict[str, Any], tenant: str = DEFAULT_TENANT) -> Record:
         record_id = check_id(kind, record_id)
-        e = self._embed(kind, [doc])
+        e = self._embed(kind, [doc], tenant)
         with self._locks[kind]:
             try:
-                created_at = self.get(kind, record_id).created_at
+                created_at = self.get(kind, record_id, tenant).created_at
             except UnreadableRecord:  # a record that cannot be read may be overwritten with a good copy
+                self._check_unreadable_owner(kind, record_id, tenant)
                 created_at = now()
             ext = doc.get("external_id")
             if ext:
-                other = self._by_external_ids(kind, [ext]).get(ext)
+                other = self._by_external_ids(kind, [ext], tenant).get(ext)
                 if other and other.id != record_id:
                     raise Conflict(f"external_id {ext!r} already belongs to {_NOUN[kind]} {other.id}.",
                                    {"external_id": ext, "id": other.id})
             rec = Record(record_id, kind, doc, created_at, now(), self.model_id, e.confidences[0], e.occupations[0],
-                         e.extracted[0])
+                         e.extracted[0], tenant)
             self.store.upsert(kind.value, [self._point_of(rec, e.vectors[0], e.titles[0], e.revision)])
         return rec
 
-    def get(self, kind: Kind, record_id: str) -> Record:
-        return to_record(kind, self._point(kind, record_id, with_vector=False))
+    def get(self, kind: Kind, record_id: str, tenant: str = DEFAULT_TENANT) -> Record:
+        return to_record(kind, self._point(kind, record_id, False, tenant))
 
-    def by_external_id(self, kind: Kind, external_id: str) -> Record:
-        """The record that carries the client's `external_id`."""
-        found = self._by_external_ids(kind, [external_id]).get(external_id)
+    def by_external_id(self, kind: Kind, external_id: str, tenant: str = DEFAULT_TENANT) -> Record:
+        """The tenant's record that carries the client's `external_id`."""
+        found = self._by_external_ids(kind, [external_id], tenant).get(external_id)
         if found is None:
             raise NotFound(f"No {_NOUN[kind]} with external_id {external_id!r}.")
         return found
 
-    def id_of(self, kind: Kind, external_id: str) -> str:
-        """The service's id of the record that carries the client's `external_id`."""
-        return self.by_external_id(kind, external_id).id
+    def id_of(self, kind: Kind, external_id: str, tenant: str = DEFAULT_TENANT) -> str:
+        """The service's id of the tenant's record that carries the client's `external_id`."""
+        return self.by_external_id(kind, external_id, tenant).id
 
-    def get_with_vector(self, kind: Kind, record_id: str) -> tuple[Record, list[float], np.ndarray | None]:
+    def get_with_vector(self, kind: Kind, record_id: str,
+                        tenant: str = DEFAULT_TENANT) -> tuple[Record, list[float], np.ndarray | None]:
         """The record, its stored vector and its title vector (None without a title), in one read."""
-        point = self._point(kind, record_id, with_vector=True)
+        point = self._point(kind, record_id, True, tenant)
         return to_record(kind, point), point.vector, unpack_vector(point.payload.get("title_vector"))
 
-    def vector_of(self, kind: Kind, record_id: str) -> list[float]:
-        return self._point(kind, record_id, with_vector=True).vector
-
-    def _point(self, kind: Kind, record_id: str, with_vector: bool) -> StoredPoint:
+    def _point(self, kind: Kind, record_id: str, with_vector: bool, tenant: str) -> StoredPoint:
+        """Another tenant's record is answered like a missing one: its existence is not revealed."""
         record_id = check_id(kind, record_id)
         found = self.store.retrieve(kind.value, [record_id], with_vector=with_vector)
-        if not found:
+        if not found or (found[0].payload.get("tenant") or DEFAULT_TENANT) != tenant:
             raise NotFound(f"No {_NOUN[kind]} with id {record_id}.")
         return found[0]
 
-    def delete(self, kind: Kind, record_id: str) -> None:
-        """Deletes without reading the payload, so that a record whose data cannot be read can still go."""
+    def delete(self, kind: Kind, record_id: str, tenant: str = DEFAULT_TENANT) -> None:
+        """Reads only the owner first, so that a record whose data cannot be read can still go."""
         record_id = check_id(kind, record_id)
         with self._locks[kind]:
             if not self.store.exists(kind.value, record_id):
                 raise NotFound(f"No {_NOUN[kind]} with id {record_id}.")
+            try:
+                self._point(kind, record_id, False, tenant)
+            except UnreadableRecord:
+                self._check_unreadable_owner(kind, record_id, tenant)
             self.store.delete(kind.value, [record_id])
 
+    def _check_unreadable_owner(self, kind: Kind, record_id: str, tenant: str) -> None:
+        """A record whose payload cannot be read (written by a version that let such metadata in) shows no
+        owner; only the operator's tenant, which held every record before tenants existed, may remove it."""
+        if tenant != DEFAULT_TENANT:
+            raise NotFound(f"No {_NOUN[kind]} with id {record_id}.")
+
     def page(self, kind: Kind, limit: int, offset: int, sort: str = "created_at",
-             descending: bool = False) -> tuple[list[Record], int]:
-        """A page of records ordered by `sort` (created_at or updated_at), and how many there are."""
-        points = self.store.page(kind.value, sort, limit, offset, descending=descending)
-        return [to_record(kind, p) for p in points], self.store.count(kind.value)
+             descending: bool = False, tenant: str = DEFAULT_TENANT) -> tuple[list[Record], int]:
+        """A page of the tenant's records ordered by `sort` (created_at or updated_at), and how many there are."""
+        flt = of_tenant(tenant)
+        points = self.store.page(kind.value, sort, limit, offset, flt, descending=descending)
+        return [to_record(kind, p) for p in points], self.store.count(kind.value, flt)
 
     def reembed_stale(self, kind: Kind, batch: int = 256) -> int:
         """Re-embed, in place (same ids, same documents), records stored by another model; returns how many.
@@ -198,12 +219,15 @@ class Records:
         while points := (self.store.find(kind.value, other_model, batch)
                          or self.store.find(kind.value, old_layout, batch)):
             recs = [to_record(kind, p) for p in points]
-            e = self._embed(kind, [r.doc for r in recs])
-            with self._locks[kind]:
-                self.store.upsert(kind.value, [
-                    self._point_of(Record(r.id, kind, r.doc, r.created_at, now(), self.model_id, e.confidences[i],
-                                          e.occupations[i], e.extracted[i]), e.vectors[i], e.titles[i], e.revision)
-                    for i, r in enumerate(recs)])
+            for tenant in sorted({r.tenant for r in recs}):  # occupations are normalised within the tenant
+                mine = [r for r in recs if r.tenant == tenant]
+                e = self._embed(kind, [r.doc for r in mine], tenant)
+                with self._locks[kind]:
+                    self.store.upsert(kind.value, [
+                        self._point_of(Record(r.id, kind, r.doc, r.created_at, now(), self.model_id, e.confidences[i],
+                                              e.occupations[i], e.extracted[i], r.tenant), e.vectors[i], e.titles[i],
+                                       e.revision)
+                        for i, r in enumerate(mine)])
             done += len(points)
         return done
 
@@ -219,9 +243,10 @@ class Records:
             return 0
         untitled = [p.id for p in points if not p.payload.get("title_vector")]
         vectors = {p.id: p.vector for p in self.store.retrieve(kind.value, untitled, with_vector=True)}
-        queries, texts, keep = [], [], []
+        queries, texts, keep, tenants = [], [], [], []
         for p in points:
             rec, title_vector = to_record(kind, p), unpack_vector(p.payload.get("title_vector"))
+            tenants.append(rec.tenant)
             if title_vector is not None:
                 queries.append(title_vector)
                 texts.append(title_of(kind, rec.doc, rec.extracted))
@@ -229,10 +254,16 @@ class Records:
                 queries.append(np.asarray(vectors[p.id], dtype=np.float32))
                 texts.append(" ".join(t for t in TEXT[kind](rec.doc) if t))
             else:
+                tenants.pop()
                 continue
             keep.append(p)
-        found = (self.normalizer.summaries(np.array(queries), texts) if queries and self.normalizer.has_occupations()
-                 else [[] for _ in queries])
+        found: list[list[dict]] = [[] for _ in queries]
+        if queries and self.normalizer.has_occupations():
+            for tenant in set(tenants):  # each against its tenant's occupations and the shared ones
+                at = [i for i, t in enumerate(tenants) if t == tenant]
+                for i, occs in zip(at, self.normalizer.summaries(np.array([queries[i] for i in at]),
+                                                                 [texts[i] for i in at], tenant=tenant)):
+                    found[i] = occs
         with self._locks[kind]:  # a record written meanwhile already has fresh occupations: leave it
             now_at = {q.id: q.payload.get("updated_at") for q in
                       self.store.retrieve(kind.value, [p.id for p in keep], fields=("updated_at",))}
@@ -261,18 +292,19 @@ class Records:
         return (Filter(must_not=[Match("model", self.model_id)]),
                 Filter(must=[Match("model", self.model_id)], must_not=[Match("layout", LAYOUT)]))
 
-    def _by_external_ids(self, kind: Kind, ext_ids: list[str | None]) -> dict[str, Record]:
+    def _by_external_ids(self, kind: Kind, ext_ids: list[str | None], tenant: str) -> dict[str, Record]:
         wanted = sorted({e for e in ext_ids if e})
         if not wanted:
             return {}
-        points = self.store.find(kind.value, Filter(must=[MatchAny("external_id", tuple(wanted))]), len(wanted) * 2)
+        points = self.store.find(kind.value, of_tenant(tenant, Filter(must=[MatchAny("external_id", tuple(wanted))])),
+                                 len(wanted) * 2)
         return {p.payload["external_id"]: to_record(kind, p) for p in points}
 
     def _confidence(self, vectors) -> list[float | None]:
         conf = self.scorer.object_confidence(vectors) if self.scorer else None
         return [None] * len(vectors) if conf is None else [round(float(c), 4) for c in conf]
 
-    def _embed(self, kind: Kind, docs: list[dict[str, Any]]) -> "Embedded":
+    def _embed(self, kind: Kind, docs: list[dict[str, Any]], tenant: str = DEFAULT_TENANT) -> "Embedded":
         """Everything a write computes before it takes the lock: the document vectors (the slow part), the
         fields read from the text, the title vectors (what exclusion rules compare anchors with) and the
         top occupations."""
@@ -285,7 +317,7 @@ class Records:
         titles: list[np.ndarray | None] = [None] * len(docs)
         for i, t in titled:
             titles[i] = by_title[t]
-        return Embedded(vectors, self._confidence(vectors), self._occupations(texts, vectors, titled, titles),
+        return Embedded(vectors, self._confidence(vectors), self._occupations(texts, vectors, titled, titles, tenant),
                         extracted, titles, revision)
 
     def _title_vectors(self, titles: list[str]) -> dict[str, np.ndarray]:
@@ -305,7 +337,7 @@ class Records:
         return out
 
     def _occupations(self, texts: list[tuple[str, str]], vectors, titled: list[tuple[int, str]],
-                     titles: list[np.ndarray | None]) -> list[list[dict]]:
+                     titles: list[np.ndarray | None], tenant: str) -> list[list[dict]]:
         """Top occupations of each record, from its title when it has one (the text normalisation and its
         confidence are fitted and measured on: a whole vacancy's vector names its occupation far less
         well), else from its whole text and stored vector."""
@@ -313,9 +345,23 @@ class Records:
             return [[] for _ in range(len(vectors))]
         queries = np.array(vectors, dtype=np.float32, copy=True)
         query_texts = [" ".join(p for p in t if p) for t in texts]
+        keys: list[tuple | None] = [None] * len(vectors)
         for i, title in titled:
-            queries[i], query_texts[i] = titles[i], title
-        return self.normalizer.summaries(queries, query_texts)
+            queries[i], query_texts[i], keys[i] = titles[i], title, self.normalizer.cache_key(title, tenant)
+        # titles repeat across records ("Registered Nurse"), and a title's occupations depend on nothing else
+        with self._title_lock:
+            out = [self._occupation_cache.get(k) if k else None for k in keys]
+        todo = [i for i, o in enumerate(out) if o is None]
+        for i, found in zip(todo, self.normalizer.summaries(queries[todo], [query_texts[i] for i in todo],
+                                                            tenant=tenant)):
+            out[i] = found
+        with self._title_lock:
+            for i in todo:
+                if keys[i] is not None:
+                    if len(self._occupation_cache) >= TITLE_CACHE:
+                        self._occupation_cache.pop(next(iter(self._occupation_cache)))
+                    self._occupation_cache[keys[i]] = out[i]
+        return out
 
     def _point_of(self, rec: Record, vector, title_vector: np.ndarray | None = None,
                   revision: str | None = None) -> StoredPoint:
@@ -330,7 +376,8 @@ class Records:
         return self.bm25.document(" ".join(TEXT[kind](doc)))
 
     def _payload(self, rec: Record) -> dict[str, Any]:
-        return {"doc": rec.doc, "external_id": rec.doc.get("external_id"), "created_at": rec.created_at,
+        return {"doc": rec.doc, "tenant": rec.tenant, "external_id": rec.doc.get("external_id"),
+                "created_at": rec.created_at,
                 "updated_at": rec.updated_at, "model": rec.model, "layout": LAYOUT,
                 "encoder_confidence": rec.encoder_confidence, "occupations": rec.occupations,
                 "extracted": rec.extracted, "f_occupations": filterable_occupations(rec.occupations),

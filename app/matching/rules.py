@@ -15,14 +15,14 @@ from typing import Any
 
 import numpy as np
 
-from app.domain import now
+from app.domain import DEFAULT_TENANT, now
 from app.errors import NotFound
 from app.matching.ids import parse_id
 from app.store.base import FieldType, StoredPoint, VectorStore
-from app.store.conditions import Filter, Match
+from app.store.conditions import Filter, IsEmpty, Match
 
 COLLECTION = "rules"
-INDEXES = {"model": FieldType.KEYWORD, "created_at": FieldType.FLOAT}
+INDEXES = {"model": FieldType.KEYWORD, "created_at": FieldType.FLOAT, "tenant": FieldType.TENANT}
 MAX_FIRED = 256  # rules considered per query: the nearest if_near anchors first
 
 
@@ -64,21 +64,25 @@ class RuleBook:
         self.dim = dim
         self.model_id = model_id
         self.min_if_threshold = 1.0  # the lowest if_near threshold of any rule: bounds the rules query
+        self.revision = 0  # in this process: what was computed with the rules may be reused until they change
 
     def open(self) -> None:
         self.store.ensure_collection(COLLECTION, self.dim, INDEXES)
+        self.store.set_payload_where(COLLECTION, Filter(must=[IsEmpty("tenant")]), {"tenant": DEFAULT_TENANT})
         offset = 0
         while page := self.store.page(COLLECTION, "created_at", 1000, offset):
             self.min_if_threshold = min([self.min_if_threshold, *(p.payload["if_threshold"] for p in page)])
             offset += len(page)
 
-    def add(self, doc: dict[str, Any], if_vector: np.ndarray, exclude_vector: np.ndarray) -> Rule:
+    def add(self, doc: dict[str, Any], if_vector: np.ndarray, exclude_vector: np.ndarray,
+            tenant: str = DEFAULT_TENANT) -> Rule:
         rule = Rule(str(uuid.uuid4()), doc, now())
-        payload = {"doc": doc, "created_at": rule.created_at, "model": self.model_id,
+        payload = {"doc": doc, "created_at": rule.created_at, "model": self.model_id, "tenant": tenant,
                    "exclude_vector": [float(x) for x in exclude_vector],
                    "if_threshold": doc["if_near"]["threshold"], "exclude_threshold": doc["exclude_near"]["threshold"]}
         self.store.upsert(COLLECTION, [StoredPoint(rule.id, payload, if_vector.tolist())])
         self.min_if_threshold = min(self.min_if_threshold, payload["if_threshold"])
+        self.revision += 1
         return rule
 
     def reembed_stale(self, anchor_vector) -> int:
@@ -94,24 +98,27 @@ class RuleBook:
             done += len(points)
         return done
 
-    def get(self, rule_id: str) -> Rule:
+    def get(self, rule_id: str, tenant: str = DEFAULT_TENANT) -> Rule:
         found = self.store.retrieve(COLLECTION, [parse_id(rule_id, "rule")])
-        if not found:
+        if not found or found[0].payload.get("tenant") != tenant:
             raise NotFound(f"No rule with id {rule_id}.")
         return _rule(found[0].id, found[0].payload)
 
-    def delete(self, rule_id: str) -> None:
-        self.get(rule_id)
+    def delete(self, rule_id: str, tenant: str = DEFAULT_TENANT) -> None:
+        self.get(rule_id, tenant)
         self.store.delete(COLLECTION, [parse_id(rule_id, "rule")])
+        self.revision += 1
 
-    def page(self, limit: int, offset: int) -> tuple[list[Rule], int]:
-        points = self.store.page(COLLECTION, "created_at", limit, offset)
-        return [_rule(p.id, p.payload) for p in points], self.store.count(COLLECTION)
+    def page(self, limit: int, offset: int, tenant: str = DEFAULT_TENANT) -> tuple[list[Rule], int]:
+        mine = Filter(must=[Match("tenant", tenant)])
+        points = self.store.page(COLLECTION, "created_at", limit, offset, mine)
+        return [_rule(p.id, p.payload) for p in points], self.store.count(COLLECTION, mine)
 
-    def fired(self, query: np.ndarray) -> FiredRules:
-        """The one extra vector query: rules whose if_near anchor is within its threshold of the query.
-        Only rules above the lowest threshold come back, so the cost does not grow with the rule count."""
-        hits = self.store.search(COLLECTION, query.tolist(), Filter(must=[Match("model", self.model_id)]), MAX_FIRED,
+    def fired(self, query: np.ndarray, tenant: str = DEFAULT_TENANT) -> FiredRules:
+        """The one extra vector query: the tenant's rules whose if_near anchor is within its threshold of the
+        query. Only rules above the lowest threshold come back, so the cost does not grow with the rule count."""
+        mine = Filter(must=[Match("model", self.model_id), Match("tenant", tenant)])
+        hits = self.store.search(COLLECTION, query.tolist(), mine, MAX_FIRED,
                                  score_threshold=self.min_if_threshold, with_vector=True)
         return FiredRules([_rule(h.id, h.payload, h.vector) for h in hits if h.score >= h.payload["if_threshold"]])
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from app.domain import Filters, Kind, Match, Record
+from app.domain import DEFAULT_TENANT, Filters, Kind, Match, Record
 from app.encoder.base import Encoder
 from app.encoder.texts import candidate_text, job_text
 from app.matching import confidence
@@ -75,32 +75,37 @@ class Matcher:
         self.no_match_threshold = no_match_threshold  # None: each direction's threshold (match model)
 
     def for_record(self, kind: Kind, record_id: str, filters: Filters | None, limit: int, offset: int,
-                   weights: dict[str, float] | None = None, count: bool = False) -> MatchPage:
-        """Best records of the other side for a stored job or candidate (its stored vector, no re-encoding)."""
-        rec, vector, title_vector = self.records.get_with_vector(kind, record_id)
+                   weights: dict[str, float] | None = None, count: bool = False,
+                   tenant: str = DEFAULT_TENANT) -> MatchPage:
+        """Best records of the other side for a stored job or candidate (its stored vector, no re-encoding),
+        within its tenant."""
+        rec, vector, title_vector = self.records.get_with_vector(kind, record_id, tenant)
         query = Query(np.asarray(vector, dtype=np.float32), " ".join(_TEXT[kind](rec.doc)),
                       rec.doc.get("skills") or [], kind, rec, self.records.sparse_of(kind, rec.doc), title_vector)
-        return self._search(kind.other, query, filters, limit, offset, weights, count)
+        return self._search(kind.other, query, filters, limit, offset, weights, count, tenant)
 
     def for_text(self, text: str, target: Kind, filters: Filters | None, limit: int, offset: int,
-                 weights: dict[str, float] | None = None, count: bool = False) -> MatchPage:
+                 weights: dict[str, float] | None = None, count: bool = False,
+                 tenant: str = DEFAULT_TENANT) -> MatchPage:
         """Ad hoc: a free text (a job ad, a CV) against one side; long texts are chunked like stored ones."""
         vector = self.encoder.encode_documents([("", text)])[0]
         kind = target.other
         doc = {"title": "", "description": text} if kind is Kind.JOB else {"cv_text": text}
         rec = Record("", kind, doc, 0.0, 0.0, extracted=extract(kind, doc))
         query = Query(vector, text, [], kind, rec, self.records.sparse_of(kind, doc))
-        return self._search(target, query, filters, limit, offset, weights, count)
+        return self._search(target, query, filters, limit, offset, weights, count, tenant)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         return self.encoder.encode(texts)
 
     def _search(self, target: Kind, query: Query, filters: Filters | None, limit: int, offset: int,
-                weights: dict[str, float] | None = None, count: bool = False) -> MatchPage:
+                weights: dict[str, float] | None = None, count: bool = False,
+                tenant: str = DEFAULT_TENANT) -> MatchPage:
         flt = build_filter(filters)
+        flt.must.append(MatchCond("tenant", tenant))  # never another tenant's records
         # vectors from another model live in another space: never rank them together
         flt.must.append(MatchCond("model", self.records.model_id))
-        fired = self.rules.fired(query.rule_vector) if self.rules else FiredRules()
+        fired = self.rules.fired(query.rule_vector, tenant) if self.rules else FiredRules()
         pool = self._pool(target, query, flt, offset + limit + 1, fired)
         ranker = self.model.for_target(target.value)
         ranked = self._rank(query, target, pool, weights, ranker)

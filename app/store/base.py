@@ -14,6 +14,7 @@ class FieldType(str, Enum):
     KEYWORD = "keyword"
     FLOAT = "float"
     GEO = "geo"
+    TENANT = "tenant"  # a keyword that partitions the data: Qdrant servers lay points out by it (is_tenant)
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,9 @@ class VectorStore(Protocol):
 
     def set_payload(self, name: str, point_id: str, fields: dict[str, Any]) -> None:
         """Set (add or overwrite) these payload keys of one point, keeping its vectors and other keys."""
+
+    def set_payload_where(self, name: str, flt: Filter, fields: dict[str, Any]) -> None:
+        """Set these payload keys on every point the filter selects."""
 
     def exists(self, name: str, point_id: str) -> bool:
         """Whether a point is stored, without reading its payload."""

@@ -33,7 +33,14 @@ class GeoRadius:
     meters: float
 
 
-Condition = Match | MatchAny | Range | GeoRadius
+@dataclass(frozen=True)
+class IsEmpty:
+    """The key is missing, null or an empty list (points written before the key existed)."""
+
+    key: str
+
+
+Condition = Match | MatchAny | Range | GeoRadius | IsEmpty
 
 
 @dataclass

@@ -14,7 +14,7 @@ import qdrant_edge as qe
 from app.errors import InvalidInput, UnreadableRecord
 from app.metrics import INDEX_BUILD_SECONDS
 from app.store.base import RRF_K, SPARSE, FieldType, Hit, Sparse, StoredPoint, dense_part, sparse_part
-from app.store.conditions import Condition, Filter, GeoRadius, Match, MatchAny, Range
+from app.store.conditions import Condition, Filter, GeoRadius, IsEmpty, Match, MatchAny, Range
 from app.store.payload_guard import payload_problem
 
 # The engine's payload decoder fails on these; the point itself (id, vector) stays readable.
@@ -28,11 +28,14 @@ _SCHEMA = {
     FieldType.KEYWORD: qe.PayloadSchemaType.Keyword,
     FieldType.FLOAT: qe.PayloadSchemaType.Float,
     FieldType.GEO: qe.PayloadSchemaType.Geo,
+    FieldType.TENANT: qe.PayloadSchemaType.Keyword,
 }
 
 
-def to_edge_condition(c: Condition) -> qe.FieldCondition:
+def to_edge_condition(c: Condition) -> qe.FieldCondition | qe.IsEmptyCondition:
     """Translate one neutral condition into qdrant-edge's type."""
+    if isinstance(c, IsEmpty):
+        return qe.IsEmptyCondition(c.key)
     if isinstance(c, Match):
         return qe.FieldCondition(c.key, match=qe.MatchValue(c.value))
     if isinstance(c, MatchAny):
@@ -116,6 +119,9 @@ class EdgeStore:
         if (problem := payload_problem(fields, "payload", _MAX_PAYLOAD_DEPTH)) is not None:
             raise InvalidInput(f"Point {point_id} cannot be stored: {problem}.", {"id": point_id})
         self._shard(name).update(qe.UpdateOperation.set_payload([point_id], fields))
+
+    def set_payload_where(self, name: str, flt: Filter, fields: dict[str, Any]) -> None:
+        self._shard(name).update(qe.UpdateOperation.set_payload_by_filter(to_edge_filter(flt), fields))
 
     def retrieve(self, name: str, ids: list[str], with_vector: bool = False,
                  fields: tuple[str, ...] | None = None) -> list[StoredPoint]:

@@ -16,7 +16,7 @@ from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedR
 from app.errors import StoreUnavailable
 
 from app.store.base import RRF_K, SPARSE, FieldType, Hit, Sparse, StoredPoint, dense_part, sparse_part
-from app.store.conditions import Condition, Filter, GeoRadius, Match, MatchAny, Range
+from app.store.conditions import Condition, Filter, GeoRadius, IsEmpty, Match, MatchAny, Range
 
 log = logging.getLogger(__name__)
 
@@ -24,11 +24,14 @@ _SCHEMA = {
     FieldType.KEYWORD: models.PayloadSchemaType.KEYWORD,
     FieldType.FLOAT: models.PayloadSchemaType.FLOAT,
     FieldType.GEO: models.PayloadSchemaType.GEO,
+    FieldType.TENANT: models.KeywordIndexParams(type=models.KeywordIndexType.KEYWORD, is_tenant=True),
 }
 
 
-def to_client_condition(c: Condition) -> models.FieldCondition:
+def to_client_condition(c: Condition) -> models.FieldCondition | models.IsEmptyCondition:
     """Translate one neutral condition into qdrant-client's model."""
+    if isinstance(c, IsEmpty):
+        return models.IsEmptyCondition(is_empty=models.PayloadField(key=c.key))
     if isinstance(c, Match):
         return models.FieldCondition(key=c.key, match=models.MatchValue(value=c.value))
     if isinstance(c, MatchAny):
@@ -121,6 +124,11 @@ class ServerStore:
     @_unavailable_on_error
     def set_payload(self, name: str, point_id: str, fields: dict[str, Any]) -> None:
         self.client.set_payload(self._c(name), fields, points=[point_id], wait=True)
+
+    @_unavailable_on_error
+    def set_payload_where(self, name: str, flt: Filter, fields: dict[str, Any]) -> None:
+        self.client.set_payload(self._c(name), fields, points=models.FilterSelector(filter=to_client_filter(flt)),
+                                wait=True)
 
     @_unavailable_on_error
     def retrieve(self, name: str, ids: list[str], with_vector: bool = False,

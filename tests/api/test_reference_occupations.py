@@ -77,3 +77,21 @@ def test_a_clients_new_occupation_renormalises_older_records(make_client):
         assert client.delete(f"/v1/occupations/{occ['id']}").status_code == 204
         ready_when(client, lambda b: settled(b) and
                    occ["id"] not in [o["id"] for o in client.get(f"/v1/candidates/{cand['id']}").json()["occupations"]])
+
+
+def test_a_titles_occupations_are_reused_only_while_set_and_rules_stay(make_client):
+    with make_client(reference_occupations=str(ONTOLOGY)) as client:
+        ready_when(client, settled)
+
+        def top(ext):
+            doc = {"external_id": ext, "desired_title": "ICU nurse", "cv_text": "Ventilation, triage."}
+            return client.post("/v1/candidates", json=doc).json()["occupations"][0]
+
+        first = top("a")
+        assert first["label"] == "intensive care nurse" and top("b") == first  # same title, same answer
+        rule = client.post("/v1/rules", json={"if_near": {"text": "ICU nurse"},
+                                              "exclude_near": {"occupation_id": first["id"]}})
+        assert rule.status_code == 201
+        assert top("c")["id"] != first["id"]  # the rule applies to the next record with that title
+        assert client.delete(f"/v1/rules/{rule.json()['id']}").status_code == 204
+        assert top("d")["id"] == first["id"]

@@ -1,12 +1,13 @@
 """/health (the process answers) and /ready (model loaded, store open): no API key needed; with API keys
-on, /ready shows its details (model path, store, counts) only to a caller that sends a valid key.
-/metrics (Prometheus text format) needs the key when keys are on."""
+on, /ready shows its details (model path, store, counts across tenants) only to a caller that sends a key
+of the operator's tenant. /metrics (Prometheus text format, every tenant's counts) needs such a key too."""
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
-from app.api.deps import Unauthorized, require_api_key
+from app.api.deps import Forbidden, Unauthorized, require_operator
+from app.api.schemas import ErrorResponse
 from app.domain import Kind
 
 router = APIRouter(tags=["health"])
@@ -32,9 +33,9 @@ def ready(request: Request):
     except Exception as exc:  # the store went away: not ready, and say why
         body = {"error": {"code": "store_unavailable", "message": f"Store not usable: {exc}", "details": None}}
         return JSONResponse(body, status_code=503)
-    try:  # with API keys on, only a caller with a key sees paths, model files and counts
-        require_api_key(request, state.settings)
-    except Unauthorized:
+    try:  # with API keys on, only the operator sees paths, model files and counts of every tenant
+        require_operator(request, state.settings)
+    except (Unauthorized, Forbidden):
         return {"status": "ready"}
     enc = records.encoder
     return {"status": "ready",
@@ -45,12 +46,14 @@ def ready(request: Request):
             "reference_occupations": state.reference.state(), "occupation_renormalization": state.renormalizer.state()}
 
 
-@router.get("/metrics", response_class=Response, responses={200: {"content": {CONTENT_TYPE_LATEST: {}},
-                                                             "description": "Prometheus text format."}})
+@router.get("/metrics", response_class=Response, responses={
+    200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "Prometheus text format."},
+    401: {"model": ErrorResponse, "description": "No valid API key (when keys are on)."},
+    403: {"model": ErrorResponse, "description": "A tenant's key: the metrics cover every tenant."}})
 def metrics(request: Request):
     """Request latency per route and status, encoder slices and waiting callers, import rows, index
     builds, records per collection."""
-    require_api_key(request, request.app.state.settings)
+    require_operator(request, request.app.state.settings)
     body = generate_latest(REGISTRY)
     own = getattr(request.app.state, "metrics", None)
     if own is not None:

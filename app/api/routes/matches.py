@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from app.api.deps import MatcherDep, SettingsDep
+from app.api.deps import MatcherDep, SettingsDep, TenantDep
 from app.api.present import match_response, to_filters
 from app.api.schemas import AdHocMatchRequest, EmbedRequest, EmbedResponse, MatchResponse
 from app.domain import Kind
@@ -12,10 +12,10 @@ router = APIRouter(tags=["matching"])
 
 
 @router.post("/matches", response_model=MatchResponse)
-def match_text(req: AdHocMatchRequest, matcher: MatcherDep, settings: SettingsDep):
+def match_text(req: AdHocMatchRequest, matcher: MatcherDep, settings: SettingsDep, tenant: TenantDep):
     """Match a free text (a job ad or a CV that is not stored) against stored candidates or jobs."""
     page = matcher.for_text(req.text, Kind(req.target), to_filters(req.filters), req.limit, req.offset, req.weights,
-                            req.count)
+                            req.count, tenant)
     return match_response(page, blind=settings.blind_matches if req.blind is None else req.blind)
 
 

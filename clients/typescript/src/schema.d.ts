@@ -4828,6 +4828,24 @@ export interface operations {
                     "text/plain; version=1.0.0; charset=utf-8": unknown;
                 };
             };
+            /** @description No valid API key (when keys are on). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A tenant's key: the metrics cover every tenant. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
 }

@@ -20,7 +20,7 @@ class FakeRecords:
         self.rows: dict[str, dict] = {}
         self.writes = 0
 
-    def put_many(self, kind, docs, ids):
+    def put_many(self, kind, docs, ids, tenant="default"):
         for doc, fixed in zip(docs, ids):
             key = doc.get("external_id") or fixed
             assert key, "a row without external_id needs a fixed id"

@@ -12,7 +12,7 @@ from qdrant_client import QdrantClient
 
 from app.domain import now
 from app.store.base import FieldType, StoredPoint
-from app.store.conditions import Filter, GeoRadius, Match, MatchAny, Range
+from app.store.conditions import Filter, GeoRadius, IsEmpty, Match, MatchAny, Range
 from app.store.edge import EdgeStore
 from app.store.server import ServerStore
 
@@ -142,6 +142,16 @@ def test_set_payload_changes_only_the_keys_given(store):
     assert np.allclose(after.vector, before.vector)
     assert store.count("c", Filter(must=[Match("city", "lyon")])) == 1  # the index follows
     assert [p.id for p in store.find("c", Filter(must=[Match("city", "lyon")]), 5)] == [pid]
+
+
+def test_is_empty_and_set_payload_where(store):
+    assert store.count("c", Filter(must=[IsEmpty("owner")])) == 200
+    store.set_payload_where("c", Filter(must=[Match("city", "berlin")]), {"owner": "x"})
+    berlin = store.count("c", Filter(must=[Match("city", "berlin")]))
+    assert store.count("c", Filter(must=[Match("owner", "x")])) == berlin > 0
+    assert store.count("c", Filter(must=[IsEmpty("owner")])) == 200 - berlin
+    store.set_payload_where("c", Filter(must=[IsEmpty("owner")]), {"owner": "y"})
+    assert store.count("c", Filter(must=[IsEmpty("owner")])) == 0
 
 
 def test_find_and_page(store):
