@@ -8,6 +8,8 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 
 from app.api.deps import refuse_unknown_query, require_api_key
+from app.api.examples import add_examples
+from app.api.examples import load as load_examples
 from app.api.keys_first import KeyFirstMiddleware
 from app.api.limits import BodyLimitMiddleware
 from app.api.paths import operation_id
@@ -117,6 +119,14 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
     app.include_router(v1)
     app.include_router(health.router)
     mount_ui(app)
+
+    def openapi_with_examples() -> dict:
+        """The generated document, plus one recorded example per operation (app/api/examples.json)."""
+        if app.openapi_schema is None:
+            app.openapi_schema = add_examples(FastAPI.openapi(app), load_examples())
+        return app.openapi_schema
+
+    app.openapi = openapi_with_examples  # type: ignore[method-assign]
     return app
 
 

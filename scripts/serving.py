@@ -42,7 +42,7 @@ def running_server(data_dir: Path, **env):
                 r = httpx.get(url + "/ready", timeout=2)
                 # ready, and done loading the reference occupations (a benchmark must not measure that load)
                 if r.status_code == 200 and r.json().get("reference_occupations", {}).get("status") not in (
-                        "queued", "loading"):
+                        "queued", "loading", "indexing"):
                     break
             except httpx.HTTPError:
                 pass

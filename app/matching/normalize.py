@@ -13,6 +13,12 @@ from app.matching.rules import FiredRules, RuleBook
 from app.matching.scorer import MatchScorer
 
 
+# Occupations re-ranked for a stored record's top 3 (the /normalize endpoint re-ranks RERANK_DEPTH = 50):
+# every record is normalised on ingest, and a shallower re-ranking nearly halves that cost while keeping
+# the same top occupation almost always (scripts/bench_summary_depth.py; figures in the README).
+SUMMARY_DEPTH = 30
+
+
 @dataclass
 class Normalized:
     hits: list[OccupationHit]
@@ -31,13 +37,14 @@ class Normalizer:
         vectors = self.encoder.encode(texts)
         return [self.vector(v, t, limit, tenant) for v, t in zip(vectors, texts)]
 
-    def vector(self, vector: np.ndarray, text: str, limit: int, tenant: str = DEFAULT_TENANT) -> Normalized:
+    def vector(self, vector: np.ndarray, text: str, limit: int, tenant: str = DEFAULT_TENANT,
+               depth: int | None = None) -> Normalized:
         """Best occupations for the vector of `text` (the text is read for its wording: the lexical
         score, and how much of each occupation's labels it contains), among the tenant's and the shared
         ones, with the tenant's rules."""
         fired = self.rules.fired(vector, tenant) if self.rules else FiredRules()
         banned_by = (lambda v: fired.excludes(v) is not None) if fired.rules else None
-        cands = self.occupations.candidates(vector, limit, banned_by, text, tenant)
+        cands = self.occupations.candidates(vector, limit, banned_by, text, tenant, depth)
         page = cands.page
         if not page:
             return Normalized([], [], fired)
@@ -64,7 +71,7 @@ class Normalizer:
         (the caller checks `has_occupations` first: one count per batch)."""
         out = []
         for v, t in zip(vectors, texts):
-            n = self.vector(np.asarray(v, dtype=np.float32), t, k, tenant)
+            n = self.vector(np.asarray(v, dtype=np.float32), t, k, tenant, SUMMARY_DEPTH)
             out.append([{"id": h.occupation.id, "label": h.occupation.doc["label"], "score": round(h.score, 4),
                          "confidence": c} for h, c in zip(n.hits, n.confidences)])
         return out

@@ -204,12 +204,12 @@ class OccupationIndex:
                 self.store.count(COLLECTION, preferred))
 
     def candidates(self, vector: np.ndarray, limit: int, banned_by=None, text: str = "",
-                   tenant: str = DEFAULT_TENANT) -> "Candidates":
+                   tenant: str = DEFAULT_TENANT, depth: int | None = None) -> "Candidates":
         """The best max(limit, rerank_depth) occupations by best label, re-ranked with their
         descriptions and their labels' wording (`text` is what `vector` encodes), best first; the first
         `limit` come back in full. An occupation any of whose fetched labels `banned_by(label_vector)`
         flags is left out altogether."""
-        found = self._by_labels(vector, max(limit, self.rerank_depth), banned_by, tenant)
+        found = self._by_labels(vector, max(limit, depth or self.rerank_depth), banned_by, tenant)
         if not found:
             return Candidates([], [])
         w = self.weights

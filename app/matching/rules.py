@@ -65,10 +65,12 @@ class RuleBook:
         self.model_id = model_id
         self.min_if_threshold = 1.0  # the lowest if_near threshold of any rule: bounds the rules query
         self.revision = 0  # in this process: what was computed with the rules may be reused until they change
+        self.count = 0  # rules of every tenant: with none, no query asks the store for fired rules
 
     def open(self) -> None:
         self.store.ensure_collection(COLLECTION, self.dim, INDEXES)
         self.store.set_payload_where(COLLECTION, Filter(must=[IsEmpty("tenant")]), {"tenant": DEFAULT_TENANT})
+        self.count = self.store.count(COLLECTION)
         offset = 0
         while page := self.store.page(COLLECTION, "created_at", 1000, offset):
             self.min_if_threshold = min([self.min_if_threshold, *(p.payload["if_threshold"] for p in page)])
@@ -83,6 +85,7 @@ class RuleBook:
         self.store.upsert(COLLECTION, [StoredPoint(rule.id, payload, if_vector.tolist())])
         self.min_if_threshold = min(self.min_if_threshold, payload["if_threshold"])
         self.revision += 1
+        self.count += 1
         return rule
 
     def reembed_stale(self, anchor_vector) -> int:
@@ -108,6 +111,7 @@ class RuleBook:
         self.get(rule_id, tenant)
         self.store.delete(COLLECTION, [parse_id(rule_id, "rule")])
         self.revision += 1
+        self.count -= 1
 
     def page(self, limit: int, offset: int, tenant: str = DEFAULT_TENANT) -> tuple[list[Rule], int]:
         mine = Filter(must=[Match("tenant", tenant)])
@@ -117,6 +121,8 @@ class RuleBook:
     def fired(self, query: np.ndarray, tenant: str = DEFAULT_TENANT) -> FiredRules:
         """The one extra vector query: the tenant's rules whose if_near anchor is within its threshold of the
         query. Only rules above the lowest threshold come back, so the cost does not grow with the rule count."""
+        if self.count <= 0:
+            return FiredRules()
         mine = Filter(must=[Match("model", self.model_id), Match("tenant", tenant)])
         hits = self.store.search(COLLECTION, query.tolist(), mine, MAX_FIRED,
                                  score_threshold=self.min_if_threshold, with_vector=True)

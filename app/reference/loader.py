@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from app.encoder.priority import bulk_work
-from app.matching.occupations import OccupationIndex
+from app.matching.occupations import COLLECTION, OccupationIndex
 from app.reference import ESCO, ESCO_NAME
 from app.training.data import Occupation, load_occupations
 
@@ -44,7 +44,7 @@ def resolve(source: str) -> tuple[str, Path] | None:
 
 class ReferenceLoader:
     """`start()` loads the set on a daemon thread unless the marker says it is there; `state()` is what
-    /ready shows."""
+    /ready shows (queued, loading, indexing, done, failed, interrupted, off)."""
 
     def __init__(self, occupations: OccupationIndex, source: str, data_dir: Path, batch: int = 50):
         self.occupations = occupations
@@ -93,13 +93,16 @@ class ReferenceLoader:
             occs = load_occupations(path)
             self._state.update(status="loading", total=len(occs))
             started = time.perf_counter()
-            with bulk_work():
+            store = self.occupations.store
+            with bulk_work(), store.bulk_load(COLLECTION):  # one index build at the end, not one per 2,000 points
                 for i in range(0, len(occs), self.batch):
                     if self._stop.is_set():
                         self._state["status"] = "interrupted"
                         return
                     self.occupations.put_many([occupation_doc(o) for o in occs[i:i + self.batch]])
                     self._state["loaded"] = min(i + self.batch, len(occs))
+            self._state["status"] = "indexing"
+            store.wait_idle()
             self.marker.write_text(json.dumps({"set": name, "model": self.occupations.model_id,
                                                "count": len(occs)}) + "\n")
             self._state["status"] = "done"

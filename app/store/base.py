@@ -107,6 +107,9 @@ class VectorStore(Protocol):
         """Writes inside the block may leave index building until it ends (one build, not many)."""
         ...
 
+    def wait_idle(self, timeout: float = 600.0) -> None:
+        """Return once no index build this process started is running (or after `timeout`)."""
+
     def info(self) -> dict[str, Any]: ...
 
     def close(self) -> None: ...

@@ -210,6 +210,9 @@ class ServerStore:
     def bulk_load(self, name: str) -> AbstractContextManager[None]:
         return nullcontext()  # the server's own optimizer decides when to index
 
+    def wait_idle(self, timeout: float = 600.0) -> None:
+        return None  # builds run in the server, never in this process
+
     def info(self) -> dict[str, Any]:
         return {"backend": self.backend, "url": self.url or "in-memory"}
 

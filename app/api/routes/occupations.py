@@ -9,6 +9,7 @@ from app.api.deps import NormalizerDep, OccupationsDep, SettingsDep, TenantDep
 from app.api.present import utc
 from app.api.schemas import (BulkResponse, NormalizedMatch, NormalizeRequest, NormalizeResponse, NormalizeResult,
                              OccupationIn, OccupationOut, OccupationPage)
+from app.encoder.priority import bulk_work
 from app.matching.confidence import no_good_match
 from app.matching.occupations import Occupation
 
@@ -39,7 +40,9 @@ async def bulk_occupations(request: Request, occupations: OccupationsDep, settin
 def normalize(req: NormalizeRequest, normalizer: NormalizerDep, settings: SettingsDep, tenant: TenantDep):
     """Best reference occupations for each text, in order, with confidence; exclusion rules apply."""
     results = []
-    for text, n in zip(req.texts, normalizer.texts(req.texts, req.limit, tenant)):
+    with bulk_work():  # a long list yields the encoder to matches and single writes between its slices
+        normalized = normalizer.texts(req.texts, req.limit, tenant)
+    for text, n in zip(req.texts, normalized):
         matches = [NormalizedMatch(id=h.occupation.id, external_id=h.occupation.doc.get("external_id"),
                                    label=h.occupation.doc["label"], code=h.occupation.doc.get("code"),
                                    score=h.score, confidence=c) for h, c in zip(n.hits, n.confidences)]

@@ -714,7 +714,7 @@ export interface components {
              * @description ISO 639-1 code -> CEFR level.
              */
             languages?: {
-                [key: string]: "A1" | "A2" | "B1" | "B2" | "C1" | "C2";
+                [key: string]: string;
             };
             /** Years Experience */
             years_experience?: number | null;
@@ -1039,7 +1039,7 @@ export interface components {
              * @description ISO 639-1 code -> minimum CEFR level.
              */
             languages?: {
-                [key: string]: "A1" | "A2" | "B1" | "B2" | "C1" | "C2";
+                [key: string]: string;
             };
             /** Min Years Experience */
             min_years_experience?: number | null;
@@ -1168,7 +1168,7 @@ export interface components {
              * @description Minimum level: C1 matches C1 and C2.
              */
             languages?: {
-                [key: string]: "A1" | "A2" | "B1" | "B2" | "C1" | "C2";
+                [key: string]: string;
             };
             /** @description Candidates: experience; jobs: years required. */
             years_experience?: components["schemas"]["YearsFilter"] | null;
@@ -1522,6 +1522,98 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "3f54ed32-ebcb-403e-a0bb-18e8b33bd18c",
+                     *           "created_at": "2026-11-30T07:42:30.757538Z",
+                     *           "updated_at": "2026-11-30T07:42:30.757538Z",
+                     *           "model": "jobmatch-esco@e3245d8f1976",
+                     *           "occupations": [
+                     *             {
+                     *               "id": "df9a3fca-c874-41b0-a744-97106610c88f",
+                     *               "label": "welder",
+                     *               "score": 1,
+                     *               "confidence": 1
+                     *             },
+                     *             {
+                     *               "id": "9a461380-f85f-4d9c-b2f9-c0083bdeb551",
+                     *               "label": "intensive care nurse",
+                     *               "score": 0.1216,
+                     *               "confidence": 0.0299
+                     *             },
+                     *             {
+                     *               "id": "01df83f4-d250-4482-8571-56b1696f9be5",
+                     *               "label": "software developer",
+                     *               "score": 0.0234,
+                     *               "confidence": 0.005
+                     *             }
+                     *           ],
+                     *           "encoder_confidence": 0.1331,
+                     *           "extracted": {},
+                     *           "external_id": "J-3",
+                     *           "title": "Welder",
+                     *           "description": "MIG/TIG welding of steel frames.",
+                     *           "skills": [],
+                     *           "location": null,
+                     *           "remote": false,
+                     *           "languages": {},
+                     *           "min_years_experience": null,
+                     *           "salary": null,
+                     *           "metadata": {}
+                     *         },
+                     *         {
+                     *           "id": "733185c2-0bce-4f86-b6dd-f4523a50af47",
+                     *           "created_at": "2026-11-30T07:42:30.757403Z",
+                     *           "updated_at": "2026-11-30T07:42:30.757403Z",
+                     *           "model": "jobmatch-esco@e3245d8f1976",
+                     *           "occupations": [
+                     *             {
+                     *               "id": "9a461380-f85f-4d9c-b2f9-c0083bdeb551",
+                     *               "label": "intensive care nurse",
+                     *               "score": 1,
+                     *               "confidence": 1
+                     *             },
+                     *             {
+                     *               "id": "df9a3fca-c874-41b0-a744-97106610c88f",
+                     *               "label": "welder",
+                     *               "score": 0.0828,
+                     *               "confidence": 0.0247
+                     *             },
+                     *             {
+                     *               "id": "01df83f4-d250-4482-8571-56b1696f9be5",
+                     *               "label": "software developer",
+                     *               "score": -0.038,
+                     *               "confidence": 0.009
+                     *             }
+                     *           ],
+                     *           "encoder_confidence": 0.0878,
+                     *           "extracted": {},
+                     *           "external_id": "J-2",
+                     *           "title": "Intensive Care Nurse",
+                     *           "description": "Care for critically ill patients in the ICU; ventilation, medication, monitoring.",
+                     *           "skills": [],
+                     *           "location": {
+                     *             "city": "Hamburg",
+                     *             "country": "DE",
+                     *             "lat": null,
+                     *             "lon": null
+                     *           },
+                     *           "remote": false,
+                     *           "languages": {
+                     *             "de": "C1"
+                     *           },
+                     *           "min_years_experience": 2,
+                     *           "salary": null,
+                     *           "metadata": {}
+                     *         }
+                     *       ],
+                     *       "total": 3,
+                     *       "limit": 2,
+                     *       "offset": 0
+                     *     }
+                     */
                     "application/json": components["schemas"]["JobPage"];
                 };
             };
@@ -1599,6 +1691,38 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "external_id": "J-1",
+                 *       "title": "Senior Python Backend Developer",
+                 *       "description": "Build REST APIs with FastAPI and PostgreSQL; Docker; code reviews. 4+ years of Python.",
+                 *       "skills": [
+                 *         "Python",
+                 *         "FastAPI",
+                 *         "PostgreSQL"
+                 *       ],
+                 *       "location": {
+                 *         "city": "Berlin",
+                 *         "country": "DE",
+                 *         "lat": 52.52,
+                 *         "lon": 13.405
+                 *       },
+                 *       "remote": true,
+                 *       "languages": {
+                 *         "de": "B2",
+                 *         "en": "C1"
+                 *       },
+                 *       "min_years_experience": 4,
+                 *       "salary": {
+                 *         "min": 65000,
+                 *         "max": 85000,
+                 *         "currency": "EUR"
+                 *       },
+                 *       "metadata": {
+                 *         "team": "platform"
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["JobIn"];
             };
         };
@@ -1618,6 +1742,64 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "0721a3f8-65ef-4017-beda-02bc207ce059",
+                     *       "created_at": "2026-11-30T07:42:30.716682Z",
+                     *       "updated_at": "2026-11-30T07:42:30.716682Z",
+                     *       "model": "jobmatch-esco@e3245d8f1976",
+                     *       "occupations": [
+                     *         {
+                     *           "id": "01df83f4-d250-4482-8571-56b1696f9be5",
+                     *           "label": "software developer",
+                     *           "score": 0.5442,
+                     *           "confidence": 0.9652
+                     *         },
+                     *         {
+                     *           "id": "df9a3fca-c874-41b0-a744-97106610c88f",
+                     *           "label": "welder",
+                     *           "score": 0.0812,
+                     *           "confidence": 0.0492
+                     *         },
+                     *         {
+                     *           "id": "9a461380-f85f-4d9c-b2f9-c0083bdeb551",
+                     *           "label": "intensive care nurse",
+                     *           "score": -0.025,
+                     *           "confidence": 0.021
+                     *         }
+                     *       ],
+                     *       "encoder_confidence": 0.0533,
+                     *       "extracted": {},
+                     *       "external_id": "J-1",
+                     *       "title": "Senior Python Backend Developer",
+                     *       "description": "Build REST APIs with FastAPI and PostgreSQL; Docker; code reviews. 4+ years of Python.",
+                     *       "skills": [
+                     *         "Python",
+                     *         "FastAPI",
+                     *         "PostgreSQL"
+                     *       ],
+                     *       "location": {
+                     *         "city": "Berlin",
+                     *         "country": "DE",
+                     *         "lat": 52.52,
+                     *         "lon": 13.405
+                     *       },
+                     *       "remote": true,
+                     *       "languages": {
+                     *         "de": "B2",
+                     *         "en": "C1"
+                     *       },
+                     *       "min_years_experience": 4,
+                     *       "salary": {
+                     *         "min": 65000,
+                     *         "max": 85000,
+                     *         "currency": "EUR"
+                     *       },
+                     *       "metadata": {
+                     *         "team": "platform"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["JobOut"];
                 };
             };
@@ -1779,6 +1961,28 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example [
+                 *       {
+                 *         "external_id": "J-2",
+                 *         "title": "Intensive Care Nurse",
+                 *         "description": "Care for critically ill patients in the ICU; ventilation, medication, monitoring.",
+                 *         "location": {
+                 *           "city": "Hamburg",
+                 *           "country": "DE"
+                 *         },
+                 *         "languages": {
+                 *           "de": "C1"
+                 *         },
+                 *         "min_years_experience": 2
+                 *       },
+                 *       {
+                 *         "external_id": "J-3",
+                 *         "title": "Welder",
+                 *         "description": "MIG/TIG welding of steel frames."
+                 *       }
+                 *     ]
+                 */
                 "application/json": components["schemas"]["JobIn"][];
                 "application/x-ndjson": string;
             };
@@ -1790,6 +1994,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "index": 0,
+                     *           "id": "733185c2-0bce-4f86-b6dd-f4523a50af47",
+                     *           "external_id": "J-2",
+                     *           "created": true,
+                     *           "error": null
+                     *         },
+                     *         {
+                     *           "index": 1,
+                     *           "id": "3f54ed32-ebcb-403e-a0bb-18e8b33bd18c",
+                     *           "external_id": "J-3",
+                     *           "created": true,
+                     *           "error": null
+                     *         }
+                     *       ],
+                     *       "accepted": 2,
+                     *       "rejected": 0
+                     *     }
+                     */
                     "application/json": components["schemas"]["BulkResponse"];
                 };
             };
@@ -1870,6 +2096,12 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "limit": 1,
+                 *       "blind": true
+                 *     }
+                 */
                 "application/json": components["schemas"]["MatchRequest"] | null;
             };
         };
@@ -1880,6 +2112,141 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "matches": [
+                     *         {
+                     *           "id": "ae207674-f62f-41b1-b064-66fe49d70158",
+                     *           "external_id": "C-101",
+                     *           "title": "Backend Engineer",
+                     *           "name": null,
+                     *           "score": 0.9739,
+                     *           "confidence": 0.969,
+                     *           "encoder_confidence": 0.0712,
+                     *           "location": {
+                     *             "city": "Berlin",
+                     *             "country": "DE",
+                     *             "lat": 52.52,
+                     *             "lon": 13.4
+                     *           },
+                     *           "skills": [],
+                     *           "explanation": {
+                     *             "breakdown": {
+                     *               "semantic": {
+                     *                 "score": 0.7268,
+                     *                 "weight": 0.0957,
+                     *                 "evidence": {
+                     *                   "cosine": 0.7268
+                     *                 }
+                     *               },
+                     *               "lexical": {
+                     *                 "score": 1,
+                     *                 "weight": 0.2712,
+                     *                 "evidence": {
+                     *                   "bm25_vs_best": 1
+                     *                 }
+                     *               },
+                     *               "skills": {
+                     *                 "score": 1,
+                     *                 "weight": 0.2735,
+                     *                 "evidence": {
+                     *                   "required": 3,
+                     *                   "matched": [
+                     *                     "Python",
+                     *                     "FastAPI",
+                     *                     "PostgreSQL"
+                     *                   ],
+                     *                   "missing": [],
+                     *                   "pairs": [
+                     *                     {
+                     *                       "required": "Python",
+                     *                       "listed": "Python"
+                     *                     },
+                     *                     {
+                     *                       "required": "FastAPI",
+                     *                       "listed": "FastAPI"
+                     *                     },
+                     *                     {
+                     *                       "required": "PostgreSQL",
+                     *                       "listed": "PostgreSQL"
+                     *                     }
+                     *                   ]
+                     *                 }
+                     *               },
+                     *               "experience": {
+                     *                 "score": 1,
+                     *                 "weight": 0.1265,
+                     *                 "evidence": {
+                     *                   "years": 8,
+                     *                   "required_years": 3
+                     *                 }
+                     *               },
+                     *               "title": {
+                     *                 "score": 1,
+                     *                 "weight": 0.0331,
+                     *                 "evidence": {
+                     *                   "title": "Senior Python Backend Developer",
+                     *                   "closest": "Backend Engineer",
+                     *                   "shared_occupations": [
+                     *                     "01df83f4-d250-4482-8571-56b1696f9be5",
+                     *                     "df9a3fca-c874-41b0-a744-97106610c88f",
+                     *                     "9a461380-f85f-4d9c-b2f9-c0083bdeb551"
+                     *                   ]
+                     *                 }
+                     *               },
+                     *               "language": {
+                     *                 "score": 1,
+                     *                 "weight": 0.1,
+                     *                 "evidence": {
+                     *                   "required": {
+                     *                     "de": "B2",
+                     *                     "en": "C1"
+                     *                   },
+                     *                   "met": [
+                     *                     "de",
+                     *                     "en"
+                     *                   ],
+                     *                   "missing": []
+                     *                 }
+                     *               },
+                     *               "location": {
+                     *                 "score": 1,
+                     *                 "weight": 0.1,
+                     *                 "evidence": {
+                     *                   "remote": true
+                     *                 }
+                     *               }
+                     *             },
+                     *             "matched_skills": [
+                     *               "Python",
+                     *               "FastAPI",
+                     *               "PostgreSQL"
+                     *             ],
+                     *             "missing_skills": [],
+                     *             "shared_terms": [
+                     *               "postgresql",
+                     *               "developer",
+                     *               "backend",
+                     *               "fastapi"
+                     *             ]
+                     *           }
+                     *         }
+                     *       ],
+                     *       "model": "jobmatch-esco@e3245d8f1976",
+                     *       "no_good_match": false,
+                     *       "query_confidence": 0.0533,
+                     *       "rules_applied": [
+                     *         {
+                     *           "rule_id": "9539d995-02ff-4084-b20b-10a1772ae0b3",
+                     *           "excluded": 1,
+                     *           "removed": [
+                     *             "79711e96-c452-4156-8c5f-fad87788d8e0"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "total": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["MatchResponse"];
                 };
             };
@@ -1966,6 +2333,64 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "0721a3f8-65ef-4017-beda-02bc207ce059",
+                     *       "created_at": "2026-11-30T07:42:30.716682Z",
+                     *       "updated_at": "2026-11-30T07:42:30.716682Z",
+                     *       "model": "jobmatch-esco@e3245d8f1976",
+                     *       "occupations": [
+                     *         {
+                     *           "id": "01df83f4-d250-4482-8571-56b1696f9be5",
+                     *           "label": "software developer",
+                     *           "score": 0.5442,
+                     *           "confidence": 0.9652
+                     *         },
+                     *         {
+                     *           "id": "df9a3fca-c874-41b0-a744-97106610c88f",
+                     *           "label": "welder",
+                     *           "score": 0.0812,
+                     *           "confidence": 0.0492
+                     *         },
+                     *         {
+                     *           "id": "9a461380-f85f-4d9c-b2f9-c0083bdeb551",
+                     *           "label": "intensive care nurse",
+                     *           "score": -0.025,
+                     *           "confidence": 0.021
+                     *         }
+                     *       ],
+                     *       "encoder_confidence": 0.0533,
+                     *       "extracted": {},
+                     *       "external_id": "J-1",
+                     *       "title": "Senior Python Backend Developer",
+                     *       "description": "Build REST APIs with FastAPI and PostgreSQL; Docker; code reviews. 4+ years of Python.",
+                     *       "skills": [
+                     *         "Python",
+                     *         "FastAPI",
+                     *         "PostgreSQL"
+                     *       ],
+                     *       "location": {
+                     *         "city": "Berlin",
+                     *         "country": "DE",
+                     *         "lat": 52.52,
+                     *         "lon": 13.405
+                     *       },
+                     *       "remote": true,
+                     *       "languages": {
+                     *         "de": "B2",
+                     *         "en": "C1"
+                     *       },
+                     *       "min_years_experience": 4,
+                     *       "salary": {
+                     *         "min": 65000,
+                     *         "max": 85000,
+                     *         "currency": "EUR"
+                     *       },
+                     *       "metadata": {
+                     *         "team": "platform"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["JobOut"];
                 };
             };
@@ -2046,6 +2471,38 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "external_id": "J-1",
+                 *       "title": "Senior Python Backend Developer",
+                 *       "description": "Build REST APIs with FastAPI and PostgreSQL; Docker; code reviews. 4+ years of Python.",
+                 *       "skills": [
+                 *         "Python",
+                 *         "FastAPI",
+                 *         "PostgreSQL"
+                 *       ],
+                 *       "location": {
+                 *         "city": "Berlin",
+                 *         "country": "DE",
+                 *         "lat": 52.52,
+                 *         "lon": 13.405
+                 *       },
+                 *       "remote": true,
+                 *       "languages": {
+                 *         "de": "B2",
+                 *         "en": "C1"
+                 *       },
+                 *       "min_years_experience": 3,
+                 *       "salary": {
+                 *         "min": 65000,
+                 *         "max": 85000,
+                 *         "currency": "EUR"
+                 *       },
+                 *       "metadata": {
+                 *         "team": "platform"
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["JobIn"];
             };
         };
@@ -2056,6 +2513,64 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "0721a3f8-65ef-4017-beda-02bc207ce059",
+                     *       "created_at": "2026-11-30T07:42:30.716682Z",
+                     *       "updated_at": "2026-11-30T07:42:30.892500Z",
+                     *       "model": "jobmatch-esco@e3245d8f1976",
+                     *       "occupations": [
+                     *         {
+                     *           "id": "01df83f4-d250-4482-8571-56b1696f9be5",
+                     *           "label": "software developer",
+                     *           "score": 0.5442,
+                     *           "confidence": 0.9652
+                     *         },
+                     *         {
+                     *           "id": "df9a3fca-c874-41b0-a744-97106610c88f",
+                     *           "label": "welder",
+                     *           "score": 0.0812,
+                     *           "confidence": 0.0492
+                     *         },
+                     *         {
+                     *           "id": "9a461380-f85f-4d9c-b2f9-c0083bdeb551",
+                     *           "label": "intensive care nurse",
+                     *           "score": -0.025,
+                     *           "confidence": 0.021
+                     *         }
+                     *       ],
+                     *       "encoder_confidence": 0.0533,
+                     *       "extracted": {},
+                     *       "external_id": "J-1",
+                     *       "title": "Senior Python Backend Developer",
+                     *       "description": "Build REST APIs with FastAPI and PostgreSQL; Docker; code reviews. 4+ years of Python.",
+                     *       "skills": [
+                     *         "Python",
+                     *         "FastAPI",
+                     *         "PostgreSQL"
+                     *       ],
+                     *       "location": {
+                     *         "city": "Berlin",
+                     *         "country": "DE",
+                     *         "lat": 52.52,
+                     *         "lon": 13.405
+                     *       },
+                     *       "remote": true,
+                     *       "languages": {
+                     *         "de": "B2",
+                     *         "en": "C1"
+                     *       },
+                     *       "min_years_experience": 3,
+                     *       "salary": {
+                     *         "min": 65000,
+                     *         "max": 85000,
+                     *         "currency": "EUR"
+                     *       },
+                     *       "metadata": {
+                     *         "team": "platform"
+                     *       }
+                     *     }
+                     */
                     "application/json": components["schemas"]["JobOut"];
                 };
             };
@@ -2220,6 +2735,22 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "limit": 2,
+                 *       "count": true,
+                 *       "filters": {
+                 *         "location": {
+                 *           "country": "DE"
+                 *         },
+                 *         "skills": {
+                 *           "any": [
+                 *             "python"
+                 *           ]
+                 *         }
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["MatchRequest"] | null;
             };
         };
@@ -2230,6 +2761,139 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "matches": [
+                     *         {
+                     *           "id": "ae207674-f62f-41b1-b064-66fe49d70158",
+                     *           "external_id": "C-101",
+                     *           "title": "Backend Engineer",
+                     *           "name": "Jonas Weber",
+                     *           "score": 0.9739,
+                     *           "confidence": 0.969,
+                     *           "encoder_confidence": 0.0712,
+                     *           "location": {
+                     *             "city": "Berlin",
+                     *             "country": "DE",
+                     *             "lat": 52.52,
+                     *             "lon": 13.4
+                     *           },
+                     *           "skills": [],
+                     *           "explanation": {
+                     *             "breakdown": {
+                     *               "semantic": {
+                     *                 "score": 0.7268,
+                     *                 "weight": 0.0957,
+                     *                 "evidence": {
+                     *                   "cosine": 0.7268
+                     *                 }
+                     *               },
+                     *               "lexical": {
+                     *                 "score": 1,
+                     *                 "weight": 0.2712,
+                     *                 "evidence": {
+                     *                   "bm25_vs_best": 1
+                     *                 }
+                     *               },
+                     *               "skills": {
+                     *                 "score": 1,
+                     *                 "weight": 0.2735,
+                     *                 "evidence": {
+                     *                   "required": 3,
+                     *                   "matched": [
+                     *                     "Python",
+                     *                     "FastAPI",
+                     *                     "PostgreSQL"
+                     *                   ],
+                     *                   "missing": [],
+                     *                   "pairs": [
+                     *                     {
+                     *                       "required": "Python",
+                     *                       "listed": "Python"
+                     *                     },
+                     *                     {
+                     *                       "required": "FastAPI",
+                     *                       "listed": "FastAPI"
+                     *                     },
+                     *                     {
+                     *                       "required": "PostgreSQL",
+                     *                       "listed": "PostgreSQL"
+                     *                     }
+                     *                   ]
+                     *                 }
+                     *               },
+                     *               "experience": {
+                     *                 "score": 1,
+                     *                 "weight": 0.1265,
+                     *                 "evidence": {
+                     *                   "years": 8,
+                     *                   "required_years": 3
+                     *                 }
+                     *               },
+                     *               "title": {
+                     *                 "score": 1,
+                     *                 "weight": 0.0331,
+                     *                 "evidence": {
+                     *                   "title": "Senior Python Backend Developer",
+                     *                   "closest": "Backend Engineer",
+                     *                   "shared_occupations": [
+                     *                     "01df83f4-d250-4482-8571-56b1696f9be5",
+                     *                     "df9a3fca-c874-41b0-a744-97106610c88f",
+                     *                     "9a461380-f85f-4d9c-b2f9-c0083bdeb551"
+                     *                   ]
+                     *                 }
+                     *               },
+                     *               "language": {
+                     *                 "score": 1,
+                     *                 "weight": 0.1,
+                     *                 "evidence": {
+                     *                   "required": {
+                     *                     "de": "B2",
+                     *                     "en": "C1"
+                     *                   },
+                     *                   "met": [
+                     *                     "de",
+                     *                     "en"
+                     *                   ],
+                     *                   "missing": []
+                     *                 }
+                     *               },
+                     *               "location": {
+                     *                 "score": 1,
+                     *                 "weight": 0.1,
+                     *                 "evidence": {
+                     *                   "remote": true
+                     *                 }
+                     *               }
+                     *             },
+                     *             "matched_skills": [
+                     *               "Python",
+                     *               "FastAPI",
+                     *               "PostgreSQL"
+                     *             ],
+                     *             "missing_skills": [],
+                     *             "shared_terms": [
+                     *               "postgresql",
+                     *               "developer",
+                     *               "backend",
+                     *               "fastapi"
+                     *             ]
+                     *           }
+                     *         }
+                     *       ],
+                     *       "model": "jobmatch-esco@e3245d8f1976",
+                     *       "no_good_match": false,
+                     *       "query_confidence": 0.0533,
+                     *       "rules_applied": [
+                     *         {
+                     *           "rule_id": "9539d995-02ff-4084-b20b-10a1772ae0b3",
+                     *           "excluded": 0,
+                     *           "removed": []
+                     *         }
+                     *       ],
+                     *       "total": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["MatchResponse"];
                 };
             };
@@ -2322,6 +2986,67 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "79711e96-c452-4156-8c5f-fad87788d8e0",
+                     *           "created_at": "2026-11-30T07:42:30.832654Z",
+                     *           "updated_at": "2026-11-30T07:42:30.832654Z",
+                     *           "model": "jobmatch-esco@e3245d8f1976",
+                     *           "occupations": [
+                     *             {
+                     *               "id": "01df83f4-d250-4482-8571-56b1696f9be5",
+                     *               "label": "software developer",
+                     *               "score": 0.4339,
+                     *               "confidence": 0.8392
+                     *             },
+                     *             {
+                     *               "id": "df9a3fca-c874-41b0-a744-97106610c88f",
+                     *               "label": "welder",
+                     *               "score": 0.089,
+                     *               "confidence": 0.0021
+                     *             },
+                     *             {
+                     *               "id": "9a461380-f85f-4d9c-b2f9-c0083bdeb551",
+                     *               "label": "intensive care nurse",
+                     *               "score": 0.0602,
+                     *               "confidence": 0.0051
+                     *             }
+                     *           ],
+                     *           "encoder_confidence": 0.1478,
+                     *           "extracted": {
+                     *             "languages": {
+                     *               "en": "C2",
+                     *               "fr": "B2"
+                     *             }
+                     *           },
+                     *           "external_id": "C-102",
+                     *           "name": "Amira Haddad",
+                     *           "email": null,
+                     *           "phone": null,
+                     *           "desired_title": "Data Engineer",
+                     *           "cv_text": "Data engineer with six years of Python, Spark and Airflow pipelines; PostgreSQL and BigQuery. Speaks English (C2) and French (B2).",
+                     *           "skills": [],
+                     *           "location": {
+                     *             "city": "Munich",
+                     *             "country": "DE",
+                     *             "lat": null,
+                     *             "lon": null
+                     *           },
+                     *           "remote": false,
+                     *           "willing_to_relocate": false,
+                     *           "languages": {},
+                     *           "years_experience": 6,
+                     *           "salary_expectation": null,
+                     *           "metadata": {}
+                     *         }
+                     *       ],
+                     *       "total": 1,
+                     *       "limit": 20,
+                     *       "offset": 0
+                     *     }
+                     */
                     "application/json": components["schemas"]["CandidatePage"];
                 };
             };
@@ -2399,6 +3124,25 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "external_id": "C-101",
+                 *       "name": "Jonas Weber",
+                 *       "email": "jonas.weber@example.com",
+                 *       "desired_title": "Backend Engineer",
+                 *       "cv_text": "## Skills\n- Python\n- FastAPI\n- PostgreSQL\n- Docker\n\n## Experience\n- Backend Engineer, Nordlicht GmbH (2019 - 2024): REST APIs in FastAPI, PostgreSQL tuning.\n- Junior Developer, Webwerk AG (2016 - 2019): Django services.",
+                 *       "location": {
+                 *         "city": "Berlin",
+                 *         "country": "DE",
+                 *         "lat": 52.52,
+                 *         "lon": 13.4
+                 *       },
+                 *       "languages": {
+                 *         "de": "native",
+                 *         "en": "C1"
+                 *       }
+                 *     }
+                 */
                 "application/json": components["schemas"]["CandidateIn"];
             };
         };
@@ -2418,6 +3162,78 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "ae207674-f62f-41b1-b064-66fe49d70158",
+                     *       "created_at": "2026-11-30T07:42:30.791064Z",
+                     *       "updated_at": "2026-11-30T07:42:30.791064Z",
+                     *       "model": "jobmatch-esco@e3245d8f1976",
+                     *       "occupations": [
+                     *         {
+                     *           "id": "01df83f4-d250-4482-8571-56b1696f9be5",
+                     *           "label": "software developer",
+                     *           "score": 0.5705,
+                     *           "confidence": 0.9384
+                     *         },
+                     *         {
+                     *           "id": "df9a3fca-c874-41b0-a744-97106610c88f",
+                     *           "label": "welder",
+                     *           "score": 0.1687,
+                     *           "confidence": 0.0645
+                     *         },
+                     *         {
+                     *           "id": "9a461380-f85f-4d9c-b2f9-c0083bdeb551",
+                     *           "label": "intensive care nurse",
+                     *           "score": 0.0237,
+                     *           "confidence": 0.0123
+                     *         }
+                     *       ],
+                     *       "encoder_confidence": 0.0712,
+                     *       "extracted": {
+                     *         "skills": [
+                     *           "Python",
+                     *           "FastAPI",
+                     *           "PostgreSQL",
+                     *           "Docker"
+                     *         ],
+                     *         "roles": [
+                     *           {
+                     *             "title": "Backend Engineer",
+                     *             "years": 5,
+                     *             "context": "Backend Engineer, Nordlicht GmbH"
+                     *           },
+                     *           {
+                     *             "title": "Junior Developer",
+                     *             "years": 3,
+                     *             "context": "Junior Developer, Webwerk AG"
+                     *           }
+                     *         ],
+                     *         "years_experience": 8
+                     *       },
+                     *       "external_id": "C-101",
+                     *       "name": "Jonas Weber",
+                     *       "email": "jonas.weber@example.com",
+                     *       "phone": null,
+                     *       "desired_title": "Backend Engineer",
+                     *       "cv_text": "## Skills\n- Python\n- FastAPI\n- PostgreSQL\n- Docker\n\n## Experience\n- Backend Engineer, Nordlicht GmbH (2019 - 2024): REST APIs in FastAPI, PostgreSQL tuning.\n- Junior Developer, Webwerk AG (2016 - 2019): Django services.",
+                     *       "skills": [],
+                     *       "location": {
+                     *         "city": "Berlin",
+                     *         "country": "DE",
+                     *         "lat": 52.52,
+                     *         "lon": 13.4
+                     *       },
+                     *       "remote": false,
+                     *       "willing_to_relocate": false,
+                     *       "languages": {
+                     *         "de": "C2",
+                     *         "en": "C1"
+                     *       },
+                     *       "years_experience": null,
+                     *       "salary_expectation": null,
+                     *       "metadata": {}
+                     *     }
+                     */
                     "application/json": components["schemas"]["CandidateOut"];
                 };
             };
@@ -2579,6 +3395,46 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example [
+                 *       {
+                 *         "external_id": "C-102",
+                 *         "name": "Amira Haddad",
+                 *         "desired_title": "Data Engineer",
+                 *         "cv_text": "Data engineer with six years of Python, Spark and Airflow pipelines; PostgreSQL and BigQuery. Speaks English (C2) and French (B2).",
+                 *         "location": {
+                 *           "city": "Munich",
+                 *           "country": "DE"
+                 *         },
+                 *         "years_experience": 6
+                 *       },
+                 *       {
+                 *         "external_id": "C-103",
+                 *         "name": "Tomasz Nowak",
+                 *         "desired_title": "ICU Nurse",
+                 *         "cv_text": "Registered nurse, eight years in intensive care: ventilation, triage, medication management.",
+                 *         "location": {
+                 *           "city": "Hamburg",
+                 *           "country": "DE"
+                 *         },
+                 *         "languages": {
+                 *           "de": "C1",
+                 *           "pl": "native"
+                 *         }
+                 *       },
+                 *       {
+                 *         "external_id": "C-104",
+                 *         "name": "Lea Fischer",
+                 *         "desired_title": "Welder",
+                 *         "cv_text": "MIG and TIG welder, ten years on steel frames; reads technical drawings; forklift licence.",
+                 *         "location": {
+                 *           "city": "Leipzig",
+                 *           "country": "DE"
+                 *         },
+                 *         "willing_to_relocate": true
+                 *       }
+                 *     ]
+                 */
                 "application/json": components["schemas"]["CandidateIn"][];
                 "application/x-ndjson": string;
             };
@@ -2590,6 +3446,52 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "index": 0,
+                     *           "id": "79711e96-c452-4156-8c5f-fad87788d8e0",
+                     *           "external_id": "C-102",
+                     *           "created": true,
+                     *           "error": null
+                     *         },
+                     *         {
+                     *           "index": 1,
+                     *           "id": "52a4bf91-776b-4379-a046-085d59fac4ff",
+                     *           "external_id": "C-103",
+                     *           "created": true,
+                     *           "error": null
+                     *         },
+                     *         {
+                     *           "index": 2,
+                     *           "id": "da104109-a6ba-4191-b61f-4403e8812f69",
+                     *           "external_id": "C-104",
+                     *           "created": true,
+                     *           "error": null
+                     *         },
+                     *         {
+                     *           "index": 3,
+                     *           "id": null,
+                     *           "external_id": "C-105",
+                     *           "created": null,
+                     *           "error": {
+                     *             "code": "validation_error",
+                     *             "message": "The item does not match the schema; see details.",
+                     *             "details": [
+                     *               {
+                     *                 "field": "(body)",
+                     *                 "message": "Value error, a candidate needs at least one of desired_title, cv_text or skills to be matched",
+                     *                 "type": "value_error"
+                     *               }
+                     *             ]
+                     *           }
+                     *         }
+                     *       ],
+                     *       "accepted": 3,
+                     *       "rejected": 1
+                     *     }
+                     */
                     "application/json": components["schemas"]["BulkResponse"];
                 };
             };
@@ -2670,6 +3572,11 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "limit": 1
+                 *     }
+                 */
                 "application/json": components["schemas"]["MatchRequest"] | null;
             };
         };
@@ -2680,6 +3587,143 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "matches": [
+                     *         {
+                     *           "id": "0721a3f8-65ef-4017-beda-02bc207ce059",
+                     *           "external_id": "J-1",
+                     *           "title": "Senior Python Backend Developer",
+                     *           "name": null,
+                     *           "score": 0.9711,
+                     *           "confidence": 0.9987,
+                     *           "encoder_confidence": 0.0533,
+                     *           "location": {
+                     *             "city": "Berlin",
+                     *             "country": "DE",
+                     *             "lat": 52.52,
+                     *             "lon": 13.405
+                     *           },
+                     *           "skills": [
+                     *             "Python",
+                     *             "FastAPI",
+                     *             "PostgreSQL"
+                     *           ],
+                     *           "explanation": {
+                     *             "breakdown": {
+                     *               "semantic": {
+                     *                 "score": 0.7268,
+                     *                 "weight": 0.1057,
+                     *                 "evidence": {
+                     *                   "cosine": 0.7268
+                     *                 }
+                     *               },
+                     *               "lexical": {
+                     *                 "score": 1,
+                     *                 "weight": 0.3711,
+                     *                 "evidence": {
+                     *                   "bm25_vs_best": 1
+                     *                 }
+                     *               },
+                     *               "skills": {
+                     *                 "score": 1,
+                     *                 "weight": 0.1536,
+                     *                 "evidence": {
+                     *                   "required": 3,
+                     *                   "matched": [
+                     *                     "Python",
+                     *                     "FastAPI",
+                     *                     "PostgreSQL"
+                     *                   ],
+                     *                   "missing": [],
+                     *                   "pairs": [
+                     *                     {
+                     *                       "required": "Python",
+                     *                       "listed": "Python"
+                     *                     },
+                     *                     {
+                     *                       "required": "FastAPI",
+                     *                       "listed": "FastAPI"
+                     *                     },
+                     *                     {
+                     *                       "required": "PostgreSQL",
+                     *                       "listed": "PostgreSQL"
+                     *                     }
+                     *                   ]
+                     *                 }
+                     *               },
+                     *               "experience": {
+                     *                 "score": 1,
+                     *                 "weight": 0.0503,
+                     *                 "evidence": {
+                     *                   "years": 8,
+                     *                   "required_years": 3
+                     *                 }
+                     *               },
+                     *               "title": {
+                     *                 "score": 1,
+                     *                 "weight": 0.1193,
+                     *                 "evidence": {
+                     *                   "title": "Senior Python Backend Developer",
+                     *                   "closest": "Backend Engineer",
+                     *                   "shared_occupations": [
+                     *                     "01df83f4-d250-4482-8571-56b1696f9be5",
+                     *                     "df9a3fca-c874-41b0-a744-97106610c88f",
+                     *                     "9a461380-f85f-4d9c-b2f9-c0083bdeb551"
+                     *                   ]
+                     *                 }
+                     *               },
+                     *               "language": {
+                     *                 "score": 1,
+                     *                 "weight": 0.1,
+                     *                 "evidence": {
+                     *                   "required": {
+                     *                     "de": "B2",
+                     *                     "en": "C1"
+                     *                   },
+                     *                   "met": [
+                     *                     "de",
+                     *                     "en"
+                     *                   ],
+                     *                   "missing": []
+                     *                 }
+                     *               },
+                     *               "location": {
+                     *                 "score": 1,
+                     *                 "weight": 0.1,
+                     *                 "evidence": {
+                     *                   "remote": true
+                     *                 }
+                     *               }
+                     *             },
+                     *             "matched_skills": [
+                     *               "Python",
+                     *               "FastAPI",
+                     *               "PostgreSQL"
+                     *             ],
+                     *             "missing_skills": [],
+                     *             "shared_terms": [
+                     *               "postgresql",
+                     *               "developer",
+                     *               "backend",
+                     *               "fastapi"
+                     *             ]
+                     *           }
+                     *         }
+                     *       ],
+                     *       "model": "jobmatch-esco@e3245d8f1976",
+                     *       "no_good_match": false,
+                     *       "query_confidence": 0.0712,
+                     *       "rules_applied": [
+                     *         {
+                     *           "rule_id": "9539d995-02ff-4084-b20b-10a1772ae0b3",
+                     *           "excluded": 0,
+                     *           "removed": []
+                     *         }
+                     *       ],
+                     *       "total": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["MatchResponse"];
                 };
             };
@@ -2766,6 +3810,60 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "79711e96-c452-4156-8c5f-fad87788d8e0",
+                     *       "created_at": "2026-11-30T07:42:30.832654Z",
+                     *       "updated_at": "2026-11-30T07:42:30.832654Z",
+                     *       "model": "jobmatch-esco@e3245d8f1976",
+                     *       "occupations": [
+                     *         {
+                     *           "id": "01df83f4-d250-4482-8571-56b1696f9be5",
+                     *           "label": "software developer",
+                     *           "score": 0.4339,
+                     *           "confidence": 0.8392
+                     *         },
+                     *         {
+                     *           "id": "df9a3fca-c874-41b0-a744-97106610c88f",
+                     *           "label": "welder",
+                     *           "score": 0.089,
+                     *           "confidence": 0.0021
+                     *         },
+                     *         {
+                     *           "id": "9a461380-f85f-4d9c-b2f9-c0083bdeb551",
+                     *           "label": "intensive care nurse",
+                     *           "score": 0.0602,
+                     *           "confidence": 0.0051
+                     *         }
+                     *       ],
+                     *       "encoder_confidence": 0.1478,
+                     *       "extracted": {
+                     *         "languages": {
+                     *           "en": "C2",
+                     *           "fr": "B2"
+                     *         }
+                     *       },
+                     *       "external_id": "C-102",
+                     *       "name": "Amira Haddad",
+                     *       "email": null,
+                     *       "phone": null,
+                     *       "desired_title": "Data Engineer",
+                     *       "cv_text": "Data engineer with six years of Python, Spark and Airflow pipelines; PostgreSQL and BigQuery. Speaks English (C2) and French (B2).",
+                     *       "skills": [],
+                     *       "location": {
+                     *         "city": "Munich",
+                     *         "country": "DE",
+                     *         "lat": null,
+                     *         "lon": null
+                     *       },
+                     *       "remote": false,
+                     *       "willing_to_relocate": false,
+                     *       "languages": {},
+                     *       "years_experience": 6,
+                     *       "salary_expectation": null,
+                     *       "metadata": {}
+                     *     }
+                     */
                     "application/json": components["schemas"]["CandidateOut"];
                 };
             };
@@ -2846,6 +3944,19 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "external_id": "C-102",
+                 *       "name": "Amira Haddad",
+                 *       "desired_title": "Data Engineer",
+                 *       "cv_text": "Data engineer with six years of Python, Spark and Airflow pipelines; PostgreSQL and BigQuery. Speaks English (C2) and French (B2).",
+                 *       "location": {
+                 *         "city": "Munich",
+                 *         "country": "DE"
+                 *       },
+                 *       "years_experience": 6
+                 *     }
+                 */
                 "application/json": components["schemas"]["CandidateIn"];
             };
         };
@@ -2856,6 +3967,60 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "79711e96-c452-4156-8c5f-fad87788d8e0",
+                     *       "created_at": "2026-11-30T07:42:30.832654Z",
+                     *       "updated_at": "2026-11-30T07:42:30.909441Z",
+                     *       "model": "jobmatch-esco@e3245d8f1976",
+                     *       "occupations": [
+                     *         {
+                     *           "id": "01df83f4-d250-4482-8571-56b1696f9be5",
+                     *           "label": "software developer",
+                     *           "score": 0.4339,
+                     *           "confidence": 0.8392
+                     *         },
+                     *         {
+                     *           "id": "df9a3fca-c874-41b0-a744-97106610c88f",
+                     *           "label": "welder",
+                     *           "score": 0.089,
+                     *           "confidence": 0.0021
+                     *         },
+                     *         {
+                     *           "id": "9a461380-f85f-4d9c-b2f9-c0083bdeb551",
+                     *           "label": "intensive care nurse",
+                     *           "score": 0.0602,
+                     *           "confidence": 0.0051
+                     *         }
+                     *       ],
+                     *       "encoder_confidence": 0.1478,
+                     *       "extracted": {
+                     *         "languages": {
+                     *           "en": "C2",
+                     *           "fr": "B2"
+                     *         }
+                     *       },
+                     *       "external_id": "C-102",
+                     *       "name": "Amira Haddad",
+                     *       "email": null,
+                     *       "phone": null,
+                     *       "desired_title": "Data Engineer",
+                     *       "cv_text": "Data engineer with six years of Python, Spark and Airflow pipelines; PostgreSQL and BigQuery. Speaks English (C2) and French (B2).",
+                     *       "skills": [],
+                     *       "location": {
+                     *         "city": "Munich",
+                     *         "country": "DE",
+                     *         "lat": null,
+                     *         "lon": null
+                     *       },
+                     *       "remote": false,
+                     *       "willing_to_relocate": false,
+                     *       "languages": {},
+                     *       "years_experience": 6,
+                     *       "salary_expectation": null,
+                     *       "metadata": {}
+                     *     }
+                     */
                     "application/json": components["schemas"]["CandidateOut"];
                 };
             };
@@ -3020,6 +4185,11 @@ export interface operations {
         };
         requestBody?: {
             content: {
+                /**
+                 * @example {
+                 *       "limit": 2
+                 *     }
+                 */
                 "application/json": components["schemas"]["MatchRequest"] | null;
             };
         };
@@ -3030,6 +4200,202 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "matches": [
+                     *         {
+                     *           "id": "0721a3f8-65ef-4017-beda-02bc207ce059",
+                     *           "external_id": "J-1",
+                     *           "title": "Senior Python Backend Developer",
+                     *           "name": null,
+                     *           "score": 0.8278,
+                     *           "confidence": 0.9903,
+                     *           "encoder_confidence": 0.0533,
+                     *           "location": {
+                     *             "city": "Berlin",
+                     *             "country": "DE",
+                     *             "lat": 52.52,
+                     *             "lon": 13.405
+                     *           },
+                     *           "skills": [
+                     *             "Python",
+                     *             "FastAPI",
+                     *             "PostgreSQL"
+                     *           ],
+                     *           "explanation": {
+                     *             "breakdown": {
+                     *               "semantic": {
+                     *                 "score": 0.3281,
+                     *                 "weight": 0.1057,
+                     *                 "evidence": {
+                     *                   "cosine": 0.3281
+                     *                 }
+                     *               },
+                     *               "lexical": {
+                     *                 "score": 1,
+                     *                 "weight": 0.3711,
+                     *                 "evidence": {
+                     *                   "bm25_vs_best": 1
+                     *                 }
+                     *               },
+                     *               "skills": {
+                     *                 "score": 0.6667,
+                     *                 "weight": 0.1536,
+                     *                 "evidence": {
+                     *                   "required": 3,
+                     *                   "matched": [
+                     *                     "Python",
+                     *                     "PostgreSQL"
+                     *                   ],
+                     *                   "missing": [
+                     *                     "FastAPI"
+                     *                   ],
+                     *                   "pairs": []
+                     *                 }
+                     *               },
+                     *               "experience": {
+                     *                 "score": 1,
+                     *                 "weight": 0.0503,
+                     *                 "evidence": {
+                     *                   "years": 6,
+                     *                   "required_years": 3
+                     *                 }
+                     *               },
+                     *               "title": {
+                     *                 "score": 1,
+                     *                 "weight": 0.1193,
+                     *                 "evidence": {
+                     *                   "title": "Senior Python Backend Developer",
+                     *                   "closest": null,
+                     *                   "shared_occupations": [
+                     *                     "01df83f4-d250-4482-8571-56b1696f9be5",
+                     *                     "df9a3fca-c874-41b0-a744-97106610c88f",
+                     *                     "9a461380-f85f-4d9c-b2f9-c0083bdeb551"
+                     *                   ]
+                     *                 }
+                     *               },
+                     *               "language": {
+                     *                 "score": 0.5,
+                     *                 "weight": 0.1,
+                     *                 "evidence": {
+                     *                   "required": {
+                     *                     "de": "B2",
+                     *                     "en": "C1"
+                     *                   },
+                     *                   "met": [
+                     *                     "en"
+                     *                   ],
+                     *                   "missing": [
+                     *                     "de"
+                     *                   ]
+                     *                 }
+                     *               },
+                     *               "location": {
+                     *                 "score": 1,
+                     *                 "weight": 0.1,
+                     *                 "evidence": {
+                     *                   "remote": true
+                     *                 }
+                     *               }
+                     *             },
+                     *             "matched_skills": [
+                     *               "Python",
+                     *               "PostgreSQL"
+                     *             ],
+                     *             "missing_skills": [
+                     *               "FastAPI"
+                     *             ],
+                     *             "shared_terms": [
+                     *               "postgresql",
+                     *               "python"
+                     *             ]
+                     *           }
+                     *         },
+                     *         {
+                     *           "id": "3f54ed32-ebcb-403e-a0bb-18e8b33bd18c",
+                     *           "external_id": "J-3",
+                     *           "title": "Welder",
+                     *           "name": null,
+                     *           "score": 0.5232,
+                     *           "confidence": 0,
+                     *           "encoder_confidence": 0.1331,
+                     *           "location": null,
+                     *           "skills": [],
+                     *           "explanation": {
+                     *             "breakdown": {
+                     *               "semantic": {
+                     *                 "score": 0,
+                     *                 "weight": 0.1057,
+                     *                 "evidence": {
+                     *                   "cosine": -0.0639
+                     *                 }
+                     *               },
+                     *               "lexical": {
+                     *                 "score": 0,
+                     *                 "weight": 0.3711,
+                     *                 "evidence": {
+                     *                   "bm25_vs_best": 0
+                     *                 }
+                     *               },
+                     *               "skills": {
+                     *                 "score": 1,
+                     *                 "weight": 0.1536,
+                     *                 "evidence": {
+                     *                   "required": 0,
+                     *                   "matched": [],
+                     *                   "missing": [],
+                     *                   "pairs": []
+                     *                 }
+                     *               },
+                     *               "experience": {
+                     *                 "score": 1,
+                     *                 "weight": 0.0503,
+                     *                 "evidence": {
+                     *                   "years": 6,
+                     *                   "required_years": null
+                     *                 }
+                     *               },
+                     *               "title": {
+                     *                 "score": 1,
+                     *                 "weight": 0.1193,
+                     *                 "evidence": {
+                     *                   "title": "Welder",
+                     *                   "closest": null,
+                     *                   "shared_occupations": [
+                     *                     "df9a3fca-c874-41b0-a744-97106610c88f",
+                     *                     "9a461380-f85f-4d9c-b2f9-c0083bdeb551",
+                     *                     "01df83f4-d250-4482-8571-56b1696f9be5"
+                     *                   ]
+                     *                 }
+                     *               },
+                     *               "language": {
+                     *                 "score": 1,
+                     *                 "weight": 0.1,
+                     *                 "evidence": {
+                     *                   "required": {}
+                     *                 }
+                     *               },
+                     *               "location": {
+                     *                 "score": 1,
+                     *                 "weight": 0.1,
+                     *                 "evidence": {
+                     *                   "remote": false
+                     *                 }
+                     *               }
+                     *             },
+                     *             "matched_skills": [],
+                     *             "missing_skills": [],
+                     *             "shared_terms": []
+                     *           }
+                     *         }
+                     *       ],
+                     *       "model": "jobmatch-esco@e3245d8f1976",
+                     *       "no_good_match": false,
+                     *       "query_confidence": 0.1478,
+                     *       "rules_applied": [],
+                     *       "total": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["MatchResponse"];
                 };
             };
@@ -3116,6 +4482,53 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "50fdf7f7-94c8-433e-95a7-c16d8fbd1291",
+                     *           "filename": "more-people.ndjson",
+                     *           "format": "ndjson",
+                     *           "status": "cancelled",
+                     *           "total": null,
+                     *           "processed": 0,
+                     *           "stored": 0,
+                     *           "failed": 0,
+                     *           "rate_per_s": null,
+                     *           "eta_s": null,
+                     *           "created_at": "2026-11-30T07:42:31.041346Z",
+                     *           "started_at": null,
+                     *           "finished_at": "2026-11-30T07:42:31.063286Z",
+                     *           "restarts": 0,
+                     *           "message": null,
+                     *           "callback_url": null,
+                     *           "webhook": null
+                     *         },
+                     *         {
+                     *           "id": "f05e9ef1-817a-4de2-855a-3d8bef4a8dff",
+                     *           "filename": "people.ndjson",
+                     *           "format": "ndjson",
+                     *           "status": "done",
+                     *           "total": 5,
+                     *           "processed": 5,
+                     *           "stored": 4,
+                     *           "failed": 1,
+                     *           "rate_per_s": null,
+                     *           "eta_s": null,
+                     *           "created_at": "2026-11-30T07:42:31.010132Z",
+                     *           "started_at": "2026-11-30T07:42:31.018018Z",
+                     *           "finished_at": "2026-11-30T07:42:31.100017Z",
+                     *           "restarts": 0,
+                     *           "message": null,
+                     *           "callback_url": null,
+                     *           "webhook": null
+                     *         }
+                     *       ],
+                     *       "total": 2,
+                     *       "limit": 20,
+                     *       "offset": 0
+                     *     }
+                     */
                     "application/json": components["schemas"]["ImportPage"];
                 };
             };
@@ -3203,6 +4616,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "f05e9ef1-817a-4de2-855a-3d8bef4a8dff",
+                     *       "filename": "people.ndjson",
+                     *       "format": "ndjson",
+                     *       "status": "queued",
+                     *       "total": null,
+                     *       "processed": 0,
+                     *       "stored": 0,
+                     *       "failed": 0,
+                     *       "rate_per_s": null,
+                     *       "eta_s": null,
+                     *       "created_at": "2026-11-30T07:42:31.010132Z",
+                     *       "started_at": null,
+                     *       "finished_at": null,
+                     *       "restarts": 0,
+                     *       "message": null,
+                     *       "callback_url": null,
+                     *       "webhook": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["ImportOut"];
                 };
             };
@@ -3306,6 +4740,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "f05e9ef1-817a-4de2-855a-3d8bef4a8dff",
+                     *       "filename": "people.ndjson",
+                     *       "format": "ndjson",
+                     *       "status": "done",
+                     *       "total": 5,
+                     *       "processed": 5,
+                     *       "stored": 4,
+                     *       "failed": 1,
+                     *       "rate_per_s": null,
+                     *       "eta_s": null,
+                     *       "created_at": "2026-11-30T07:42:31.010132Z",
+                     *       "started_at": "2026-11-30T07:42:31.018018Z",
+                     *       "finished_at": "2026-11-30T07:42:31.100017Z",
+                     *       "restarts": 0,
+                     *       "message": null,
+                     *       "callback_url": null,
+                     *       "webhook": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["ImportOut"];
                 };
             };
@@ -3391,6 +4846,27 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "50fdf7f7-94c8-433e-95a7-c16d8fbd1291",
+                     *       "filename": "more-people.ndjson",
+                     *       "format": "ndjson",
+                     *       "status": "cancelled",
+                     *       "total": null,
+                     *       "processed": 0,
+                     *       "stored": 0,
+                     *       "failed": 0,
+                     *       "rate_per_s": null,
+                     *       "eta_s": null,
+                     *       "created_at": "2026-11-30T07:42:31.041346Z",
+                     *       "started_at": null,
+                     *       "finished_at": "2026-11-30T07:42:31.063286Z",
+                     *       "restarts": 0,
+                     *       "message": null,
+                     *       "callback_url": null,
+                     *       "webhook": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["ImportOut"];
                 };
             };
@@ -3486,6 +4962,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "row": 5,
+                     *           "external_id": "C-105",
+                     *           "message": "(body): Value error, a candidate needs at least one of desired_title, cv_text or skills to be matched"
+                     *         }
+                     *       ],
+                     *       "total": 1,
+                     *       "limit": 100,
+                     *       "offset": 0
+                     *     }
+                     */
                     "application/json": components["schemas"]["ImportErrorPage"];
                 };
             };
@@ -3563,6 +5053,13 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "text": "ICU nurse, 8 years, ventilation and triage",
+                 *       "target": "jobs",
+                 *       "limit": 1
+                 *     }
+                 */
                 "application/json": components["schemas"]["AdHocMatchRequest"];
             };
         };
@@ -3573,6 +5070,106 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "matches": [
+                     *         {
+                     *           "id": "733185c2-0bce-4f86-b6dd-f4523a50af47",
+                     *           "external_id": "J-2",
+                     *           "title": "Intensive Care Nurse",
+                     *           "name": null,
+                     *           "score": 0.6778,
+                     *           "confidence": 0.9938,
+                     *           "encoder_confidence": 0.0878,
+                     *           "location": {
+                     *             "city": "Hamburg",
+                     *             "country": "DE",
+                     *             "lat": null,
+                     *             "lon": null
+                     *           },
+                     *           "skills": [],
+                     *           "explanation": {
+                     *             "breakdown": {
+                     *               "semantic": {
+                     *                 "score": 0.7379,
+                     *                 "weight": 0.1057,
+                     *                 "evidence": {
+                     *                   "cosine": 0.7379
+                     *                 }
+                     *               },
+                     *               "lexical": {
+                     *                 "score": 1,
+                     *                 "weight": 0.3711,
+                     *                 "evidence": {
+                     *                   "bm25_vs_best": 1
+                     *                 }
+                     *               },
+                     *               "skills": {
+                     *                 "score": 1,
+                     *                 "weight": 0.1536,
+                     *                 "evidence": {
+                     *                   "required": 0,
+                     *                   "matched": [],
+                     *                   "missing": [],
+                     *                   "pairs": []
+                     *                 }
+                     *               },
+                     *               "experience": {
+                     *                 "score": 0.5,
+                     *                 "weight": 0.0503,
+                     *                 "evidence": {
+                     *                   "years": null,
+                     *                   "required_years": 2
+                     *                 }
+                     *               },
+                     *               "title": {
+                     *                 "score": 0,
+                     *                 "weight": 0.1193,
+                     *                 "evidence": {
+                     *                   "title": "Intensive Care Nurse",
+                     *                   "closest": null,
+                     *                   "shared_occupations": []
+                     *                 }
+                     *               },
+                     *               "language": {
+                     *                 "score": 0,
+                     *                 "weight": 0.1,
+                     *                 "evidence": {
+                     *                   "required": {
+                     *                     "de": "C1"
+                     *                   },
+                     *                   "met": [],
+                     *                   "missing": [
+                     *                     "de"
+                     *                   ]
+                     *                 }
+                     *               },
+                     *               "location": {
+                     *                 "score": 0.5,
+                     *                 "weight": 0.1,
+                     *                 "evidence": {
+                     *                   "same": null,
+                     *                   "known": false
+                     *                 }
+                     *               }
+                     *             },
+                     *             "matched_skills": [],
+                     *             "missing_skills": [],
+                     *             "shared_terms": [
+                     *               "ventilation",
+                     *               "nurse",
+                     *               "icu"
+                     *             ]
+                     *           }
+                     *         }
+                     *       ],
+                     *       "model": "jobmatch-esco@e3245d8f1976",
+                     *       "no_good_match": false,
+                     *       "query_confidence": 0.1069,
+                     *       "rules_applied": [],
+                     *       "total": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["MatchResponse"];
                 };
             };
@@ -3650,6 +5247,14 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "texts": [
+                 *         "Python developer",
+                 *         "Software engineer"
+                 *       ]
+                 *     }
+                 */
                 "application/json": components["schemas"]["EmbedRequest"];
             };
         };
@@ -3660,6 +5265,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "model": "jobmatch-esco@e3245d8f1976",
+                     *       "dim": 384,
+                     *       "vectors": [
+                     *         [
+                     *           -0.0499,
+                     *           -0.0287,
+                     *           0.0036,
+                     *           0.0012
+                     *         ],
+                     *         [
+                     *           -0.0387,
+                     *           -0.0331,
+                     *           0.0472,
+                     *           -0.028
+                     *         ]
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["EmbedResponse"];
                 };
             };
@@ -3746,6 +5371,41 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "external_id": "http://data.europa.eu/esco/occupation/f2b15a0e-e65a-438a-affb-29b9d50b77d1",
+                     *           "label": "software developer",
+                     *           "alt_labels": [
+                     *             "programmer",
+                     *             "software engineer",
+                     *             "backend developer"
+                     *           ],
+                     *           "description": "Software developers implement or program all kinds of software systems.",
+                     *           "code": "2512.4",
+                     *           "source": "esco",
+                     *           "id": "01df83f4-d250-4482-8571-56b1696f9be5",
+                     *           "created_at": "2026-11-30T07:42:30.332827Z"
+                     *         },
+                     *         {
+                     *           "external_id": "custom:icu-nurse",
+                     *           "label": "intensive care nurse",
+                     *           "alt_labels": [
+                     *             "ICU nurse"
+                     *           ],
+                     *           "description": "",
+                     *           "code": null,
+                     *           "source": "custom",
+                     *           "id": "9a461380-f85f-4d9c-b2f9-c0083bdeb551",
+                     *           "created_at": "2026-11-30T07:42:30.589376Z"
+                     *         }
+                     *       ],
+                     *       "total": 3,
+                     *       "limit": 2,
+                     *       "offset": 0
+                     *     }
+                     */
                     "application/json": components["schemas"]["OccupationPage"];
                 };
             };
@@ -3823,6 +5483,20 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "external_id": "http://data.europa.eu/esco/occupation/f2b15a0e-e65a-438a-affb-29b9d50b77d1",
+                 *       "label": "software developer",
+                 *       "alt_labels": [
+                 *         "programmer",
+                 *         "software engineer",
+                 *         "backend developer"
+                 *       ],
+                 *       "description": "Software developers implement or program all kinds of software systems.",
+                 *       "code": "2512.4",
+                 *       "source": "esco"
+                 *     }
+                 */
                 "application/json": components["schemas"]["OccupationIn"];
             };
         };
@@ -3842,6 +5516,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "external_id": "http://data.europa.eu/esco/occupation/f2b15a0e-e65a-438a-affb-29b9d50b77d1",
+                     *       "label": "software developer",
+                     *       "alt_labels": [
+                     *         "programmer",
+                     *         "software engineer",
+                     *         "backend developer"
+                     *       ],
+                     *       "description": "Software developers implement or program all kinds of software systems.",
+                     *       "code": "2512.4",
+                     *       "source": "esco",
+                     *       "id": "01df83f4-d250-4482-8571-56b1696f9be5",
+                     *       "created_at": "2026-11-30T07:42:30.332827Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["OccupationOut"];
                 };
             };
@@ -3919,6 +5609,27 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example [
+                 *       {
+                 *         "external_id": "custom:icu-nurse",
+                 *         "label": "intensive care nurse",
+                 *         "alt_labels": [
+                 *           "ICU nurse"
+                 *         ],
+                 *         "source": "custom"
+                 *       },
+                 *       {
+                 *         "external_id": "custom:welder",
+                 *         "label": "welder",
+                 *         "alt_labels": [
+                 *           "MIG welder",
+                 *           "TIG welder"
+                 *         ],
+                 *         "source": "custom"
+                 *       }
+                 *     ]
+                 */
                 "application/json": components["schemas"]["OccupationIn"][];
                 "application/x-ndjson": string;
             };
@@ -3930,6 +5641,28 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "index": 0,
+                     *           "id": "9a461380-f85f-4d9c-b2f9-c0083bdeb551",
+                     *           "external_id": "custom:icu-nurse",
+                     *           "created": true,
+                     *           "error": null
+                     *         },
+                     *         {
+                     *           "index": 1,
+                     *           "id": "df9a3fca-c874-41b0-a744-97106610c88f",
+                     *           "external_id": "custom:welder",
+                     *           "created": true,
+                     *           "error": null
+                     *         }
+                     *       ],
+                     *       "accepted": 2,
+                     *       "rejected": 0
+                     *     }
+                     */
                     "application/json": components["schemas"]["BulkResponse"];
                 };
             };
@@ -4007,6 +5740,15 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "texts": [
+                 *         "Senior Python Engineer (m/w/d)",
+                 *         "Krankenpfleger Intensivstation"
+                 *       ],
+                 *       "limit": 2
+                 *     }
+                 */
                 "application/json": components["schemas"]["NormalizeRequest"];
             };
         };
@@ -4017,6 +5759,59 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "text": "Senior Python Engineer (m/w/d)",
+                     *           "matches": [
+                     *             {
+                     *               "id": "01df83f4-d250-4482-8571-56b1696f9be5",
+                     *               "external_id": "http://data.europa.eu/esco/occupation/f2b15a0e-e65a-438a-affb-29b9d50b77d1",
+                     *               "label": "software developer",
+                     *               "code": "2512.4",
+                     *               "score": 0.29786685567635757,
+                     *               "confidence": 0.4073
+                     *             },
+                     *             {
+                     *               "id": "df9a3fca-c874-41b0-a744-97106610c88f",
+                     *               "external_id": "custom:welder",
+                     *               "label": "welder",
+                     *               "code": null,
+                     *               "score": 0.07166974884099686,
+                     *               "confidence": 0.0488
+                     *             }
+                     *           ],
+                     *           "no_good_match": false,
+                     *           "rules_applied": []
+                     *         },
+                     *         {
+                     *           "text": "Krankenpfleger Intensivstation",
+                     *           "matches": [
+                     *             {
+                     *               "id": "df9a3fca-c874-41b0-a744-97106610c88f",
+                     *               "external_id": "custom:welder",
+                     *               "label": "welder",
+                     *               "code": null,
+                     *               "score": 0.2001847793849615,
+                     *               "confidence": 0.0126
+                     *             },
+                     *             {
+                     *               "id": "9a461380-f85f-4d9c-b2f9-c0083bdeb551",
+                     *               "external_id": "custom:icu-nurse",
+                     *               "label": "intensive care nurse",
+                     *               "code": null,
+                     *               "score": 0.13875298947095868,
+                     *               "confidence": 0.035
+                     *             }
+                     *           ],
+                     *           "no_good_match": true,
+                     *           "rules_applied": []
+                     *         }
+                     *       ],
+                     *       "model": "jobmatch-esco@e3245d8f1976"
+                     *     }
+                     */
                     "application/json": components["schemas"]["NormalizeResponse"];
                 };
             };
@@ -4102,6 +5897,22 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "external_id": "http://data.europa.eu/esco/occupation/f2b15a0e-e65a-438a-affb-29b9d50b77d1",
+                     *       "label": "software developer",
+                     *       "alt_labels": [
+                     *         "programmer",
+                     *         "software engineer",
+                     *         "backend developer"
+                     *       ],
+                     *       "description": "Software developers implement or program all kinds of software systems.",
+                     *       "code": "2512.4",
+                     *       "source": "esco",
+                     *       "id": "01df83f4-d250-4482-8571-56b1696f9be5",
+                     *       "created_at": "2026-11-30T07:42:30.332827Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["OccupationOut"];
                 };
             };
@@ -4271,6 +6082,30 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "id": "9539d995-02ff-4084-b20b-10a1772ae0b3",
+                     *           "if_near": {
+                     *             "text": "Python Backend Developer",
+                     *             "occupation_id": null,
+                     *             "threshold": 0.55
+                     *           },
+                     *           "exclude_near": {
+                     *             "text": "Data Engineer",
+                     *             "occupation_id": null,
+                     *             "threshold": 0.4
+                     *           },
+                     *           "note": "data engineers are hired by the data team",
+                     *           "created_at": "2026-11-30T07:42:30.920120Z"
+                     *         }
+                     *       ],
+                     *       "total": 1,
+                     *       "limit": 20,
+                     *       "offset": 0
+                     *     }
+                     */
                     "application/json": components["schemas"]["RulePage"];
                 };
             };
@@ -4348,6 +6183,17 @@ export interface operations {
         };
         requestBody: {
             content: {
+                /**
+                 * @example {
+                 *       "if_near": {
+                 *         "text": "Python Backend Developer"
+                 *       },
+                 *       "exclude_near": {
+                 *         "text": "Data Engineer"
+                 *       },
+                 *       "note": "data engineers are hired by the data team"
+                 *     }
+                 */
                 "application/json": components["schemas"]["RuleIn"];
             };
         };
@@ -4358,6 +6204,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "9539d995-02ff-4084-b20b-10a1772ae0b3",
+                     *       "if_near": {
+                     *         "text": "Python Backend Developer",
+                     *         "occupation_id": null,
+                     *         "threshold": 0.55
+                     *       },
+                     *       "exclude_near": {
+                     *         "text": "Data Engineer",
+                     *         "occupation_id": null,
+                     *         "threshold": 0.4
+                     *       },
+                     *       "note": "data engineers are hired by the data team",
+                     *       "created_at": "2026-11-30T07:42:30.920120Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["RuleOut"];
                 };
             };
@@ -4443,6 +6306,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "9539d995-02ff-4084-b20b-10a1772ae0b3",
+                     *       "if_near": {
+                     *         "text": "Python Backend Developer",
+                     *         "occupation_id": null,
+                     *         "threshold": 0.55
+                     *       },
+                     *       "exclude_near": {
+                     *         "text": "Data Engineer",
+                     *         "occupation_id": null,
+                     *         "threshold": 0.4
+                     *       },
+                     *       "note": "data engineers are hired by the data team",
+                     *       "created_at": "2026-11-30T07:42:30.920120Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["RuleOut"];
                 };
             };
@@ -4612,6 +6492,65 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "external_id": "C-103",
+                     *       "records": {
+                     *         "candidates": {
+                     *           "id": "52a4bf91-776b-4379-a046-085d59fac4ff",
+                     *           "document": {
+                     *             "external_id": "C-103",
+                     *             "name": "Tomasz Nowak",
+                     *             "email": null,
+                     *             "phone": null,
+                     *             "desired_title": "ICU Nurse",
+                     *             "cv_text": "Registered nurse, eight years in intensive care: ventilation, triage, medication management.",
+                     *             "skills": [],
+                     *             "location": {
+                     *               "city": "Hamburg",
+                     *               "country": "DE",
+                     *               "lat": null,
+                     *               "lon": null
+                     *             },
+                     *             "remote": false,
+                     *             "willing_to_relocate": false,
+                     *             "languages": {
+                     *               "de": "C1",
+                     *               "pl": "C2"
+                     *             },
+                     *             "years_experience": null,
+                     *             "salary_expectation": null,
+                     *             "metadata": {}
+                     *           },
+                     *           "extracted": {},
+                     *           "occupations": [
+                     *             {
+                     *               "id": "9a461380-f85f-4d9c-b2f9-c0083bdeb551",
+                     *               "label": "intensive care nurse",
+                     *               "score": 0.9104,
+                     *               "confidence": 0.9998
+                     *             },
+                     *             {
+                     *               "id": "df9a3fca-c874-41b0-a744-97106610c88f",
+                     *               "label": "welder",
+                     *               "score": 0.1742,
+                     *               "confidence": 0.0373
+                     *             },
+                     *             {
+                     *               "id": "01df83f4-d250-4482-8571-56b1696f9be5",
+                     *               "label": "software developer",
+                     *               "score": 0.0265,
+                     *               "confidence": 0.0133
+                     *             }
+                     *           ],
+                     *           "created_at": 1796024550.832864,
+                     *           "updated_at": 1796024551.095075
+                     *         }
+                     *       },
+                     *       "import_errors": [],
+                     *       "import_files": []
+                     *     }
+                     */
                     "application/json": {
                         [key: string]: unknown;
                     };
@@ -4700,6 +6639,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "external_id": "C-103",
+                     *       "records": [
+                     *         "candidates/52a4bf91-776b-4379-a046-085d59fac4ff"
+                     *       ],
+                     *       "import_errors": 0,
+                     *       "import_files": [],
+                     *       "imports_cancelled": []
+                     *     }
+                     */
                     "application/json": {
                         [key: string]: unknown;
                     };
@@ -4785,6 +6735,11 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "ok"
+                     *     }
+                     */
                     "application/json": unknown;
                 };
             };
@@ -4805,6 +6760,74 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "status": "ready",
+                     *       "model": {
+                     *         "id": "jobmatch-esco@e3245d8f1976",
+                     *         "name": "jobmatch-esco",
+                     *         "version": "e3245d8f1976",
+                     *         "dim": 384,
+                     *         "path": "/work/main/models/jobmatch-esco/onnx",
+                     *         "chunk_pooling": "mean",
+                     *         "backend": "onnx",
+                     *         "file": "model.int8.onnx"
+                     *       },
+                     *       "store": {
+                     *         "backend": "embedded",
+                     *         "path": "/tmp/examples-_pk3yhaq/collections",
+                     *         "collections": {
+                     *           "jobs": {
+                     *             "points": 1,
+                     *             "indexed_vectors": 3,
+                     *             "segments": 1,
+                     *             "optimizing": false,
+                     *             "last_optimize_s": null
+                     *           },
+                     *           "candidates": {
+                     *             "points": 1,
+                     *             "indexed_vectors": 4,
+                     *             "segments": 1,
+                     *             "optimizing": false,
+                     *             "last_optimize_s": 0
+                     *           },
+                     *           "occupations": {
+                     *             "points": 7,
+                     *             "indexed_vectors": 0,
+                     *             "segments": 1,
+                     *             "optimizing": false,
+                     *             "last_optimize_s": null
+                     *           },
+                     *           "rules": {
+                     *             "points": 0,
+                     *             "indexed_vectors": 0,
+                     *             "segments": 1,
+                     *             "optimizing": false,
+                     *             "last_optimize_s": null
+                     *           }
+                     *         }
+                     *       },
+                     *       "stale_vectors": {
+                     *         "jobs": 0,
+                     *         "candidates": 0,
+                     *         "occupations": 0
+                     *       },
+                     *       "reference_occupations": {
+                     *         "set": null,
+                     *         "status": "off",
+                     *         "loaded": 0,
+                     *         "total": null
+                     *       },
+                     *       "occupation_renormalization": {
+                     *         "status": "idle",
+                     *         "pending": {
+                     *           "jobs": 1,
+                     *           "candidates": 1
+                     *         },
+                     *         "renormalized": 0
+                     *       }
+                     *     }
+                     */
                     "application/json": unknown;
                 };
             };
