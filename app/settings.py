@@ -64,7 +64,7 @@ class Settings(BaseSettings):
         "Reference occupations loaded on first start, in the background: esco (ESCO v1.2.0, shipped), none, or "
         "the path of a CSV (ESCO's columns or id,label,alt_labels,description,group)."))
     optimize_after_writes: int = Field(
-        2000, ge=1, description="Build the HNSW index in the background once this many points were written."
+        2000, ge=1, description="Every this many writes, build the HNSW index in a child process if enough points wait."
     )
 
     @field_validator("cors_origins", mode="before")

@@ -121,6 +121,9 @@ def main() -> None:
         rec("privacy_export_person", "GET", "/v1/privacy", params={"external_id": "C-103"})
         rec("privacy_erase_person", "DELETE", "/v1/privacy", params={"external_id": "C-103"})
         rec("candidates_delete_by_external_id", "DELETE", "/v1/candidates", params={"external_id": "C-104"})
+        rec("candidates_delete_many", "POST", "/v1/candidates/delete",
+            {"ids": ["00000000-0000-0000-0000-000000000000"], "external_ids": ["C-101", "C-999"]})
+        rec("jobs_delete_many", "POST", "/v1/jobs/delete", {"external_ids": ["J-3"]})
         rec("candidates_delete", "DELETE", f"/v1/candidates/{cand}")
         rec("jobs_delete_by_external_id", "DELETE", "/v1/jobs", params={"external_id": "J-2"})
         rec("jobs_delete", "DELETE", f"/v1/jobs/{job['id']}")

@@ -3,7 +3,8 @@
 import hmac
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.domain import DEFAULT_TENANT
 from app.encoder.base import Encoder
@@ -67,7 +68,14 @@ EncoderDep = Annotated[Encoder, Depends(get_encoder)]
 ImportsDep = Annotated[ImportRunner, Depends(get_imports)]
 
 
-def require_api_key(request: Request, settings: SettingsDep) -> None:
+# declares the scheme in the OpenAPI document (securitySchemes, and on every /v1 operation); the check
+# itself is check_key's, so that a missing or wrong key gets the one error shape
+bearer = HTTPBearer(auto_error=False, scheme_name="apiKey", description=(
+    "A key from JOBMATCH_API_KEYS (needed only when keys are configured); `tenant:key` entries name the tenant."))
+
+
+def require_api_key(request: Request, settings: SettingsDep,
+                    _: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)] = None) -> None:
     """With JOBMATCH_API_KEYS set, every /v1 call needs `Authorization: Bearer <key>`."""
     check_key(request.headers.get("authorization", ""), settings)
 

@@ -203,6 +203,24 @@ class BulkResponse(BaseModel):
     rejected: int
 
 
+class BulkDeleteRequest(Strict):
+    ids: list[Annotated[str, StringConstraints(max_length=64)]] = Field(
+        default_factory=list, max_length=1000, description="The service's ids.")
+    external_ids: list[ExternalId] = Field(default_factory=list, max_length=1000, description="Your own ids.")
+
+
+class DeletedItem(BaseModel):
+    id: str | None = None
+    external_id: str | None = None
+    deleted: bool = Field(description="False when no such record is yours: nothing happened to it.")
+
+
+class BulkDeleteResponse(BaseModel):
+    results: list[DeletedItem] = Field(description="One per id, then one per external_id, in the order sent.")
+    deleted: int
+    not_found: int
+
+
 # --- matching ---------------------------------------------------------------------------------
 
 class LocationFilter(Strict):

@@ -2,6 +2,10 @@
 
 import json
 import logging
+import os
+import shutil
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -56,11 +60,19 @@ def to_edge_filter(f: Filter | None) -> qe.Filter | None:
     )
 
 
-class EdgeStore:
-    """Shards live in `<data_dir>/collections/<name>`; each keeps its write-ahead log there.
+# The index build runs in a child process: qdrant-edge-py holds the GIL for the whole of optimize(), which
+# would stop every other thread of the service (minutes at 100k points).
+INDEXING_THRESHOLD_KB = 10_000  # qdrant-edge's default: segments above it get an HNSW index
+_BUILD = "import sys, qdrant_edge as qe\nshard = qe.EdgeShard.load(sys.argv[1])\nshard.optimize()\nshard.close()\n"
 
-    The HNSW build (`optimize()`) blocks its caller, so it runs on a background thread once
-    enough points were written; until then the plain (exact) segments answer queries.
+
+class EdgeStore:
+    """Shards live in `<data_dir>/collections/<name>` (or `<name>@<n>` after a background index build, named
+    in `<name>.current`); each keeps its write-ahead log there.
+
+    Once enough points were written, the HNSW index is built in the background without stopping the
+    service: the shard is copied, a child process builds the copy's index, writes made meanwhile are
+    replayed on it, and the copy takes over. Until then the plain (exact) segments answer queries.
     """
 
     backend = "embedded"
@@ -76,11 +88,24 @@ class EdgeStore:
         self._lock = threading.Lock()
         self._closed = False
         self.last_optimize_s: dict[str, float] = {}
+        self._writing: dict[str, threading.Lock] = {}
+        self._dims: dict[str, int] = {}  # one writer at a time per collection (see _update)
+        self._journals: dict[str, list] = {}  # writes made while a copy is being indexed, to replay on it
+        self._builders: dict[str, subprocess.Popen] = {}
+        self._retiring: list[tuple[qe.EdgeShard, Path]] = []  # replaced shards, closed once reads are done
+        self.retire_after_s = 10.0  # a replaced shard stays open this long for reads that already hold it
+
+    def _path(self, name: str) -> Path:
+        pointer = self.root / f"{name}.current"
+        return self.root / pointer.read_text().strip() if pointer.exists() else self.root / name
 
     def ensure_collection(self, name: str, dim: int, indexes: dict[str, FieldType], sparse: bool = False) -> None:
-        path = self.root / name
         if name in self._shards:
             return
+        path = self._path(name)
+        for stale in [self.root / name, *self.root.glob(f"{name}@*")]:  # builds cut short, replaced shards
+            if stale != path and stale.is_dir():
+                shutil.rmtree(stale, ignore_errors=True)
         sparse_params = {SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)} if sparse else None
         if (path / "edge_config.json").exists() or any(path.glob("segments*")):
             shard = qe.EdgeShard.load(str(path))
@@ -97,6 +122,15 @@ class EdgeStore:
                 shard.update(qe.UpdateOperation.create_field_index(field, _SCHEMA[ftype]))
         self._shards[name] = shard
         self._pending[name] = 0
+        self._writing[name] = threading.Lock()
+        self._dims[name] = dim
+
+    def _update(self, name: str, op) -> None:
+        """Every write: applied to the shard, and remembered while a copy of it is being indexed."""
+        with self._writing[name]:
+            self._shard(name).update(op)
+            if (journal := self._journals.get(name)) is not None:
+                journal.append(op)
 
     def _shard(self, name: str) -> qe.EdgeShard:
         try:
@@ -110,18 +144,16 @@ class EdgeStore:
         for p in points:
             if (problem := payload_problem(p.payload, "payload", _MAX_PAYLOAD_DEPTH)) is not None:
                 raise InvalidInput(f"Point {p.id} cannot be stored: {problem}.", {"id": p.id})
-        self._shard(name).update(
-            qe.UpdateOperation.upsert_points([qe.Point(p.id, _vectors(p), p.payload) for p in points])
-        )
+        self._update(name, qe.UpdateOperation.upsert_points([qe.Point(p.id, _vectors(p), p.payload) for p in points]))
         self._note_writes(name, len(points))
 
     def set_payload(self, name: str, point_id: str, fields: dict[str, Any]) -> None:
         if (problem := payload_problem(fields, "payload", _MAX_PAYLOAD_DEPTH)) is not None:
             raise InvalidInput(f"Point {point_id} cannot be stored: {problem}.", {"id": point_id})
-        self._shard(name).update(qe.UpdateOperation.set_payload([point_id], fields))
+        self._update(name, qe.UpdateOperation.set_payload([point_id], fields))
 
     def set_payload_where(self, name: str, flt: Filter, fields: dict[str, Any]) -> None:
-        self._shard(name).update(qe.UpdateOperation.set_payload_by_filter(to_edge_filter(flt), fields))
+        self._update(name, qe.UpdateOperation.set_payload_by_filter(to_edge_filter(flt), fields))
 
     def retrieve(self, name: str, ids: list[str], with_vector: bool = False,
                  fields: tuple[str, ...] | None = None) -> list[StoredPoint]:
@@ -160,8 +192,8 @@ class EdgeStore:
         if not _decodes(shard, ids):
             for point_id in (i for i in ids if not _decodes(shard, [i])):
                 for bare in shard.retrieve([point_id], with_payload=False, with_vector=True):
-                    shard.update(qe.UpdateOperation.upsert_points([qe.Point(point_id, bare.vector, {})]))
-        shard.update(qe.UpdateOperation.delete_points(list(ids)))
+                    self._update(name, qe.UpdateOperation.upsert_points([qe.Point(point_id, bare.vector, {})]))
+        self._update(name, qe.UpdateOperation.delete_points(list(ids)))
 
     def search(self, name: str, vector: list[float], flt: Filter | None, limit: int, offset: int = 0,
                with_vector: bool = False, score_threshold: float | None = None,
@@ -214,7 +246,7 @@ class EdgeStore:
                      for p in self._readable(name, str(r.id), False, None)])
 
     def delete_by(self, name: str, flt: Filter) -> None:
-        self._shard(name).update(qe.UpdateOperation.delete_points_by_filter(to_edge_filter(flt)))
+        self._update(name, qe.UpdateOperation.delete_points_by_filter(to_edge_filter(flt)))
 
     def page(self, name: str, order_key: str, limit: int, offset: int, flt: Filter | None = None,
              descending: bool = False) -> list[StoredPoint]:
@@ -231,7 +263,8 @@ class EdgeStore:
         return self._shard(name).count(qe.CountRequest(filter=to_edge_filter(flt), exact=True))
 
     def optimize(self, name: str) -> bool:
-        """Build indexes now (blocking); returns whether anything changed."""
+        """Build indexes now, in this process (blocking, and holding the GIL: scripts and tests); returns
+        whether anything changed. The service builds in the background instead (`_rebuild`)."""
         started = time.perf_counter()
         changed = self._shard(name).optimize()
         self.last_optimize_s[name] = time.perf_counter() - started
@@ -258,17 +291,76 @@ class EdgeStore:
                 return
             self._pending[name] = 0
             self._optimizing.add(name)
-        threading.Thread(target=self._background_optimize, args=(name,), daemon=True).start()
+        threading.Thread(target=self._background_optimize, args=(name, at_least is not None), daemon=True).start()
 
-    def _background_optimize(self, name: str) -> None:
+    def _background_optimize(self, name: str, forced: bool = False) -> None:
         try:
-            if not self._closed:
-                self.optimize(name)
-        except Exception:  # an index build failing must not take the service down
-            log.exception("background optimize of %s failed", name)
+            if not self._closed and (forced or self._worth_building(name)):
+                self._rebuild(name)
+        except Exception:  # an index build failing must not take the service down: the old shard serves on
+            log.exception("background index build of %s failed", name)
         finally:
             with self._lock:
                 self._optimizing.discard(name)
+
+    def _worth_building(self, name: str) -> bool:
+        """Whether the points not yet indexed fill a segment the engine would index (its default indexing
+        threshold): below it a build would only copy the shard to change nothing."""
+        info = self._shard(name).info()
+        unindexed_kb = (info.points_count - info.indexed_vectors_count) * self._dims.get(name, 384) * 4 / 1024
+        return unindexed_kb >= INDEXING_THRESHOLD_KB
+
+    def _rebuild(self, name: str) -> None:
+        """Index a copy of the shard in a child process while this one keeps serving (exact search on the
+        segments not yet indexed); replay the writes made meanwhile on the copy; switch to it."""
+        started = time.perf_counter()
+        current = self._path(name)
+        generation = int(current.name.rpartition("@")[2]) if "@" in current.name else 0
+        target = self.root / f"{name}@{generation + 1}"
+        shutil.rmtree(target, ignore_errors=True)
+        with self._writing[name]:  # writes wait while the files are copied (reads go on)
+            self._shard(name).flush()
+            shutil.copytree(current, target)
+            self._journals[name] = []
+        try:
+            child = subprocess.Popen([sys.executable, "-c", _BUILD, str(target)], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE, text=True)
+            self._builders[name] = child
+            _, err = child.communicate()
+            if child.returncode != 0 or self._closed:
+                raise RuntimeError(f"index build exited with {child.returncode}: {(err or '')[-2000:]}")
+            with self._writing[name]:
+                built = qe.EdgeShard.load(str(target))
+                for op in self._journals.pop(name):
+                    built.update(op)
+                built.flush()
+                pointer = self.root / f"{name}.current"  # the switch, atomic on disk
+                pointer.with_suffix(".tmp").write_text(target.name + "\n")
+                os.replace(pointer.with_suffix(".tmp"), pointer)
+                old, self._shards[name] = self._shards[name], built
+        except BaseException:
+            self._journals.pop(name, None)
+            shutil.rmtree(target, ignore_errors=True)
+            raise
+        finally:
+            self._builders.pop(name, None)
+        self.last_optimize_s[name] = time.perf_counter() - started
+        INDEX_BUILD_SECONDS.labels(name).observe(self.last_optimize_s[name])
+        entry = (old, current)
+        with self._lock:
+            self._retiring.append(entry)
+        retire = threading.Timer(self.retire_after_s, self._retire, (entry,))  # reads holding it finish first
+        retire.daemon = True
+        retire.start()
+
+    def _retire(self, entry: tuple[qe.EdgeShard, Path]) -> None:
+        """Close a replaced shard and remove its files (once: the timer or close(), whichever comes first)."""
+        with self._lock:
+            if entry not in self._retiring:
+                return
+            self._retiring.remove(entry)
+        entry[0].close()
+        shutil.rmtree(entry[1], ignore_errors=True)
 
     def wait_idle(self, timeout: float = 600.0) -> None:
         """Block until no background optimisation is running (tests, benchmarks, shutdown)."""
@@ -287,7 +379,11 @@ class EdgeStore:
 
     def close(self) -> None:
         self._closed = True
+        for child in list(self._builders.values()):  # an unfinished build is thrown away; the shard stays
+            child.kill()
         self.wait_idle()
+        for entry in list(self._retiring):  # shards replaced moments ago: nothing reads them once we close
+            self._retire(entry)
         for shard in self._shards.values():
             shard.close()
         self._shards.clear()

@@ -27,3 +27,21 @@ def test_lookup_match_and_delete_by_external_id(client, kind, doc, other, other_
     gone = client.delete(f"/v1/{kind}", params={"external_id": doc["external_id"]})
     assert gone.status_code == 404 and gone.json()["error"]["code"] == "not_found"
     assert client.post(f"/v1/{kind}/matches", params={"external_id": doc["external_id"]}).status_code == 404
+
+
+def test_delete_many_by_ids_and_external_ids(client):
+    from tests.fixtures.people import CANDIDATES
+    made = client.post("/v1/candidates/bulk", json=CANDIDATES).json()["results"]
+    first, second = made[0]["id"], made[1]
+    r = client.post("/v1/candidates/delete", json={
+        "ids": [first, "00000000-0000-0000-0000-000000000000", "not-a-uuid"],
+        "external_ids": [second["external_id"], "nobody"]})
+    assert r.status_code == 200
+    body = r.json()
+    assert [i["deleted"] for i in body["results"]] == [True, False, False, True, False]
+    assert (body["deleted"], body["not_found"]) == (2, 3)
+    assert client.get(f"/v1/candidates/{first}").status_code == 404
+    assert client.get(f"/v1/candidates/{second['id']}").status_code == 404
+    assert client.get("/v1/candidates").json()["total"] == len(CANDIDATES) - 2
+    too_many = client.post("/v1/candidates/delete", json={"ids": ["x"] * 1001})
+    assert too_many.status_code == 422

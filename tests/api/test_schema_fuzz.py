@@ -24,7 +24,7 @@ CHECKS = [schemathesis.checks.not_a_server_error, openapi_checks.status_code_con
 
 @pytest.mark.filterwarnings("ignore")
 @schema.parametrize()
-@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_no_request_breaks_the_contract(case):
     case.call_and_validate(checks=CHECKS)
 

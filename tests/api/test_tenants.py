@@ -45,6 +45,8 @@ def test_no_read_change_or_delete_of_another_tenants_record(two):
     assert_error(c.get(f"/v1/candidates/{cand_a}", headers=B), 404, "not_found")
     assert_error(c.put(f"/v1/candidates/{cand_a}", json=CANDIDATES[1], headers=B), 404, "not_found")
     assert_error(c.delete(f"/v1/candidates/{cand_a}", headers=B), 404, "not_found")
+    many = c.post("/v1/candidates/delete", json={"ids": [cand_a]}, headers=B).json()
+    assert many["deleted"] == 0 and many["not_found"] == 1
     assert_error(c.post(f"/v1/jobs/{job_a}/matches", json={}, headers=B), 404, "not_found")
     assert_error(c.post(f"/v1/candidates/{cand_a}/matches", json={}, headers=B), 404, "not_found")
     # all of it still there for its owner

@@ -9,8 +9,10 @@ from pydantic import BaseModel
 from app.api.bulk import bulk_openapi, bulk_upload
 from app.api.deps import MatcherDep, RecordsDep, SettingsDep, TenantDep
 from app.api.present import record_matches, record_out, record_page
-from app.api.schemas import BulkResponse, ExternalId, MatchRequest, MatchResponse
+from app.api.schemas import (BulkDeleteRequest, BulkDeleteResponse, BulkResponse, DeletedItem, ExternalId,
+                             MatchRequest, MatchResponse)
 from app.domain import Kind
+from app.errors import NotFound
 
 
 def record_router(kind: Kind, doc_in: type[BaseModel], doc_out: type[BaseModel], page: type[BaseModel],
@@ -36,6 +38,19 @@ def record_router(kind: Kind, doc_in: type[BaseModel], doc_out: type[BaseModel],
                  name=f"bulk_{plural}")
     async def bulk(request: Request, records: RecordsDep, settings: SettingsDep, tenant: TenantDep):
         return await bulk_upload(request, kind, doc_in, records, settings.max_bulk_items, tenant)
+
+    @router.post("/delete", response_model=BulkDeleteResponse, name=f"delete_many_{plural}",
+                 description=f"Delete up to 1,000 {plural} at once, by the service's ids and/or your external_ids; "
+                             "each says whether it was deleted (unknown ids are reported, not errors).")
+    def delete_many(req: BulkDeleteRequest, records: RecordsDep, tenant: TenantDep):
+        results = []
+        for rid in req.ids:
+            results.append(DeletedItem(id=rid, deleted=_deleted(lambda: records.delete(kind, rid, tenant))))
+        for ext in req.external_ids:
+            results.append(DeletedItem(external_id=ext, deleted=_deleted(
+                lambda: records.delete(kind, records.id_of(kind, ext, tenant), tenant))))
+        done = sum(r.deleted for r in results)
+        return BulkDeleteResponse(results=results, deleted=done, not_found=len(results) - done)
 
     @router.get("", response_model=page,
                 description=f"{plural.capitalize()}, oldest first; or the one {noun} that carries an external_id.",
@@ -91,3 +106,12 @@ def record_router(kind: Kind, doc_in: type[BaseModel], doc_out: type[BaseModel],
         return record_matches(matcher, kind, record_id, req, settings.blind_matches, tenant)
 
     return router
+
+
+def _deleted(delete) -> bool:
+    """Runs a delete; False when the record was not found (a malformed id counts as not found too)."""
+    try:
+        delete()
+    except NotFound:
+        return False
+    return True

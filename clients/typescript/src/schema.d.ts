@@ -52,6 +52,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/jobs/delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delete Many Jobs
+         * @description Delete up to 1,000 jobs at once, by the service's ids and/or your external_ids; each says whether it was deleted (unknown ids are reported, not errors).
+         */
+        post: operations["jobs_delete_many"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/jobs/matches": {
         parameters: {
             query?: never;
@@ -162,6 +182,26 @@ export interface paths {
          * @description Store up to JOBMATCH_MAX_BULK_ITEMS candidates (JSON array or NDJSON); each item reports.
          */
         post: operations["candidates_bulk"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/candidates/delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delete Many Candidates
+         * @description Delete up to 1,000 candidates at once, by the service's ids and/or your external_ids; each says whether it was deleted (unknown ids are reported, not errors).
+         */
+        post: operations["candidates_delete_many"];
         delete?: never;
         options?: never;
         head?: never;
@@ -651,6 +691,31 @@ export interface components {
              */
             callback_url?: string | null;
         };
+        /** BulkDeleteRequest */
+        BulkDeleteRequest: {
+            /**
+             * Ids
+             * @description The service's ids.
+             */
+            ids?: string[];
+            /**
+             * External Ids
+             * @description Your own ids.
+             */
+            external_ids?: string[];
+        };
+        /** BulkDeleteResponse */
+        BulkDeleteResponse: {
+            /**
+             * Results
+             * @description One per id, then one per external_id, in the order sent.
+             */
+            results: components["schemas"]["DeletedItem"][];
+            /** Deleted */
+            deleted: number;
+            /** Not Found */
+            not_found: number;
+        };
         /** BulkItem */
         BulkItem: {
             /** Index */
@@ -848,6 +913,18 @@ export interface components {
             evidence?: {
                 [key: string]: unknown;
             };
+        };
+        /** DeletedItem */
+        DeletedItem: {
+            /** Id */
+            id?: string | null;
+            /** External Id */
+            external_id?: string | null;
+            /**
+             * Deleted
+             * @description False when no such record is yours: nothing happened to it.
+             */
+            deleted: boolean;
         };
         /** EmbedRequest */
         EmbedRequest: {
@@ -1526,25 +1603,25 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "3f54ed32-ebcb-403e-a0bb-18e8b33bd18c",
-                     *           "created_at": "2026-11-30T07:42:30.757538Z",
-                     *           "updated_at": "2026-11-30T07:42:30.757538Z",
+                     *           "id": "16921515-0311-4bb0-98af-d338700caf70",
+                     *           "created_at": "2026-11-30T08:37:18.941367Z",
+                     *           "updated_at": "2026-11-30T08:37:18.941367Z",
                      *           "model": "jobmatch-esco@e3245d8f1976",
                      *           "occupations": [
                      *             {
-                     *               "id": "df9a3fca-c874-41b0-a744-97106610c88f",
+                     *               "id": "239c4c14-c7d0-412a-bc3d-e6543fb7aefa",
                      *               "label": "welder",
                      *               "score": 1,
                      *               "confidence": 1
                      *             },
                      *             {
-                     *               "id": "9a461380-f85f-4d9c-b2f9-c0083bdeb551",
+                     *               "id": "cb11c6b6-0d4d-4792-bfce-da697c99e837",
                      *               "label": "intensive care nurse",
                      *               "score": 0.1216,
                      *               "confidence": 0.0299
                      *             },
                      *             {
-                     *               "id": "01df83f4-d250-4482-8571-56b1696f9be5",
+                     *               "id": "5b8046c8-c790-428d-b318-2332f1f1d1aa",
                      *               "label": "software developer",
                      *               "score": 0.0234,
                      *               "confidence": 0.005
@@ -1564,25 +1641,25 @@ export interface operations {
                      *           "metadata": {}
                      *         },
                      *         {
-                     *           "id": "733185c2-0bce-4f86-b6dd-f4523a50af47",
-                     *           "created_at": "2026-11-30T07:42:30.757403Z",
-                     *           "updated_at": "2026-11-30T07:42:30.757403Z",
+                     *           "id": "23181e32-06c8-4eb6-9811-71ed95b3942d",
+                     *           "created_at": "2026-11-30T08:37:18.941095Z",
+                     *           "updated_at": "2026-11-30T08:37:18.941095Z",
                      *           "model": "jobmatch-esco@e3245d8f1976",
                      *           "occupations": [
                      *             {
-                     *               "id": "9a461380-f85f-4d9c-b2f9-c0083bdeb551",
+                     *               "id": "cb11c6b6-0d4d-4792-bfce-da697c99e837",
                      *               "label": "intensive care nurse",
                      *               "score": 1,
                      *               "confidence": 1
                      *             },
                      *             {
-                     *               "id": "df9a3fca-c874-41b0-a744-97106610c88f",
+                     *               "id": "239c4c14-c7d0-412a-bc3d-e6543fb7aefa",
                      *               "label": "welder",
                      *               "score": 0.0828,
                      *               "confidence": 0.0247
                      *             },
                      *             {
-                     *               "id": "01df83f4-d250-4482-8571-56b1696f9be5",
+                     *               "id": "5b8046c8-c790-428d-b318-2332f1f1d1aa",
                      *               "label": "software developer",
                      *               "score": -0.038,
                      *               "confidence": 0.009
@@ -1744,25 +1821,25 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "0721a3f8-65ef-4017-beda-02bc207ce059",
-                     *       "created_at": "2026-11-30T07:42:30.716682Z",
-                     *       "updated_at": "2026-11-30T07:42:30.716682Z",
+                     *       "id": "eb547c80-d070-452e-8fb7-113f5649f874",
+                     *       "created_at": "2026-11-30T08:37:18.892726Z",
+                     *       "updated_at": "2026-11-30T08:37:18.892726Z",
                      *       "model": "jobmatch-esco@e3245d8f1976",
                      *       "occupations": [
                      *         {
-                     *           "id": "01df83f4-d250-4482-8571-56b1696f9be5",
+                     *           "id": "5b8046c8-c790-428d-b318-2332f1f1d1aa",
                      *           "label": "software developer",
                      *           "score": 0.5442,
                      *           "confidence": 0.9652
                      *         },
                      *         {
-                     *           "id": "df9a3fca-c874-41b0-a744-97106610c88f",
+                     *           "id": "239c4c14-c7d0-412a-bc3d-e6543fb7aefa",
                      *           "label": "welder",
                      *           "score": 0.0812,
                      *           "confidence": 0.0492
                      *         },
                      *         {
-                     *           "id": "9a461380-f85f-4d9c-b2f9-c0083bdeb551",
+                     *           "id": "cb11c6b6-0d4d-4792-bfce-da697c99e837",
                      *           "label": "intensive care nurse",
                      *           "score": -0.025,
                      *           "confidence": 0.021
@@ -1999,14 +2076,14 @@ export interface operations {
                      *       "results": [
                      *         {
                      *           "index": 0,
-                     *           "id": "733185c2-0bce-4f86-b6dd-f4523a50af47",
+                     *           "id": "23181e32-06c8-4eb6-9811-71ed95b3942d",
                      *           "external_id": "J-2",
                      *           "created": true,
                      *           "error": null
                      *         },
                      *         {
                      *           "index": 1,
-                     *           "id": "3f54ed32-ebcb-403e-a0bb-18e8b33bd18c",
+                     *           "id": "16921515-0311-4bb0-98af-d338700caf70",
                      *           "external_id": "J-3",
                      *           "created": true,
                      *           "error": null
@@ -2017,6 +2094,113 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["BulkResponse"];
+                };
+            };
+            /** @description Malformed JSON (`malformed_json`) or a request the service cannot take (`bad_request`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid API key (`unauthorized`), when JOBMATCH_API_KEYS is set. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such record (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict: an external_id held by another record, an unreadable record (`unreadable_record`), an import that has already ended. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than JOBMATCH_MAX_BODY_BYTES (or JOBMATCH_MAX_IMPORT_BYTES for imports). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request does not match the schema (`validation_error`); `details` lists each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The Qdrant server is unreachable (`store_unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    jobs_delete_many: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "external_ids": [
+                 *         "J-3"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["BulkDeleteRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "id": null,
+                     *           "external_id": "J-3",
+                     *           "deleted": true
+                     *         }
+                     *       ],
+                     *       "deleted": 1,
+                     *       "not_found": 0
+                     *     }
+                     */
+                    "application/json": components["schemas"]["BulkDeleteResponse"];
                 };
             };
             /** @description Malformed JSON (`malformed_json`) or a request the service cannot take (`bad_request`). */
@@ -2116,7 +2300,7 @@ export interface operations {
                      * @example {
                      *       "matches": [
                      *         {
-                     *           "id": "ae207674-f62f-41b1-b064-66fe49d70158",
+                     *           "id": "c87f8597-0e50-4d0d-ba2e-fc9186a6164f",
                      *           "external_id": "C-101",
                      *           "title": "Backend Engineer",
                      *           "name": null,
@@ -2188,9 +2372,9 @@ export interface operations {
                      *                   "title": "Senior Python Backend Developer",
                      *                   "closest": "Backend Engineer",
                      *                   "shared_occupations": [
-                     *                     "01df83f4-d250-4482-8571-56b1696f9be5",
-                     *                     "df9a3fca-c874-41b0-a744-97106610c88f",
-                     *                     "9a461380-f85f-4d9c-b2f9-c0083bdeb551"
+                     *                     "5b8046c8-c790-428d-b318-2332f1f1d1aa",
+                     *                     "239c4c14-c7d0-412a-bc3d-e6543fb7aefa",
+                     *                     "cb11c6b6-0d4d-4792-bfce-da697c99e837"
                      *                   ]
                      *                 }
                      *               },
@@ -2237,10 +2421,10 @@ export interface operations {
                      *       "query_confidence": 0.0533,
                      *       "rules_applied": [
                      *         {
-                     *           "rule_id": "9539d995-02ff-4084-b20b-10a1772ae0b3",
+                     *           "rule_id": "581a4585-3656-49eb-82d1-690be96a5e9a",
                      *           "excluded": 1,
                      *           "removed": [
-                     *             "79711e96-c452-4156-8c5f-fad87788d8e0"
+                     *             "1887cfd3-8e3b-4c09-a12b-8b43bb3f53ed"
                      *           ]
                      *         }
                      *       ],
@@ -2335,25 +2519,25 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "0721a3f8-65ef-4017-beda-02bc207ce059",
-                     *       "created_at": "2026-11-30T07:42:30.716682Z",
-                     *       "updated_at": "2026-11-30T07:42:30.716682Z",
+                     *       "id": "eb547c80-d070-452e-8fb7-113f5649f874",
+                     *       "created_at": "2026-11-30T08:37:18.892726Z",
+                     *       "updated_at": "2026-11-30T08:37:18.892726Z",
                      *       "model": "jobmatch-esco@e3245d8f1976",
                      *       "occupations": [
                      *         {
-                     *           "id": "01df83f4-d250-4482-8571-56b1696f9be5",
+                     *           "id": "5b8046c8-c790-428d-b318-2332f1f1d1aa",
                      *           "label": "software developer",
                      *           "score": 0.5442,
                      *           "confidence": 0.9652
                      *         },
                      *         {
-                     *           "id": "df9a3fca-c874-41b0-a744-97106610c88f",
+                     *           "id": "239c4c14-c7d0-412a-bc3d-e6543fb7aefa",
                      *           "label": "welder",
                      *           "score": 0.0812,
                      *           "confidence": 0.0492
                      *         },
                      *         {
-                     *           "id": "9a461380-f85f-4d9c-b2f9-c0083bdeb551",
+                     *           "id": "cb11c6b6-0d4d-4792-bfce-da697c99e837",
                      *           "label": "intensive care nurse",
                      *           "score": -0.025,
                      *           "confidence": 0.021
@@ -2515,25 +2699,25 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "0721a3f8-65ef-4017-beda-02bc207ce059",
-                     *       "created_at": "2026-11-30T07:42:30.716682Z",
-                     *       "updated_at": "2026-11-30T07:42:30.892500Z",
+                     *       "id": "eb547c80-d070-452e-8fb7-113f5649f874",
+                     *       "created_at": "2026-11-30T08:37:18.892726Z",
+                     *       "updated_at": "2026-11-30T08:37:19.099683Z",
                      *       "model": "jobmatch-esco@e3245d8f1976",
                      *       "occupations": [
                      *         {
-                     *           "id": "01df83f4-d250-4482-8571-56b1696f9be5",
+                     *           "id": "5b8046c8-c790-428d-b318-2332f1f1d1aa",
                      *           "label": "software developer",
                      *           "score": 0.5442,
                      *           "confidence": 0.9652
                      *         },
                      *         {
-                     *           "id": "df9a3fca-c874-41b0-a744-97106610c88f",
+                     *           "id": "239c4c14-c7d0-412a-bc3d-e6543fb7aefa",
                      *           "label": "welder",
                      *           "score": 0.0812,
                      *           "confidence": 0.0492
                      *         },
                      *         {
-                     *           "id": "9a461380-f85f-4d9c-b2f9-c0083bdeb551",
+                     *           "id": "cb11c6b6-0d4d-4792-bfce-da697c99e837",
                      *           "label": "intensive care nurse",
                      *           "score": -0.025,
                      *           "confidence": 0.021
@@ -2765,7 +2949,7 @@ export interface operations {
                      * @example {
                      *       "matches": [
                      *         {
-                     *           "id": "ae207674-f62f-41b1-b064-66fe49d70158",
+                     *           "id": "c87f8597-0e50-4d0d-ba2e-fc9186a6164f",
                      *           "external_id": "C-101",
                      *           "title": "Backend Engineer",
                      *           "name": "Jonas Weber",
@@ -2837,9 +3021,9 @@ export interface operations {
                      *                   "title": "Senior Python Backend Developer",
                      *                   "closest": "Backend Engineer",
                      *                   "shared_occupations": [
-                     *                     "01df83f4-d250-4482-8571-56b1696f9be5",
-                     *                     "df9a3fca-c874-41b0-a744-97106610c88f",
-                     *                     "9a461380-f85f-4d9c-b2f9-c0083bdeb551"
+                     *                     "5b8046c8-c790-428d-b318-2332f1f1d1aa",
+                     *                     "239c4c14-c7d0-412a-bc3d-e6543fb7aefa",
+                     *                     "cb11c6b6-0d4d-4792-bfce-da697c99e837"
                      *                   ]
                      *                 }
                      *               },
@@ -2886,7 +3070,7 @@ export interface operations {
                      *       "query_confidence": 0.0533,
                      *       "rules_applied": [
                      *         {
-                     *           "rule_id": "9539d995-02ff-4084-b20b-10a1772ae0b3",
+                     *           "rule_id": "581a4585-3656-49eb-82d1-690be96a5e9a",
                      *           "excluded": 0,
                      *           "removed": []
                      *         }
@@ -2990,25 +3174,25 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "79711e96-c452-4156-8c5f-fad87788d8e0",
-                     *           "created_at": "2026-11-30T07:42:30.832654Z",
-                     *           "updated_at": "2026-11-30T07:42:30.832654Z",
+                     *           "id": "1887cfd3-8e3b-4c09-a12b-8b43bb3f53ed",
+                     *           "created_at": "2026-11-30T08:37:19.040366Z",
+                     *           "updated_at": "2026-11-30T08:37:19.040366Z",
                      *           "model": "jobmatch-esco@e3245d8f1976",
                      *           "occupations": [
                      *             {
-                     *               "id": "01df83f4-d250-4482-8571-56b1696f9be5",
+                     *               "id": "5b8046c8-c790-428d-b318-2332f1f1d1aa",
                      *               "label": "software developer",
                      *               "score": 0.4339,
                      *               "confidence": 0.8392
                      *             },
                      *             {
-                     *               "id": "df9a3fca-c874-41b0-a744-97106610c88f",
+                     *               "id": "239c4c14-c7d0-412a-bc3d-e6543fb7aefa",
                      *               "label": "welder",
                      *               "score": 0.089,
                      *               "confidence": 0.0021
                      *             },
                      *             {
-                     *               "id": "9a461380-f85f-4d9c-b2f9-c0083bdeb551",
+                     *               "id": "cb11c6b6-0d4d-4792-bfce-da697c99e837",
                      *               "label": "intensive care nurse",
                      *               "score": 0.0602,
                      *               "confidence": 0.0051
@@ -3164,25 +3348,25 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "ae207674-f62f-41b1-b064-66fe49d70158",
-                     *       "created_at": "2026-11-30T07:42:30.791064Z",
-                     *       "updated_at": "2026-11-30T07:42:30.791064Z",
+                     *       "id": "c87f8597-0e50-4d0d-ba2e-fc9186a6164f",
+                     *       "created_at": "2026-11-30T08:37:18.978721Z",
+                     *       "updated_at": "2026-11-30T08:37:18.978721Z",
                      *       "model": "jobmatch-esco@e3245d8f1976",
                      *       "occupations": [
                      *         {
-                     *           "id": "01df83f4-d250-4482-8571-56b1696f9be5",
+                     *           "id": "5b8046c8-c790-428d-b318-2332f1f1d1aa",
                      *           "label": "software developer",
                      *           "score": 0.5705,
                      *           "confidence": 0.9384
                      *         },
                      *         {
-                     *           "id": "df9a3fca-c874-41b0-a744-97106610c88f",
+                     *           "id": "239c4c14-c7d0-412a-bc3d-e6543fb7aefa",
                      *           "label": "welder",
                      *           "score": 0.1687,
                      *           "confidence": 0.0645
                      *         },
                      *         {
-                     *           "id": "9a461380-f85f-4d9c-b2f9-c0083bdeb551",
+                     *           "id": "cb11c6b6-0d4d-4792-bfce-da697c99e837",
                      *           "label": "intensive care nurse",
                      *           "score": 0.0237,
                      *           "confidence": 0.0123
@@ -3451,21 +3635,21 @@ export interface operations {
                      *       "results": [
                      *         {
                      *           "index": 0,
-                     *           "id": "79711e96-c452-4156-8c5f-fad87788d8e0",
+                     *           "id": "1887cfd3-8e3b-4c09-a12b-8b43bb3f53ed",
                      *           "external_id": "C-102",
                      *           "created": true,
                      *           "error": null
                      *         },
                      *         {
                      *           "index": 1,
-                     *           "id": "52a4bf91-776b-4379-a046-085d59fac4ff",
+                     *           "id": "a2345ac2-d4df-443e-a09d-a3fdbf5e37da",
                      *           "external_id": "C-103",
                      *           "created": true,
                      *           "error": null
                      *         },
                      *         {
                      *           "index": 2,
-                     *           "id": "da104109-a6ba-4191-b61f-4403e8812f69",
+                     *           "id": "e84021a8-2674-4fed-a707-5140c14b9fed",
                      *           "external_id": "C-104",
                      *           "created": true,
                      *           "error": null
@@ -3493,6 +3677,127 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["BulkResponse"];
+                };
+            };
+            /** @description Malformed JSON (`malformed_json`) or a request the service cannot take (`bad_request`). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or invalid API key (`unauthorized`), when JOBMATCH_API_KEYS is set. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such record (`not_found`). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Conflict: an external_id held by another record, an unreadable record (`unreadable_record`), an import that has already ended. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Body larger than JOBMATCH_MAX_BODY_BYTES (or JOBMATCH_MAX_IMPORT_BYTES for imports). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The request does not match the schema (`validation_error`); `details` lists each field. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The Qdrant server is unreachable (`store_unavailable`). */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    candidates_delete_many: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "ids": [
+                 *         "00000000-0000-0000-0000-000000000000"
+                 *       ],
+                 *       "external_ids": [
+                 *         "C-101",
+                 *         "C-999"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["BulkDeleteRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "results": [
+                     *         {
+                     *           "id": "00000000-0000-0000-0000-000000000000",
+                     *           "external_id": null,
+                     *           "deleted": false
+                     *         },
+                     *         {
+                     *           "id": null,
+                     *           "external_id": "C-101",
+                     *           "deleted": true
+                     *         },
+                     *         {
+                     *           "id": null,
+                     *           "external_id": "C-999",
+                     *           "deleted": false
+                     *         }
+                     *       ],
+                     *       "deleted": 1,
+                     *       "not_found": 2
+                     *     }
+                     */
+                    "application/json": components["schemas"]["BulkDeleteResponse"];
                 };
             };
             /** @description Malformed JSON (`malformed_json`) or a request the service cannot take (`bad_request`). */
@@ -3591,7 +3896,7 @@ export interface operations {
                      * @example {
                      *       "matches": [
                      *         {
-                     *           "id": "0721a3f8-65ef-4017-beda-02bc207ce059",
+                     *           "id": "eb547c80-d070-452e-8fb7-113f5649f874",
                      *           "external_id": "J-1",
                      *           "title": "Senior Python Backend Developer",
                      *           "name": null,
@@ -3667,9 +3972,9 @@ export interface operations {
                      *                   "title": "Senior Python Backend Developer",
                      *                   "closest": "Backend Engineer",
                      *                   "shared_occupations": [
-                     *                     "01df83f4-d250-4482-8571-56b1696f9be5",
-                     *                     "df9a3fca-c874-41b0-a744-97106610c88f",
-                     *                     "9a461380-f85f-4d9c-b2f9-c0083bdeb551"
+                     *                     "5b8046c8-c790-428d-b318-2332f1f1d1aa",
+                     *                     "239c4c14-c7d0-412a-bc3d-e6543fb7aefa",
+                     *                     "cb11c6b6-0d4d-4792-bfce-da697c99e837"
                      *                   ]
                      *                 }
                      *               },
@@ -3716,7 +4021,7 @@ export interface operations {
                      *       "query_confidence": 0.0712,
                      *       "rules_applied": [
                      *         {
-                     *           "rule_id": "9539d995-02ff-4084-b20b-10a1772ae0b3",
+                     *           "rule_id": "581a4585-3656-49eb-82d1-690be96a5e9a",
                      *           "excluded": 0,
                      *           "removed": []
                      *         }
@@ -3812,25 +4117,25 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "79711e96-c452-4156-8c5f-fad87788d8e0",
-                     *       "created_at": "2026-11-30T07:42:30.832654Z",
-                     *       "updated_at": "2026-11-30T07:42:30.832654Z",
+                     *       "id": "1887cfd3-8e3b-4c09-a12b-8b43bb3f53ed",
+                     *       "created_at": "2026-11-30T08:37:19.040366Z",
+                     *       "updated_at": "2026-11-30T08:37:19.040366Z",
                      *       "model": "jobmatch-esco@e3245d8f1976",
                      *       "occupations": [
                      *         {
-                     *           "id": "01df83f4-d250-4482-8571-56b1696f9be5",
+                     *           "id": "5b8046c8-c790-428d-b318-2332f1f1d1aa",
                      *           "label": "software developer",
                      *           "score": 0.4339,
                      *           "confidence": 0.8392
                      *         },
                      *         {
-                     *           "id": "df9a3fca-c874-41b0-a744-97106610c88f",
+                     *           "id": "239c4c14-c7d0-412a-bc3d-e6543fb7aefa",
                      *           "label": "welder",
                      *           "score": 0.089,
                      *           "confidence": 0.0021
                      *         },
                      *         {
-                     *           "id": "9a461380-f85f-4d9c-b2f9-c0083bdeb551",
+                     *           "id": "cb11c6b6-0d4d-4792-bfce-da697c99e837",
                      *           "label": "intensive care nurse",
                      *           "score": 0.0602,
                      *           "confidence": 0.0051
@@ -3969,25 +4274,25 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "79711e96-c452-4156-8c5f-fad87788d8e0",
-                     *       "created_at": "2026-11-30T07:42:30.832654Z",
-                     *       "updated_at": "2026-11-30T07:42:30.909441Z",
+                     *       "id": "1887cfd3-8e3b-4c09-a12b-8b43bb3f53ed",
+                     *       "created_at": "2026-11-30T08:37:19.040366Z",
+                     *       "updated_at": "2026-11-30T08:37:19.135503Z",
                      *       "model": "jobmatch-esco@e3245d8f1976",
                      *       "occupations": [
                      *         {
-                     *           "id": "01df83f4-d250-4482-8571-56b1696f9be5",
+                     *           "id": "5b8046c8-c790-428d-b318-2332f1f1d1aa",
                      *           "label": "software developer",
                      *           "score": 0.4339,
                      *           "confidence": 0.8392
                      *         },
                      *         {
-                     *           "id": "df9a3fca-c874-41b0-a744-97106610c88f",
+                     *           "id": "239c4c14-c7d0-412a-bc3d-e6543fb7aefa",
                      *           "label": "welder",
                      *           "score": 0.089,
                      *           "confidence": 0.0021
                      *         },
                      *         {
-                     *           "id": "9a461380-f85f-4d9c-b2f9-c0083bdeb551",
+                     *           "id": "cb11c6b6-0d4d-4792-bfce-da697c99e837",
                      *           "label": "intensive care nurse",
                      *           "score": 0.0602,
                      *           "confidence": 0.0051
@@ -4204,7 +4509,7 @@ export interface operations {
                      * @example {
                      *       "matches": [
                      *         {
-                     *           "id": "0721a3f8-65ef-4017-beda-02bc207ce059",
+                     *           "id": "eb547c80-d070-452e-8fb7-113f5649f874",
                      *           "external_id": "J-1",
                      *           "title": "Senior Python Backend Developer",
                      *           "name": null,
@@ -4268,9 +4573,9 @@ export interface operations {
                      *                   "title": "Senior Python Backend Developer",
                      *                   "closest": null,
                      *                   "shared_occupations": [
-                     *                     "01df83f4-d250-4482-8571-56b1696f9be5",
-                     *                     "df9a3fca-c874-41b0-a744-97106610c88f",
-                     *                     "9a461380-f85f-4d9c-b2f9-c0083bdeb551"
+                     *                     "5b8046c8-c790-428d-b318-2332f1f1d1aa",
+                     *                     "239c4c14-c7d0-412a-bc3d-e6543fb7aefa",
+                     *                     "cb11c6b6-0d4d-4792-bfce-da697c99e837"
                      *                   ]
                      *                 }
                      *               },
@@ -4312,7 +4617,7 @@ export interface operations {
                      *           }
                      *         },
                      *         {
-                     *           "id": "3f54ed32-ebcb-403e-a0bb-18e8b33bd18c",
+                     *           "id": "16921515-0311-4bb0-98af-d338700caf70",
                      *           "external_id": "J-3",
                      *           "title": "Welder",
                      *           "name": null,
@@ -4362,9 +4667,9 @@ export interface operations {
                      *                   "title": "Welder",
                      *                   "closest": null,
                      *                   "shared_occupations": [
-                     *                     "df9a3fca-c874-41b0-a744-97106610c88f",
-                     *                     "9a461380-f85f-4d9c-b2f9-c0083bdeb551",
-                     *                     "01df83f4-d250-4482-8571-56b1696f9be5"
+                     *                     "239c4c14-c7d0-412a-bc3d-e6543fb7aefa",
+                     *                     "cb11c6b6-0d4d-4792-bfce-da697c99e837",
+                     *                     "5b8046c8-c790-428d-b318-2332f1f1d1aa"
                      *                   ]
                      *                 }
                      *               },
@@ -4486,7 +4791,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "50fdf7f7-94c8-433e-95a7-c16d8fbd1291",
+                     *           "id": "f0c3e312-97a1-4903-9311-4a5d6d3df81c",
                      *           "filename": "more-people.ndjson",
                      *           "format": "ndjson",
                      *           "status": "cancelled",
@@ -4496,16 +4801,16 @@ export interface operations {
                      *           "failed": 0,
                      *           "rate_per_s": null,
                      *           "eta_s": null,
-                     *           "created_at": "2026-11-30T07:42:31.041346Z",
+                     *           "created_at": "2026-11-30T08:37:19.425187Z",
                      *           "started_at": null,
-                     *           "finished_at": "2026-11-30T07:42:31.063286Z",
+                     *           "finished_at": "2026-11-30T08:37:19.468130Z",
                      *           "restarts": 0,
                      *           "message": null,
                      *           "callback_url": null,
                      *           "webhook": null
                      *         },
                      *         {
-                     *           "id": "f05e9ef1-817a-4de2-855a-3d8bef4a8dff",
+                     *           "id": "99c11944-0a5c-49e9-87f3-bdf23ae64d75",
                      *           "filename": "people.ndjson",
                      *           "format": "ndjson",
                      *           "status": "done",
@@ -4515,9 +4820,9 @@ export interface operations {
                      *           "failed": 1,
                      *           "rate_per_s": null,
                      *           "eta_s": null,
-                     *           "created_at": "2026-11-30T07:42:31.010132Z",
-                     *           "started_at": "2026-11-30T07:42:31.018018Z",
-                     *           "finished_at": "2026-11-30T07:42:31.100017Z",
+                     *           "created_at": "2026-11-30T08:37:19.392462Z",
+                     *           "started_at": "2026-11-30T08:37:19.405193Z",
+                     *           "finished_at": "2026-11-30T08:37:19.521098Z",
                      *           "restarts": 0,
                      *           "message": null,
                      *           "callback_url": null,
@@ -4618,7 +4923,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "f05e9ef1-817a-4de2-855a-3d8bef4a8dff",
+                     *       "id": "99c11944-0a5c-49e9-87f3-bdf23ae64d75",
                      *       "filename": "people.ndjson",
                      *       "format": "ndjson",
                      *       "status": "queued",
@@ -4628,7 +4933,7 @@ export interface operations {
                      *       "failed": 0,
                      *       "rate_per_s": null,
                      *       "eta_s": null,
-                     *       "created_at": "2026-11-30T07:42:31.010132Z",
+                     *       "created_at": "2026-11-30T08:37:19.392462Z",
                      *       "started_at": null,
                      *       "finished_at": null,
                      *       "restarts": 0,
@@ -4742,7 +5047,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "f05e9ef1-817a-4de2-855a-3d8bef4a8dff",
+                     *       "id": "99c11944-0a5c-49e9-87f3-bdf23ae64d75",
                      *       "filename": "people.ndjson",
                      *       "format": "ndjson",
                      *       "status": "done",
@@ -4752,9 +5057,9 @@ export interface operations {
                      *       "failed": 1,
                      *       "rate_per_s": null,
                      *       "eta_s": null,
-                     *       "created_at": "2026-11-30T07:42:31.010132Z",
-                     *       "started_at": "2026-11-30T07:42:31.018018Z",
-                     *       "finished_at": "2026-11-30T07:42:31.100017Z",
+                     *       "created_at": "2026-11-30T08:37:19.392462Z",
+                     *       "started_at": "2026-11-30T08:37:19.405193Z",
+                     *       "finished_at": "2026-11-30T08:37:19.521098Z",
                      *       "restarts": 0,
                      *       "message": null,
                      *       "callback_url": null,
@@ -4848,7 +5153,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "50fdf7f7-94c8-433e-95a7-c16d8fbd1291",
+                     *       "id": "f0c3e312-97a1-4903-9311-4a5d6d3df81c",
                      *       "filename": "more-people.ndjson",
                      *       "format": "ndjson",
                      *       "status": "cancelled",
@@ -4858,9 +5163,9 @@ export interface operations {
                      *       "failed": 0,
                      *       "rate_per_s": null,
                      *       "eta_s": null,
-                     *       "created_at": "2026-11-30T07:42:31.041346Z",
+                     *       "created_at": "2026-11-30T08:37:19.425187Z",
                      *       "started_at": null,
-                     *       "finished_at": "2026-11-30T07:42:31.063286Z",
+                     *       "finished_at": "2026-11-30T08:37:19.468130Z",
                      *       "restarts": 0,
                      *       "message": null,
                      *       "callback_url": null,
@@ -5074,7 +5379,7 @@ export interface operations {
                      * @example {
                      *       "matches": [
                      *         {
-                     *           "id": "733185c2-0bce-4f86-b6dd-f4523a50af47",
+                     *           "id": "23181e32-06c8-4eb6-9811-71ed95b3942d",
                      *           "external_id": "J-2",
                      *           "title": "Intensive Care Nurse",
                      *           "name": null,
@@ -5385,8 +5690,8 @@ export interface operations {
                      *           "description": "Software developers implement or program all kinds of software systems.",
                      *           "code": "2512.4",
                      *           "source": "esco",
-                     *           "id": "01df83f4-d250-4482-8571-56b1696f9be5",
-                     *           "created_at": "2026-11-30T07:42:30.332827Z"
+                     *           "id": "5b8046c8-c790-428d-b318-2332f1f1d1aa",
+                     *           "created_at": "2026-11-30T08:37:18.288863Z"
                      *         },
                      *         {
                      *           "external_id": "custom:icu-nurse",
@@ -5397,8 +5702,8 @@ export interface operations {
                      *           "description": "",
                      *           "code": null,
                      *           "source": "custom",
-                     *           "id": "9a461380-f85f-4d9c-b2f9-c0083bdeb551",
-                     *           "created_at": "2026-11-30T07:42:30.589376Z"
+                     *           "id": "cb11c6b6-0d4d-4792-bfce-da697c99e837",
+                     *           "created_at": "2026-11-30T08:37:18.726399Z"
                      *         }
                      *       ],
                      *       "total": 3,
@@ -5528,8 +5833,8 @@ export interface operations {
                      *       "description": "Software developers implement or program all kinds of software systems.",
                      *       "code": "2512.4",
                      *       "source": "esco",
-                     *       "id": "01df83f4-d250-4482-8571-56b1696f9be5",
-                     *       "created_at": "2026-11-30T07:42:30.332827Z"
+                     *       "id": "5b8046c8-c790-428d-b318-2332f1f1d1aa",
+                     *       "created_at": "2026-11-30T08:37:18.288863Z"
                      *     }
                      */
                     "application/json": components["schemas"]["OccupationOut"];
@@ -5646,14 +5951,14 @@ export interface operations {
                      *       "results": [
                      *         {
                      *           "index": 0,
-                     *           "id": "9a461380-f85f-4d9c-b2f9-c0083bdeb551",
+                     *           "id": "cb11c6b6-0d4d-4792-bfce-da697c99e837",
                      *           "external_id": "custom:icu-nurse",
                      *           "created": true,
                      *           "error": null
                      *         },
                      *         {
                      *           "index": 1,
-                     *           "id": "df9a3fca-c874-41b0-a744-97106610c88f",
+                     *           "id": "239c4c14-c7d0-412a-bc3d-e6543fb7aefa",
                      *           "external_id": "custom:welder",
                      *           "created": true,
                      *           "error": null
@@ -5766,7 +6071,7 @@ export interface operations {
                      *           "text": "Senior Python Engineer (m/w/d)",
                      *           "matches": [
                      *             {
-                     *               "id": "01df83f4-d250-4482-8571-56b1696f9be5",
+                     *               "id": "5b8046c8-c790-428d-b318-2332f1f1d1aa",
                      *               "external_id": "http://data.europa.eu/esco/occupation/f2b15a0e-e65a-438a-affb-29b9d50b77d1",
                      *               "label": "software developer",
                      *               "code": "2512.4",
@@ -5774,7 +6079,7 @@ export interface operations {
                      *               "confidence": 0.4073
                      *             },
                      *             {
-                     *               "id": "df9a3fca-c874-41b0-a744-97106610c88f",
+                     *               "id": "239c4c14-c7d0-412a-bc3d-e6543fb7aefa",
                      *               "external_id": "custom:welder",
                      *               "label": "welder",
                      *               "code": null,
@@ -5789,7 +6094,7 @@ export interface operations {
                      *           "text": "Krankenpfleger Intensivstation",
                      *           "matches": [
                      *             {
-                     *               "id": "df9a3fca-c874-41b0-a744-97106610c88f",
+                     *               "id": "239c4c14-c7d0-412a-bc3d-e6543fb7aefa",
                      *               "external_id": "custom:welder",
                      *               "label": "welder",
                      *               "code": null,
@@ -5797,7 +6102,7 @@ export interface operations {
                      *               "confidence": 0.0126
                      *             },
                      *             {
-                     *               "id": "9a461380-f85f-4d9c-b2f9-c0083bdeb551",
+                     *               "id": "cb11c6b6-0d4d-4792-bfce-da697c99e837",
                      *               "external_id": "custom:icu-nurse",
                      *               "label": "intensive care nurse",
                      *               "code": null,
@@ -5909,8 +6214,8 @@ export interface operations {
                      *       "description": "Software developers implement or program all kinds of software systems.",
                      *       "code": "2512.4",
                      *       "source": "esco",
-                     *       "id": "01df83f4-d250-4482-8571-56b1696f9be5",
-                     *       "created_at": "2026-11-30T07:42:30.332827Z"
+                     *       "id": "5b8046c8-c790-428d-b318-2332f1f1d1aa",
+                     *       "created_at": "2026-11-30T08:37:18.288863Z"
                      *     }
                      */
                     "application/json": components["schemas"]["OccupationOut"];
@@ -6086,7 +6391,7 @@ export interface operations {
                      * @example {
                      *       "items": [
                      *         {
-                     *           "id": "9539d995-02ff-4084-b20b-10a1772ae0b3",
+                     *           "id": "581a4585-3656-49eb-82d1-690be96a5e9a",
                      *           "if_near": {
                      *             "text": "Python Backend Developer",
                      *             "occupation_id": null,
@@ -6098,7 +6403,7 @@ export interface operations {
                      *             "threshold": 0.4
                      *           },
                      *           "note": "data engineers are hired by the data team",
-                     *           "created_at": "2026-11-30T07:42:30.920120Z"
+                     *           "created_at": "2026-11-30T08:37:19.160398Z"
                      *         }
                      *       ],
                      *       "total": 1,
@@ -6206,7 +6511,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "9539d995-02ff-4084-b20b-10a1772ae0b3",
+                     *       "id": "581a4585-3656-49eb-82d1-690be96a5e9a",
                      *       "if_near": {
                      *         "text": "Python Backend Developer",
                      *         "occupation_id": null,
@@ -6218,7 +6523,7 @@ export interface operations {
                      *         "threshold": 0.4
                      *       },
                      *       "note": "data engineers are hired by the data team",
-                     *       "created_at": "2026-11-30T07:42:30.920120Z"
+                     *       "created_at": "2026-11-30T08:37:19.160398Z"
                      *     }
                      */
                     "application/json": components["schemas"]["RuleOut"];
@@ -6308,7 +6613,7 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "id": "9539d995-02ff-4084-b20b-10a1772ae0b3",
+                     *       "id": "581a4585-3656-49eb-82d1-690be96a5e9a",
                      *       "if_near": {
                      *         "text": "Python Backend Developer",
                      *         "occupation_id": null,
@@ -6320,7 +6625,7 @@ export interface operations {
                      *         "threshold": 0.4
                      *       },
                      *       "note": "data engineers are hired by the data team",
-                     *       "created_at": "2026-11-30T07:42:30.920120Z"
+                     *       "created_at": "2026-11-30T08:37:19.160398Z"
                      *     }
                      */
                     "application/json": components["schemas"]["RuleOut"];
@@ -6497,7 +6802,7 @@ export interface operations {
                      *       "external_id": "C-103",
                      *       "records": {
                      *         "candidates": {
-                     *           "id": "52a4bf91-776b-4379-a046-085d59fac4ff",
+                     *           "id": "a2345ac2-d4df-443e-a09d-a3fdbf5e37da",
                      *           "document": {
                      *             "external_id": "C-103",
                      *             "name": "Tomasz Nowak",
@@ -6525,26 +6830,26 @@ export interface operations {
                      *           "extracted": {},
                      *           "occupations": [
                      *             {
-                     *               "id": "9a461380-f85f-4d9c-b2f9-c0083bdeb551",
+                     *               "id": "cb11c6b6-0d4d-4792-bfce-da697c99e837",
                      *               "label": "intensive care nurse",
                      *               "score": 0.9104,
                      *               "confidence": 0.9998
                      *             },
                      *             {
-                     *               "id": "df9a3fca-c874-41b0-a744-97106610c88f",
+                     *               "id": "239c4c14-c7d0-412a-bc3d-e6543fb7aefa",
                      *               "label": "welder",
                      *               "score": 0.1742,
                      *               "confidence": 0.0373
                      *             },
                      *             {
-                     *               "id": "01df83f4-d250-4482-8571-56b1696f9be5",
+                     *               "id": "5b8046c8-c790-428d-b318-2332f1f1d1aa",
                      *               "label": "software developer",
                      *               "score": 0.0265,
                      *               "confidence": 0.0133
                      *             }
                      *           ],
-                     *           "created_at": 1796024550.832864,
-                     *           "updated_at": 1796024551.095075
+                     *           "created_at": 1796027839.040735,
+                     *           "updated_at": 1796027839.505832
                      *         }
                      *       },
                      *       "import_errors": [],
@@ -6643,7 +6948,7 @@ export interface operations {
                      * @example {
                      *       "external_id": "C-103",
                      *       "records": [
-                     *         "candidates/52a4bf91-776b-4379-a046-085d59fac4ff"
+                     *         "candidates/a2345ac2-d4df-443e-a09d-a3fdbf5e37da"
                      *       ],
                      *       "import_errors": 0,
                      *       "import_files": [],
@@ -6775,21 +7080,21 @@ export interface operations {
                      *       },
                      *       "store": {
                      *         "backend": "embedded",
-                     *         "path": "/tmp/examples-_pk3yhaq/collections",
+                     *         "path": "/tmp/examples-tq21kk3l/collections",
                      *         "collections": {
                      *           "jobs": {
-                     *             "points": 1,
+                     *             "points": 0,
                      *             "indexed_vectors": 3,
                      *             "segments": 1,
                      *             "optimizing": false,
                      *             "last_optimize_s": null
                      *           },
                      *           "candidates": {
-                     *             "points": 1,
+                     *             "points": 0,
                      *             "indexed_vectors": 4,
                      *             "segments": 1,
-                     *             "optimizing": false,
-                     *             "last_optimize_s": 0
+                     *             "optimizing": true,
+                     *             "last_optimize_s": null
                      *           },
                      *           "occupations": {
                      *             "points": 7,
@@ -6821,8 +7126,8 @@ export interface operations {
                      *       "occupation_renormalization": {
                      *         "status": "idle",
                      *         "pending": {
-                     *           "jobs": 1,
-                     *           "candidates": 1
+                     *           "jobs": 0,
+                     *           "candidates": 0
                      *         },
                      *         "renormalized": 0
                      *       }
