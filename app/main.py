@@ -123,7 +123,12 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
     def openapi_with_examples() -> dict:
         """The generated document, plus one recorded example per operation (app/api/examples.json)."""
         if app.openapi_schema is None:
-            app.openapi_schema = add_examples(FastAPI.openapi(app), load_examples())
+            spec = add_examples(FastAPI.openapi(app), load_examples())
+            if not settings.api_keys:  # no keys configured: the bearer scheme is accepted, not required
+                for op in (op for item in spec.get("paths", {}).values() for op in item.values()):
+                    if op.get("security"):
+                        op["security"].append({})
+            app.openapi_schema = spec
         return app.openapi_schema
 
     app.openapi = openapi_with_examples  # type: ignore[method-assign]

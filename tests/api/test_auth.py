@@ -52,3 +52,14 @@ def test_the_key_is_checked_before_the_body_is_read(secured):
     assert len(received) <= 2  # not the 50 MB
     ok = secured.post("/v1/jobs", json={"title": "x"}, headers={"Authorization": "Bearer k-one"})
     assert ok.status_code == 201
+
+
+def test_the_document_says_when_the_bearer_key_is_required(secured, tmp_path):
+    from app.main import create_app
+    from app.settings import Settings
+    closed = secured.get("/openapi.json").json()
+    open_ = create_app(Settings(data_dir=tmp_path / "open")).openapi()
+    assert closed["components"]["securitySchemes"]["apiKey"] == {
+        "type": "http", "scheme": "bearer", "description": closed["components"]["securitySchemes"]["apiKey"]["description"]}
+    assert closed["paths"]["/v1/jobs"]["post"]["security"] == [{"apiKey": []}]
+    assert open_["paths"]["/v1/jobs"]["post"]["security"] == [{"apiKey": []}, {}]  # keys off: optional
