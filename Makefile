@@ -32,7 +32,7 @@ $(EXPORT): $(STAMP) $(MODEL)/jobmatch.json $(MODEL)/adapter_model.safetensors $(
 	$(BIN)/python scripts/export_onnx.py --model $(MODEL) --int8 yes
 
 run: install $(EXPORT)
-	$(BIN)/uvicorn app.main:app --host $(HOST) --port $(PORT)
+	$(BIN)/uvicorn --factory app.main:create_app_from_env --host $(HOST) --port $(PORT)
 
 test: install $(EXPORT)
 	$(BIN)/python -m pytest -q

@@ -1,129 +1,66 @@
-"""Domain exceptions, and the one place that turns any error into the JSON error shape.
+"""Domain exceptions: what went wrong, as a stable code and a message a person can act on.
 
-Every 4xx/5xx body is `{"error": {"code": ..., "message": ..., "details": ...}}`.
-"""
+The core raises these and knows nothing of HTTP; `app/api/errors.py` maps each code to a status and
+turns every error into the one JSON error shape."""
 
-import json
-import logging
 from typing import Any
-
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from starlette.exceptions import HTTPException as StarletteHTTPException
-
-from app.api.paths import template_of
-
-log = logging.getLogger(__name__)
 
 
 class DomainError(Exception):
-    """Base of every error the core raises on purpose; carries its HTTP status."""
+    """Base of every error the core raises on purpose."""
 
-    status = 400
     code = "bad_request"
 
-    def __init__(self, message: str, details: Any = None, *, code: str | None = None, status: int | None = None):
+    def __init__(self, message: str, details: Any = None, *, code: str | None = None):
         super().__init__(message)
         self.message = message
         self.details = details
         self.code = code or self.code
-        self.status = status or self.status
 
 
 class NotFound(DomainError):
-    status, code = 404, "not_found"
+    code = "not_found"
 
 
 class Conflict(DomainError):
-    status, code = 409, "conflict"
+    code = "conflict"
 
 
 class InvalidInput(DomainError):
-    status, code = 422, "validation_error"
+    """The input does not match what the call takes (`malformed_json` when it cannot even be read)."""
+
+    code = "validation_error"
 
 
 class PayloadTooLarge(DomainError):
-    status, code = 413, "payload_too_large"
+    code = "payload_too_large"
 
 
 class TooManyRequests(DomainError):
-    status, code = 429, "too_many_requests"
+    code = "too_many_requests"
 
 
 class StoreUnavailable(DomainError):
-    status, code = 503, "store_unavailable"
+    code = "store_unavailable"
 
 
 class ModelMismatch(DomainError):
-    status, code = 409, "model_mismatch"
+    code = "model_mismatch"
 
 
 class UnreadableRecord(DomainError):
     """A stored point whose payload the engine cannot decode (written before payloads were bounded)."""
 
-    status, code = 409, "unreadable_record"
+    code = "unreadable_record"
 
 
-def error_body(code: str, message: str, details: Any = None) -> dict:
-    return {"error": {"code": code, "message": message, "details": details}}
+class UnsupportedFormat(DomainError):
+    code = "unsupported_format"
 
 
-async def send_error(send: Any, status: int, code: str, message: str, details: Any = None,
-                     headers: tuple[tuple[bytes, bytes], ...] = ()) -> None:
-    """The error body sent straight over ASGI, by a middleware that answers before any route runs."""
-    body = json.dumps(error_body(code, message, details)).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                            *headers]})
-    await send({"type": "http.response.body", "body": body})
+class Unauthorized(DomainError):
+    code = "unauthorized"
 
 
-def error_response(status: int, code: str, message: str, details: Any = None) -> JSONResponse:
-    return JSONResponse(error_body(code, message, details), status_code=status)
-
-
-def describe_validation_errors(errors: list[dict]) -> list[dict]:
-    """Pydantic errors as `{"field": "a.b", "message": ..., "type": ...}` without echoing huge inputs."""
-    out = []
-    for err in errors:
-        loc = [str(p) for p in err.get("loc", ()) if p != "body"]
-        out.append({"field": ".".join(loc) or "(body)", "message": err.get("msg", ""), "type": err.get("type", "")})
-    return out
-
-
-_HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-               413: "payload_too_large", 415: "unsupported_media_type"}
-
-
-def install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(DomainError)
-    async def _domain(_: Request, exc: DomainError):
-        return error_response(exc.status, exc.code, exc.message, exc.details)
-
-    @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError):
-        errors = exc.errors()
-        if any(e.get("type") == "json_invalid" for e in errors):
-            return error_response(400, "malformed_json", "The request body is not valid JSON.",
-                                  describe_validation_errors(errors))
-        return error_response(422, "validation_error", "The request does not match the schema; see details.",
-                              describe_validation_errors(errors))
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException):
-        code = _HTTP_CODES.get(exc.status_code, "http_error")
-        if exc.status_code == 400 and "parsing the body" in str(exc.detail):  # FastAPI could not decode JSON
-            return error_response(400, "malformed_json", "The request body is not valid JSON, is nested too deep "
-                                  "or holds a number too long to read.", None)
-        response = error_response(exc.status_code, code, str(exc.detail), None)
-        for name, value in (exc.headers or {}).items():
-            response.headers[name] = value
-        if exc.status_code == 405:  # Starlette names the methods of the first route on the path only
-            response.headers["Allow"] = ", ".join(sorted(template_of(request.app, request.url.path)[1]))
-        return response
-
-    @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception):
-        log.exception("unhandled error")
-        return error_response(500, "internal_error", "Unexpected server error; it has been logged.", None)
+class Forbidden(DomainError):
+    code = "forbidden"

@@ -40,15 +40,23 @@ class PersonalData:
                 rec = self.records.by_external_id(kind, external_id, self.tenant)
             except NotFound:
                 continue
-            held["records"][kind.value] = {"id": rec.id, "document": rec.doc, "extracted": rec.extracted,
-                                           "occupations": rec.occupations, "created_at": rec.created_at,
-                                           "updated_at": rec.updated_at}
+            held["records"][kind.value] = {
+                "id": rec.id,
+                "document": rec.doc,
+                "extracted": rec.extracted,
+                "occupations": rec.occupations,
+                "created_at": rec.created_at,
+                "updated_at": rec.updated_at,
+            }
         book = self.imports.book
-        held["import_errors"] = [{"import_id": job.id, "filename": job.filename, **{k: v for k, v in e.items()
-                                                                                    if k != "seq"}}
-                                 for job, e in book.errors_naming(external_id, self.tenant)]
-        held["import_files"] = [{"import_id": job.id, "filename": job.filename, "status": job.status}
-                                for job in book.files_naming(external_id, self.tenant)]
+        held["import_errors"] = [
+            {"import_id": job.id, "filename": job.filename, **{k: v for k, v in e.items() if k != "seq"}}
+            for job, e in book.errors_naming(external_id, self.tenant)
+        ]
+        held["import_files"] = [
+            {"import_id": job.id, "filename": job.filename, "status": job.status}
+            for job in book.files_naming(external_id, self.tenant)
+        ]
         return held
 
     def erase(self, external_id: str) -> Erasure:

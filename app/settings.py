@@ -19,12 +19,20 @@ class Settings(BaseSettings):
     qdrant_url: str | None = Field(None, description="Use this Qdrant server instead of the embedded store.")
     qdrant_api_key: SecretStr | None = Field(None, description="API key for the Qdrant server, if it needs one.")
     collection_prefix: str = Field("jobmatch_", description="Prefix of the collection names on a Qdrant server.")
-    api_keys: Annotated[list[SecretStr], NoDecode] = Field(default_factory=list, description=(
-        "Comma-separated bearer keys; empty = no auth on /v1. `tenant:key` gives the key to a tenant (lowercase "
-        "letters, digits, - and _); a key without a prefix belongs to the operator's tenant `default`."))
-    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list, description=(
-        "Comma-separated origins a browser frontend may call the API from (e.g. https://hr.example.com), "
-        "or * for any; empty = no CORS headers."))
+    api_keys: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list,
+        description=(
+            "Comma-separated bearer keys; empty = no auth on /v1. `tenant:key` gives the key to a tenant (lowercase "
+            "letters, digits, - and _); a key without a prefix belongs to the operator's tenant `default`."
+        ),
+    )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description=(
+            "Comma-separated origins a browser frontend may call the API from (e.g. https://hr.example.com), "
+            "or * for any; empty = no CORS headers."
+        ),
+    )
     blind_matches: bool = Field(False, description="Match responses hide names and gender/age cues by default.")
     log_json: bool = Field(False, description="Log one JSON object per line (with request_id) instead of text.")
     model_path: Path | None = Field(None, description="Sentence-transformers model folder; default: bundled MiniLM.")
@@ -42,27 +50,42 @@ class Settings(BaseSettings):
     max_bulk_items: int = Field(1000, ge=1, le=10000)
     max_import_bytes: int = Field(4 * 1024**3, ge=1024, description="Largest file accepted by /v1/imports.")
     import_callback_url: str | None = Field(
-        None, description="Default callback_url of imports (webhook when one ends).")
+        None, description="Default callback_url of imports (webhook when one ends)."
+    )
     webhook_secret: SecretStr | None = Field(None, description="HMAC-SHA256 key that signs webhook deliveries.")
     webhook_attempts: int = Field(6, ge=1, le=50, description="Attempts per webhook delivery before it is failed.")
     webhook_first_delay_s: float = Field(2.0, gt=0, le=3600, description="Wait before the first retry; doubles.")
     max_concurrent_uploads: int = Field(2, ge=1, le=64, description="Import uploads received at once (429 above).")
-    max_pending_imports: int = Field(16, ge=1, le=10_000, description=(
-        "Imports queued or running at once (429 above); with max_import_bytes it bounds the disk they use."))
+    max_pending_imports: int = Field(
+        16,
+        ge=1,
+        le=10_000,
+        description=(
+            "Imports queued or running at once (429 above); with max_import_bytes it bounds the disk they use."
+        ),
+    )
     import_batch_size: int = Field(64, ge=1, le=10000, description="Records an import stores at a time.")
     no_match_threshold: float = Field(
         0.35, ge=0, le=1, description="Occupation normalisation: below this best confidence no_good_match is true."
     )
     match_threshold: float | None = Field(
-        None, ge=0, le=1, description="Job <-> candidate matches: below this best confidence no_good_match is true "
-                                      "(default: the threshold fitted with the match model)."
+        None,
+        ge=0,
+        le=1,
+        description="Job <-> candidate matches: below this best confidence no_good_match is true "
+        "(default: the threshold fitted with the match model).",
     )
     rule_if_threshold: float = Field(0.55, ge=-1, le=1, description="Default cosine for a rule's if_near anchor.")
     rule_exclude_threshold: float = Field(
-        0.4, ge=-1, le=1, description="Default cosine for a rule's exclude_near anchor (scripts/evaluate_rules.py).")
-    reference_occupations: str = Field("esco", description=(
-        "Reference occupations loaded on first start, in the background: esco (ESCO v1.2.0, shipped), none, or "
-        "the path of a CSV (ESCO's columns or id,label,alt_labels,description,group)."))
+        0.4, ge=-1, le=1, description="Default cosine for a rule's exclude_near anchor (scripts/evaluate_rules.py)."
+    )
+    reference_occupations: str = Field(
+        "esco",
+        description=(
+            "Reference occupations loaded on first start, in the background: esco (ESCO v1.2.0, shipped), none, or "
+            "the path of a CSV (ESCO's columns or id,label,alt_labels,description,group)."
+        ),
+    )
     optimize_after_writes: int = Field(
         2000, ge=1, description="Every this many writes, build the HNSW index in a child process if enough points wait."
     )
@@ -97,12 +120,14 @@ TENANT = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
 
 def split_key(raw: str) -> tuple[str, str]:
-    """"acme:secret" -> ("acme", "secret"); "secret" -> ("default", "secret"). A malformed prefix is an
+    """ "acme:secret" -> ("acme", "secret"); "secret" -> ("default", "secret"). A malformed prefix is an
     error at start-up, never a key that silently belongs to nobody."""
     if ":" not in raw:
         return DEFAULT_TENANT, raw
     tenant, _, key = raw.partition(":")
     if not TENANT.match(tenant) or not key:
-        raise ValueError("JOBMATCH_API_KEYS: an entry with ':' must be tenant:key, the tenant made of lowercase "
-                         "letters, digits, - and _ (up to 64), the key not empty")
+        raise ValueError(
+            "JOBMATCH_API_KEYS: an entry with ':' must be tenant:key, the tenant made of lowercase "
+            "letters, digits, - and _ (up to 64), the key not empty"
+        )
     return tenant, key

@@ -23,8 +23,8 @@ from train import SHARED, evaluate, validation_subset  # noqa: E402
 from app.encoder.sentence import bundled_model_path  # noqa: E402
 from app.matching.ranking import Weights  # noqa: E402
 from app.training.calibration import OccupationVectors, Rankings  # noqa: E402
-from app.training.evaluate import gold_ranks, rank_report  # noqa: E402
 from app.training.data import load_occupations  # noqa: E402
+from app.training.evaluate import gold_ranks, rank_report  # noqa: E402
 from app.training.train import TrainConfig, train  # noqa: E402
 
 VARIANTS = {
@@ -57,8 +57,10 @@ def main() -> None:
     else:
         base, budget = TrainConfig(steps=100_000, max_minutes=args.minutes), f"{args.minutes:g} min"
     served_cols = " | served MRR | served R@10" if args.served else ""
-    print(f"| variant ({budget}) | steps | seconds | MRR | R@1 | R@10{served_cols} |\n|---|---|---|---|---|---|"
-          + ("---|---|" if args.served else ""))
+    print(
+        f"| variant ({budget}) | steps | seconds | MRR | R@1 | R@10{served_cols} |\n|---|---|---|---|---|---|"
+        + ("---|---|" if args.served else "")
+    )
     for name, change in VARIANTS.items():
         if args.only and not any(w in name for w in args.only):
             continue

@@ -39,8 +39,13 @@ def fill(store: EdgeStore, n: int) -> np.ndarray:
     vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
     store.ensure_collection("c", DIM, {"country": FieldType.KEYWORD})
     for i in range(0, n, 2000):
-        store.upsert("c", [StoredPoint(str(uuid.UUID(int=j + 1)), {"country": "DE" if j % 3 else "FR"},
-                                       vecs[j].tolist()) for j in range(i, min(i + 2000, n))])
+        store.upsert(
+            "c",
+            [
+                StoredPoint(str(uuid.UUID(int=j + 1)), {"country": "DE" if j % 3 else "FR"}, vecs[j].tolist())
+                for j in range(i, min(i + 2000, n))
+            ],
+        )
     return vecs
 
 
@@ -81,10 +86,16 @@ def under_load(store: EdgeStore, vecs: np.ndarray, build) -> dict:
 def line(name: str, r: dict) -> str:
     def stats(xs):
         a = np.array(xs) * 1000
-        return (f"{len(a)}, p50 {np.percentile(a, 50):.1f} / p99 {np.percentile(a, 99):.1f} / max {a.max():.0f} ms"
-                if len(a) else "none")
-    return (f"{name}: build {r['wall']:.1f} s; searches {stats(r['search'])}; writes {stats(r['write'])}; "
-            f"longest time without an answered search {r['gap'] * 1000:.0f} ms")
+        return (
+            f"{len(a)}, p50 {np.percentile(a, 50):.1f} / p99 {np.percentile(a, 99):.1f} / max {a.max():.0f} ms"
+            if len(a)
+            else "none"
+        )
+
+    return (
+        f"{name}: build {r['wall']:.1f} s; searches {stats(r['search'])}; writes {stats(r['write'])}; "
+        f"longest time without an answered search {r['gap'] * 1000:.0f} ms"
+    )
 
 
 def main() -> None:
@@ -105,6 +116,7 @@ def main() -> None:
                 pass
             time.sleep(0.5)
             store.wait_idle(3600)
+
         print(line("child process (served)  ", under_load(store, vecs, background)))
         print("after the switch:", store.info()["collections"]["c"])
         store.close()

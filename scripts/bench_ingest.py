@@ -79,16 +79,23 @@ def import_rate(path: Path, n: int, data_dir: Path) -> dict:
         while (info := get_json(http, "/ready")["store"]["collections"].get("candidates", {})).get("optimizing"):
             time.sleep(1.0)  # the one index build an import ends with (embedded store)
         index_s = info.get("last_optimize_s") or 0.0
-        return {"rate": n / elapsed, "upload_s": uploaded, "index_s": index_s, "rss": peak_rss_mb(proc.pid),
-                "info": info}
+        return {
+            "rate": n / elapsed,
+            "upload_s": uploaded,
+            "index_s": index_s,
+            "rss": peak_rss_mb(proc.pid),
+            "info": info,
+        }
 
 
 def bulk_rate(cvs: list[dict], data_dir: Path, batch: int = 100, clients: int = 2) -> dict:
     with running_server(data_dir) as (url, proc), httpx.Client(base_url=url, timeout=600) as http:
         started = time.perf_counter()
         with ThreadPoolExecutor(clients) as pool:
-            for r in pool.map(lambda b: http.post("/v1/candidates/bulk", json=b),
-                              [cvs[i:i + batch] for i in range(0, len(cvs), batch)]):
+            for r in pool.map(
+                lambda b: http.post("/v1/candidates/bulk", json=b),
+                [cvs[i : i + batch] for i in range(0, len(cvs), batch)],
+            ):
                 r.raise_for_status()
         return {"rate": len(cvs) / (time.perf_counter() - started), "rss": peak_rss_mb(proc.pid)}
 
@@ -102,7 +109,7 @@ def main() -> None:
     args = ap.parse_args()
 
     cvs = make_cvs(args.n, seed=1, words=args.words)
-    sample = cvs[:args.raw_sample]
+    sample = cvs[: args.raw_sample]
     raw = raw_rates(sample)
     served_before = list(raw.values())[-1]
     with tempfile.TemporaryDirectory() as tmp:
@@ -116,9 +123,11 @@ def main() -> None:
             out = import_rate(path, args.n, Path(tmp) / "data")
     served_raw = (served_before + list(raw_rates(sample, served_only=True).values())[0]) / 2
     print(f"end to end ({args.mode}, {args.n} CVs): {out['rate']:7.1f} CVs/s")
-    print(f"ratio end-to-end / raw served backend (mean of before and after, {served_raw:.1f}): "
-          f"{out['rate'] / served_raw:.3f}; "
-          f"/ raw torch: {out['rate'] / raw['torch']:.3f}")
+    print(
+        f"ratio end-to-end / raw served backend (mean of before and after, {served_raw:.1f}): "
+        f"{out['rate'] / served_raw:.3f}; "
+        f"/ raw torch: {out['rate'] / raw['torch']:.3f}"
+    )
     if "index_s" in out:
         print(f"upload {out['upload_s']:.1f} s; HNSW build after the import: {out['index_s']:.1f} s ({out['info']})")
     print(f"server peak RSS: {out['rss']:.0f} MB")

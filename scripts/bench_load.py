@@ -30,7 +30,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from serving import percentiles, peak_rss_mb, running_server  # noqa: E402
+from serving import peak_rss_mb, percentiles, running_server  # noqa: E402
 from synthetic import make_cvs  # noqa: E402
 
 
@@ -52,9 +52,12 @@ def matches_for(url: str, text: str, seconds: float) -> list[float]:
     return out
 
 
-def bulk_in_background(url: str, stop: threading.Event, cvs: list[dict], embed_ms: list[float]) -> list[threading.Thread]:
-    long_text = " ".join(random.Random(1).choice(["python", "nurse", "welding", "ledger", "logistics", "kitchen"])
-                         for _ in range(5000))
+def bulk_in_background(
+    url: str, stop: threading.Event, cvs: list[dict], embed_ms: list[float]
+) -> list[threading.Thread]:
+    long_text = " ".join(
+        random.Random(1).choice(["python", "nurse", "welding", "ledger", "logistics", "kitchen"]) for _ in range(5000)
+    )
 
     def embed_loop():
         with httpx.Client(base_url=url, timeout=600) as c:
@@ -77,8 +80,9 @@ def bulk_in_background(url: str, stop: threading.Event, cvs: list[dict], embed_m
     return threads
 
 
-def mixed(url: str, clients: int, seconds: float, cand_ids: list[str], job_ids: list[str], job_text: str,
-          fresh: list[dict]) -> tuple[dict[str, list[float]], dict[str, int], int]:
+def mixed(
+    url: str, clients: int, seconds: float, cand_ids: list[str], job_ids: list[str], job_text: str, fresh: list[dict]
+) -> tuple[dict[str, list[float]], dict[str, int], int]:
     lat: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
     lock = threading.Lock()
@@ -95,11 +99,15 @@ def mixed(url: str, clients: int, seconds: float, cand_ids: list[str], job_ids: 
                 elif x < 0.50:
                     route, req = "GET /v1/candidates", ("GET", "/v1/candidates?limit=20", {})
                 elif x < 0.75:
-                    route, req = "POST /v1/jobs/{id}/matches", ("POST", f"/v1/jobs/{rng.choice(job_ids)}/matches",
-                                                               {"json": {}})
+                    route, req = (
+                        "POST /v1/jobs/{id}/matches",
+                        ("POST", f"/v1/jobs/{rng.choice(job_ids)}/matches", {"json": {}}),
+                    )
                 elif x < 0.85:
-                    route, req = "POST /v1/matches", ("POST", "/v1/matches",
-                                                      {"json": {"text": job_text, "target": "candidates"}})
+                    route, req = (
+                        "POST /v1/matches",
+                        ("POST", "/v1/matches", {"json": {"text": job_text, "target": "candidates"}}),
+                    )
                 else:
                     with lock:
                         doc = next(fresh_iter, None)
@@ -135,8 +143,10 @@ def main() -> None:
     args = ap.parse_args()
 
     cvs = make_cvs(args.stored + 2000, seed=7)
-    stored, to_import, fresh = cvs[:args.stored], cvs[args.stored:args.stored + 1000], cvs[args.stored + 1000:]
-    jobs = [{"title": cv.get("desired_title") or "Engineer", "description": cv["cv_text"]} for cv in make_cvs(20, seed=8)]
+    stored, to_import, fresh = cvs[: args.stored], cvs[args.stored : args.stored + 1000], cvs[args.stored + 1000 :]
+    jobs = [
+        {"title": cv.get("desired_title") or "Engineer", "description": cv["cv_text"]} for cv in make_cvs(20, seed=8)
+    ]
     job_text = jobs[0]["description"]
     with tempfile.TemporaryDirectory() as tmp, running_server(Path(tmp)) as (url, proc):
         with httpx.Client(base_url=url, timeout=600) as c:
@@ -153,19 +163,26 @@ def main() -> None:
         time.sleep(2)  # let the first embed batch and the import start
         busy = matches_for(url, job_text, args.phase_seconds)
         stop.set()
-        print(f"2. ad-hoc match under bulk work  {percentiles(busy)}  ({len(busy)} matches; "
-              f"{len(embed_ms)} maximal embed requests done, each {sum(embed_ms) / max(1, len(embed_ms)) / 1000:.1f} s)")
+        print(
+            f"2. ad-hoc match under bulk work  {percentiles(busy)}  ({len(busy)} matches; "
+            f"{len(embed_ms)} maximal embed requests done, each {sum(embed_ms) / max(1, len(embed_ms)) / 1000:.1f} s)"
+        )
         import numpy as np
 
         ratio = np.percentile(busy, 99) / np.percentile(alone, 99)
-        print(f"   p99 under bulk work / p99 alone = {ratio:.2f}x; p50 {np.percentile(busy, 50) / np.percentile(alone, 50):.2f}x")
+        print(
+            f"   p99 under bulk work / p99 alone = {ratio:.2f}x; "
+            f"p50 {np.percentile(busy, 50) / np.percentile(alone, 50):.2f}x"
+        )
         threads[0].join(timeout=900)  # the embed loop ends after its current request
         wait_for_imports(url)
 
         lat, errors, took = mixed(url, args.clients, args.seconds, cand_ids, job_ids, job_text, fresh)
         total = sum(len(v) for v in lat.values())
-        print(f"3. mixed load: {args.clients} clients, {took} s: {total} requests, {total / took:.1f} req/s, "
-              f"errors: {dict(errors) or 'none'}")
+        print(
+            f"3. mixed load: {args.clients} clients, {took} s: {total} requests, {total / took:.1f} req/s, "
+            f"errors: {dict(errors) or 'none'}"
+        )
         for route, ms in sorted(lat.items()):
             print(f"   {route:<28} {percentiles(ms)}  ({len(ms)})")
         print(f"server peak RSS {peak_rss_mb(proc.pid):.0f} MB")

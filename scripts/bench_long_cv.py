@@ -45,7 +45,7 @@ def main() -> None:
     encoder = build_encoder(Settings())
     queries = encoder.encode([o.label for o in chosen])
     print(f"{args.n} jobs x {args.n} CVs of ~500 words, model {encoder.name}@{encoder.version}")
-    print(f"| placement of the real occupation | truncate | chunks + mean | chunks + max |\n|---|---|---|---|")
+    print("| placement of the real occupation | truncate | chunks + mean | chunks + max |\n|---|---|---|---|")
     for where in ("start", "middle", "end"):
         cvs = [long_cv(rng, o, occs, where) for o in chosen]
         row = []

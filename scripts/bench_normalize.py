@@ -20,7 +20,6 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.reference.loader import occupation_doc  # noqa: E402
 from serving import percentiles  # noqa: E402
 
 from app.encoder.factory import build_encoder  # noqa: E402
@@ -29,6 +28,7 @@ from app.matching.occupations import OccupationIndex  # noqa: E402
 from app.matching.ranking import Weights  # noqa: E402
 from app.matching.rules import RuleBook  # noqa: E402
 from app.matching.scorer import MatchScorer  # noqa: E402
+from app.reference.loader import occupation_doc  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from app.store.edge import EdgeStore  # noqa: E402
 from app.training.data import load_occupations, load_validation_titles  # noqa: E402
@@ -58,20 +58,25 @@ def main() -> None:
         served.open()
         t = time.perf_counter()
         for i in range(0, len(occs), 250):
-            served.put_many([occupation_doc(o) for o in occs[i:i + 250]])
+            served.put_many([occupation_doc(o) for o in occs[i : i + 250]])
         load_s = time.perf_counter() - t
         t = time.perf_counter()
         store.optimize("occupations")
-        print(f"model {model_id} ({enc.backend}); {len(occs)} occupations loaded in {load_s:.0f} s, "
-              f"HNSW built in {time.perf_counter() - t:.1f} s; {len(pairs)} titles, limit {args.limit}")
+        print(
+            f"model {model_id} ({enc.backend}); {len(occs)} occupations loaded in {load_s:.0f} s, "
+            f"HNSW built in {time.perf_counter() - t:.1f} s; {len(pairs)} titles, limit {args.limit}"
+        )
         rules = RuleBook(store, enc.dim, model_id)
         rules.open()
         labels_only = OccupationIndex(enc, store, model_id, weights=Weights(), rerank_depth=0)
         texts = [p[0] for p in pairs]
         vectors = enc.encode(texts)
         dense = OccupationIndex(enc, store, model_id, weights=Weights(scorer.ranking.description), **extra)
-        for name, index in (("labels only (baseline)", labels_only), ("+ description re-rank", dense),
-                            ("served: + description + lexical", served)):
+        for name, index in (
+            ("labels only (baseline)", labels_only),
+            ("+ description re-rank", dense),
+            ("served: + description + lexical", served),
+        ):
             norm = Normalizer(enc, index, rules, scorer)
             lat, ranks = [], []
             for v, (text, uri) in zip(vectors, pairs):

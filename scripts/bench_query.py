@@ -29,8 +29,8 @@ from serving import percentiles, running_server  # noqa: E402
 from synthetic import make_cvs, make_jobs, occupations  # noqa: E402
 
 from app.domain import Kind, Record  # noqa: E402
-from app.encoder.texts import candidate_text  # noqa: E402
 from app.encoder.factory import build_encoder  # noqa: E402
+from app.encoder.texts import candidate_text  # noqa: E402
 from app.matching.records import Records, extract  # noqa: E402
 from app.settings import Settings  # noqa: E402
 from app.store.base import StoredPoint  # noqa: E402
@@ -39,8 +39,7 @@ from app.store.edge import EdgeStore  # noqa: E402
 FILTERS = {
     "no filter": None,
     "country + language": {"location": {"country": "DE"}, "languages": {"en": "B1"}},
-    "geo 300 km + years": {"location": {"lat": 52.52, "lon": 13.4, "radius_km": 300},
-                                    "years_experience": {"gte": 3}},
+    "geo 300 km + years": {"location": {"lat": 52.52, "lon": 13.4, "radius_km": 300}, "years_experience": {"gte": 3}},
 }
 
 
@@ -58,11 +57,18 @@ def build(data_dir: Path, size: int, encoder, base_docs: list[dict], base_vecs: 
         pick = rng.integers(0, len(base_docs), n)
         vecs = base_vecs[pick] + rng.normal(scale=0.025, size=(n, base_vecs.shape[1])).astype(np.float32)
         vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
-        matrix[start:start + n] = vecs
+        matrix[start : start + n] = vecs
         points = []
-        for j, (k, v) in enumerate(zip(pick, vecs)):
-            rec = Record(str(uuid.uuid4()), Kind.CANDIDATE, base_docs[k], time.time(), time.time(), records.model_id,
-                         extracted=extracted[k])
+        for k, v in zip(pick, vecs):
+            rec = Record(
+                str(uuid.uuid4()),
+                Kind.CANDIDATE,
+                base_docs[k],
+                time.time(),
+                time.time(),
+                records.model_id,
+                extracted=extracted[k],
+            )
             points.append(StoredPoint(rec.id, records._payload(rec), v.tolist(), sparse[k]))
         store.upsert(Kind.CANDIDATE.value, points)
     job_ids = [rec.id for rec, _ in records.put_many(Kind.JOB, jobs)]
@@ -102,8 +108,13 @@ def main() -> None:
                 rng, have = random.Random(size), 0
                 for n_rules in rule_counts:
                     for _ in range(n_rules - have):
-                        http.post("/v1/rules", json={"if_near": {"text": rng.choice(labels), "threshold": 0.6},
-                                                     "exclude_near": {"text": rng.choice(labels), "threshold": 0.6}})
+                        http.post(
+                            "/v1/rules",
+                            json={
+                                "if_near": {"text": rng.choice(labels), "threshold": 0.6},
+                                "exclude_near": {"text": rng.choice(labels), "threshold": 0.6},
+                            },
+                        )
                     have = max(have, n_rules)
                     print(f"  -- {n_rules} exclusion rules")
                     for name, flt in FILTERS.items():
@@ -118,8 +129,10 @@ def main() -> None:
                             found += len(r.json()["matches"])
                             fired += len(r.json()["rules_applied"])
                         ratio = np.median(lat) / np.median(brute)
-                        print(f"  HTTP {name:27s} {percentiles(lat)}  ({found / len(order):.1f} results/query, "
-                              f"{fired / len(order):.1f} rules fired/query, p50 = {ratio:.2f}x brute force)")
+                        print(
+                            f"  HTTP {name:27s} {percentiles(lat)}  ({found / len(order):.1f} results/query, "
+                            f"{fired / len(order):.1f} rules fired/query, p50 = {ratio:.2f}x brute force)"
+                        )
 
 
 if __name__ == "__main__":

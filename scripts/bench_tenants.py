@@ -59,8 +59,13 @@ def main() -> None:
         t = time.perf_counter()
         shared.ensure_collection("all", DIM, {"tenant": FieldType.TENANT})
         for i in range(0, args.points, 1000):
-            shared.upsert("all", [StoredPoint(ids[j], {"tenant": names[owner[j]]}, vecs[j].tolist())
-                                  for j in range(i, min(i + 1000, args.points))])
+            shared.upsert(
+                "all",
+                [
+                    StoredPoint(ids[j], {"tenant": names[owner[j]]}, vecs[j].tolist())
+                    for j in range(i, min(i + 1000, args.points))
+                ],
+            )
         shared.optimize("all")
         build_shared = time.perf_counter() - t
         t = time.perf_counter()
@@ -68,7 +73,7 @@ def main() -> None:
             per.ensure_collection(name, DIM, {})
             mine = np.flatnonzero(owner == k)
             for i in range(0, len(mine), 1000):
-                per.upsert(name, [StoredPoint(ids[j], {}, vecs[j].tolist()) for j in mine[i:i + 1000]])
+                per.upsert(name, [StoredPoint(ids[j], {}, vecs[j].tolist()) for j in mine[i : i + 1000]])
             per.optimize(name)
         build_per = time.perf_counter() - t
 
@@ -84,8 +89,10 @@ def main() -> None:
             overlap.append(len({h.id for h in a} & {h.id for h in b}) / max(1, len(b)))
         print(f"one collection, tenant index: write + build {build_shared:.1f} s; search {ms(lat_shared)}")
         print(f"a collection per tenant:      write + build {build_per:.1f} s; search {ms(lat_per)}")
-        print(f"ratio filtered / per-tenant search p50: {np.median(lat_shared) / np.median(lat_per):.2f}; "
-              f"recall@10 of the filtered search against the per-tenant answer: {np.mean(overlap):.4f}")
+        print(
+            f"ratio filtered / per-tenant search p50: {np.median(lat_shared) / np.median(lat_per):.2f}; "
+            f"recall@10 of the filtered search against the per-tenant answer: {np.mean(overlap):.4f}"
+        )
         shared.close()
         per.close()
 

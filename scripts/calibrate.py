@@ -21,13 +21,22 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.encoder.factory import DEFAULT_MODEL, build_encoder  # noqa: E402
+from app.matching.lexical import Lexicon  # noqa: E402
 from app.matching.occupations import RERANK_DEPTH  # noqa: E402
+from app.matching.ranking import Weights  # noqa: E402
 from app.matching.scorer import CALIBRATION_FILE, MatchScorer  # noqa: E402
 from app.settings import Settings  # noqa: E402
-from app.matching.lexical import Lexicon  # noqa: E402
-from app.matching.ranking import Weights  # noqa: E402
-from app.training.calibration import (OccupationVectors, Rankings, Top1Table, choose_weights,  # noqa: E402
-                                      confidence_report, fit_calibration, held_out_labels, split_halves, top1_table)
+from app.training.calibration import (  # noqa: E402
+    OccupationVectors,
+    Rankings,
+    Top1Table,
+    choose_weights,
+    confidence_report,
+    fit_calibration,
+    held_out_labels,
+    split_halves,
+    top1_table,
+)
 from app.training.data import load_occupations, load_validation_titles  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -36,8 +45,12 @@ SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", type=Path, default=DEFAULT_MODEL)
-    ap.add_argument("--backend", choices=["auto", "torch", "onnx"], default="auto",
-                    help="auto = what the service runs (ONNX when exported)")
+    ap.add_argument(
+        "--backend",
+        choices=["auto", "torch", "onnx"],
+        default="auto",
+        help="auto = what the service runs (ONNX when exported)",
+    )
     ap.add_argument("--esco", type=Path, default=SHARED / "esco" / "occupations_en.csv")
     ap.add_argument("--titles", type=Path, default=SHARED / "jobbert_validation" / "titles.csv")
     ap.add_argument("--clean", type=int, default=3000, help="ESCO labels held out as clean queries (0: none)")
@@ -58,8 +71,9 @@ def main() -> None:
     table = top1_table(scorer, texts, queries, rankings, occ, gold, weights, RERANK_DEPTH)
     eval_texts, eval_gold = [pairs[i][0] for i in eval_idx], np.array([pairs[i][1] for i in eval_idx])
     eval_q = enc.encode(eval_texts)
-    eval_table = top1_table(scorer, eval_texts, eval_q, Rankings.of(eval_q, occ, eval_texts, lexicon), occ,
-                            eval_gold, weights, RERANK_DEPTH)
+    eval_table = top1_table(
+        scorer, eval_texts, eval_q, Rankings.of(eval_q, occ, eval_texts, lexicon), occ, eval_gold, weights, RERANK_DEPTH
+    )
     fit_tables, judged = [table], {"JobBERT titles, evaluation half (noisy labels)": eval_table}
     if args.clean:
         # the same ranking, on an ontology without the held-out labels (and a lexicon fitted without them)
@@ -68,8 +82,9 @@ def main() -> None:
         lex_c = Lexicon.fit(occ_c.labels)
         w_c = Weights(weights.description, weights.lexical, lex_c)
         q_c = enc.encode(clean_texts)
-        clean_table = top1_table(scorer, clean_texts, q_c, Rankings.of(q_c, occ_c, clean_texts, lex_c), occ_c,
-                                 clean_gold, w_c, RERANK_DEPTH)
+        clean_table = top1_table(
+            scorer, clean_texts, q_c, Rankings.of(q_c, occ_c, clean_texts, lex_c), occ_c, clean_gold, w_c, RERANK_DEPTH
+        )
         fit_tables.append(clean_table.subset(clean_fit))
         judged["ESCO labels held out, other half of the occupations (clean labels)"] = clean_table.subset(~clean_fit)
     # each set counts alike in the occupation calibrator, whatever its size
@@ -77,9 +92,11 @@ def main() -> None:
     balance = np.concatenate([np.full(n, sum(sizes) / (len(sizes) * n)) for n in sizes])
     cal = fit_calibration(Top1Table.concat(*fit_tables), enc.version, weights, balance)
     cal.save(args.model / CALIBRATION_FILE)
-    print(f"fitted on {len(texts)} titles with {enc.backend}: description weight {weights.description}, "
-          f"lexical weight {weights.lexical} (lexicon of {len(lexicon.df)} n-grams from {lexicon.n_docs} labels), "
-          f"top-1 accuracy {table.correct.mean():.3f}; wrote {args.model / CALIBRATION_FILE} for model {enc.version}")
+    print(
+        f"fitted on {len(texts)} titles with {enc.backend}: description weight {weights.description}, "
+        f"lexical weight {weights.lexical} (lexicon of {len(lexicon.df)} n-grams from {lexicon.n_docs} labels), "
+        f"top-1 accuracy {table.correct.mean():.3f}; wrote {args.model / CALIBRATION_FILE} for model {enc.version}"
+    )
     for name, c in (("occupation normalisation", cal.occupation), ("job <-> candidate matches", cal.match)):
         print(f"{name}:")
         for f, coef in zip(c.features, c.coef):
@@ -88,8 +105,10 @@ def main() -> None:
     for name, t in judged.items():
         conf = cal.occupation.predict(t.X_occupation)
         r = confidence_report(conf, t.correct)
-        print(f"  {name}: n={len(t.correct)} top-1 accuracy {r['accuracy']:.3f}, mean confidence {conf.mean():.3f}, "
-              f"ECE {r['ECE']:.4f}, Brier {r['Brier']:.4f}, AUROC {r['AUROC']:.4f}")
+        print(
+            f"  {name}: n={len(t.correct)} top-1 accuracy {r['accuracy']:.3f}, mean confidence {conf.mean():.3f}, "
+            f"ECE {r['ECE']:.4f}, Brier {r['Brier']:.4f}, AUROC {r['AUROC']:.4f}"
+        )
 
 
 if __name__ == "__main__":

@@ -30,14 +30,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.encoder.factory import DEFAULT_MODEL, build_encoder  # noqa: E402
 from app.encoder.sentence import SentenceTransformerEncoder  # noqa: E402
-from app.settings import Settings  # noqa: E402
-from app.training.data import load_occupations, load_validation_titles  # noqa: E402
-from app.matching.scorer import MatchScorer  # noqa: E402
 from app.matching.confidence import OCCUPATION_FEATURES, Calibrator  # noqa: E402
 from app.matching.occupations import RERANK_DEPTH  # noqa: E402
 from app.matching.ranking import Weights  # noqa: E402
-from app.training.calibration import (OccupationVectors, Rankings, Top1Table, baseline_calibrators,  # noqa: E402
-                                      confidence_report, split_halves, top1_table)
+from app.matching.scorer import MatchScorer  # noqa: E402
+from app.settings import Settings  # noqa: E402
+from app.training.calibration import (  # noqa: E402
+    OccupationVectors,
+    Rankings,
+    Top1Table,
+    baseline_calibrators,
+    confidence_report,
+    split_halves,
+    top1_table,
+)
+from app.training.data import load_occupations, load_validation_titles  # noqa: E402
 from app.training.evaluate import gold_ranks, label_table, rank_report, target_scores  # noqa: E402
 from app.training.label_audit import named_errors, prior_confidence, repeated_titles  # noqa: E402
 
@@ -93,10 +100,18 @@ def main() -> None:
     ap.add_argument("--model", type=Path, default=DEFAULT_MODEL, help="trained artifact to compare with the base")
     ap.add_argument("--limit", type=int, default=None, help="evaluate a fixed random subset of titles")
     ap.add_argument("--skip-base", action="store_true")
-    ap.add_argument("--wrap", default=None, help="rank each title wrapped in this text, e.g. a vacancy template "
-                                                  "with {title} in it: how a whole ad normalises")
-    ap.add_argument("--backend", choices=["auto", "torch", "onnx"], default="auto",
-                    help="for the trained model: auto = what the service runs (ONNX when exported)")
+    ap.add_argument(
+        "--wrap",
+        default=None,
+        help="rank each title wrapped in this text, e.g. a vacancy template "
+        "with {title} in it: how a whole ad normalises",
+    )
+    ap.add_argument(
+        "--backend",
+        choices=["auto", "torch", "onnx"],
+        default="auto",
+        help="for the trained model: auto = what the service runs (ONNX when exported)",
+    )
     ap.add_argument("--plot", type=Path, default=Path(__file__).resolve().parents[1] / "docs" / "reliability.png")
     args = ap.parse_args()
 
@@ -110,8 +125,12 @@ def main() -> None:
     print(f"{len(pairs)} titles ({verbatim.mean():.1%} verbatim ESCO labels), {len(occs)} occupations\n")
     report("char TF-IDF", *tfidf_scores(queries, occs, label_texts, owner), gold, verbatim)
     if not args.skip_base:
-        report("base MiniLM", *encoder_scores(SentenceTransformerEncoder(), queries, occs, label_texts, owner),
-               gold, verbatim)
+        report(
+            "base MiniLM",
+            *encoder_scores(SentenceTransformerEncoder(), queries, occs, label_texts, owner),
+            gold,
+            verbatim,
+        )
     if args.model and args.model.exists():
         enc = build_encoder(Settings(model_path=args.model, encoder_backend=args.backend))
         name = f"trained {enc.backend} {getattr(enc, 'model_file', '')}".strip()
@@ -134,16 +153,20 @@ def served_section(scorer, rankings, gold, verbatim) -> None:
     w = scorer.ranking
     served = rankings.served(w, RERANK_DEPTH)
     _, held = split_halves(len(gold))
-    print(f"\nas served: best label + {w.description} x description + {w.lexical} x lexical cosine, top "
-          f"{RERANK_DEPTH} by label re-ranked (weights chosen on the fitting half of the titles):")
+    print(
+        f"\nas served: best label + {w.description} x description + {w.lexical} x lexical cosine, top "
+        f"{RERANK_DEPTH} by label re-ranked (weights chosen on the fitting half of the titles):"
+    )
     print(f"  all titles:          {rank_report(gold_ranks(served, gold)).row()}")
     print(f"  non-verbatim:        {rank_report(gold_ranks(served[~verbatim], gold[~verbatim])).row()}")
     print(f"  held-out half:       {rank_report(gold_ranks(served[held], gold[held])).row()}")
     print(f"  held-out half, labels only: {rank_report(gold_ranks(rankings.label[held], gold[held])).row()}")
     if w.lexical:
         dense = Weights(w.description)
-        print(f"  held-out half, without the lexical score (best label + {w.description} x description): "
-              f"{rank_report(gold_ranks(rankings.served(dense, RERANK_DEPTH)[held], gold[held])).row()}")
+        print(
+            f"  held-out half, without the lexical score (best label + {w.description} x description): "
+            f"{rank_report(gold_ranks(rankings.served(dense, RERANK_DEPTH)[held], gold[held])).row()}"
+        )
 
 
 def confidence_section(scorer, texts, q, rankings, occ, gold, plot: Path | None) -> None:
@@ -153,18 +176,23 @@ def confidence_section(scorer, texts, q, rankings, occ, gold, plot: Path | None)
     w = scorer.ranking
 
     def table(idx):
-        return top1_table(scorer, [texts[i] for i in idx], q[idx], rankings.subset(idx), occ, gold[idx], w,
-                          RERANK_DEPTH)
+        return top1_table(
+            scorer, [texts[i] for i in idx], q[idx], rankings.subset(idx), occ, gold[idx], w, RERANK_DEPTH
+        )
+
     fit_idx, eval_idx = split_halves(len(gold))
     fit, held = table(fit_idx), table(eval_idx)
     cal = scorer.calibration
-    rows = {"occupation calibrator": cal.occupation.predict(cal.occupation.select(held.X_occupation,
-                                                                                  OCCUPATION_FEATURES)),
-            "match calibrator": cal.match.predict(cal.match.select(held.X_match))}
+    rows = {
+        "occupation calibrator": cal.occupation.predict(cal.occupation.select(held.X_occupation, OCCUPATION_FEATURES)),
+        "match calibrator": cal.match.predict(cal.match.select(held.X_match)),
+    }
     for name, base in baseline_calibrators(fit).items():
         rows[name] = base.predict(base.select(held.X_match))
-    print(f"\nconfidence of the top-1 occupation as served, {len(eval_idx)} held-out titles "
-          f"(top-1 accuracy {held.correct.mean():.4f}):")
+    print(
+        f"\nconfidence of the top-1 occupation as served, {len(eval_idx)} held-out titles "
+        f"(top-1 accuracy {held.correct.mean():.4f}):"
+    )
     print(f"{'':24s} {'ECE':>7s} {'Brier':>7s} {'AUROC':>7s} {'acc@50%':>8s} {'acc@80%':>8s}")
     for name, conf in rows.items():
         r = confidence_report(conf, held.correct)
@@ -189,8 +217,10 @@ def unseen_occupations(both, seen: np.ndarray) -> None:
     X, y = both.X_occupation, both.correct
     cal = Calibrator.fit(X[seen], y[seen], OCCUPATION_FEATURES)
     r = confidence_report(cal.predict(X[~seen]), y[~seen])
-    print(f"same features refitted on the titles of half of the occupations, scored on the other half's "
-          f"{int((~seen).sum())} titles: ECE {r['ECE']:.4f}  AUROC {r['AUROC']:.4f}  acc@50% {r['acc@50%']:.4f}")
+    print(
+        f"same features refitted on the titles of half of the occupations, scored on the other half's "
+        f"{int((~seen).sum())} titles: ECE {r['ECE']:.4f}  AUROC {r['AUROC']:.4f}  acc@50% {r['acc@50%']:.4f}"
+    )
 
 
 def label_audit(texts, gold, fit, held, both, seen: np.ndarray, conf_held: np.ndarray, n_occ: int) -> None:
@@ -199,20 +229,26 @@ def label_audit(texts, gold, fit, held, both, seen: np.ndarray, conf_held: np.nd
     print("\nwhat these labels allow (diagnostics, never served):")
     rep = repeated_titles(texts, gold)
     if rep.groups:
-        print(f"  {rep.groups} titles occur more than once ({rep.rows} rows); {rep.inconsistent} of them "
-              f"({rep.inconsistent / rep.groups:.1%}) are labelled with more than one occupation. The best possible "
-              f"title -> occupation mapping is right on {rep.ceiling:.1%} of those rows; the served top-1 on "
-              f"{both.correct[rep.mask].mean():.1%}.")
+        print(
+            f"  {rep.groups} titles occur more than once ({rep.rows} rows); {rep.inconsistent} of them "
+            f"({rep.inconsistent / rep.groups:.1%}) are labelled with more than one occupation. The best possible "
+            f"title -> occupation mapping is right on {rep.ceiling:.1%} of those rows; the served top-1 on "
+            f"{both.correct[rep.mask].mean():.1%}."
+        )
     cov = held.X_occupation[:, OCCUPATION_FEATURES.index("any_label_coverage")]
     n, named = named_errors(conf_held, held.correct, cov, 0.7)
-    print(f"  {n} held-out top-1s with confidence >= 0.7 are wrong by the labels; the title contains a whole "
-          f"label of the predicted occupation in {named:.1%} of them.")
+    print(
+        f"  {n} held-out top-1s with confidence >= 0.7 are wrong by the labels; the title contains a whole "
+        f"label of the predicted occupation in {named:.1%} of them."
+    )
     prior = prior_confidence(fit.X_occupation, fit.correct, fit.top, held.X_occupation, held.top, n_occ)
     X, y, top = both.X_occupation, both.correct, both.top
     unseen = prior_confidence(X[seen], y[seen], top[seen], X[~seen], top[~seen], n_occ)
-    print(f"  + a per-occupation prior fitted on the labels (how often they agreed with each predicted "
-          f"occupation: training on them, so not served): AUROC {confidence_report(prior, held.correct)['AUROC']:.4f} "
-          f"on held-out titles, {confidence_report(unseen, y[~seen])['AUROC']:.4f} on held-out occupations.")
+    print(
+        f"  + a per-occupation prior fitted on the labels (how often they agreed with each predicted "
+        f"occupation: training on them, so not served): AUROC {confidence_report(prior, held.correct)['AUROC']:.4f} "
+        f"on held-out titles, {confidence_report(unseen, y[~seen])['AUROC']:.4f} on held-out occupations."
+    )
 
 
 def reliability_plot(rows: dict, correct: np.ndarray, path: Path) -> None:

@@ -33,8 +33,15 @@ from app.matching.criteria import CRITERIA  # noqa: E402
 from app.matching.lexical_vectors import Bm25Encoder  # noqa: E402
 from app.matching.match_model import MODEL_FILE, MatchModel, Ranker  # noqa: E402
 from app.settings import Settings  # noqa: E402
-from app.training.match_fit import (Pool, confidence_metrics, fit_calibrator, fit_weights,  # noqa: E402
-                                    ranking_metrics, split_by_query, with_priors)
+from app.training.match_fit import (  # noqa: E402
+    Pool,
+    confidence_metrics,
+    fit_calibrator,
+    fit_weights,
+    ranking_metrics,
+    split_by_query,
+    with_priors,
+)
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "jobcv_dev"
 
@@ -51,15 +58,18 @@ def load(folder: Path):
 
 def ingest(client: TestClient, jobs, cvs) -> tuple[dict[str, str], dict[str, str]]:
     """external id -> service id, for jobs and for CVs."""
+
     def bulk(path, docs):
         out = {}
         for i in range(0, len(docs), 500):
-            r = client.post(path, json=docs[i:i + 500])
+            r = client.post(path, json=docs[i : i + 500])
             r.raise_for_status()
             out.update({x["external_id"]: x["id"] for x in r.json()["results"]})
         return out
-    job_ids = bulk("/v1/jobs/bulk", [{"external_id": j["id"], "title": j["title"], "description": j["text"]}
-                                     for j in jobs])
+
+    job_ids = bulk(
+        "/v1/jobs/bulk", [{"external_id": j["id"], "title": j["title"], "description": j["text"]} for j in jobs]
+    )
     cv_ids = bulk("/v1/candidates/bulk", [{"external_id": c["id"], "cv_text": c["text"]} for c in cvs])
     return job_ids, cv_ids
 
@@ -71,9 +81,15 @@ def pools(client: TestClient, path: str, queries: dict[str, str], grade_of, stor
         r.raise_for_status()
         ms = r.json()["matches"]
         rows = np.array([[m["explanation"]["breakdown"][c]["score"] for c in CRITERIA] for m in ms]).reshape(
-            len(ms), len(CRITERIA))
-        out[ext] = Pool(ext, [m["external_id"] for m in ms], rows,
-                        np.array([grade_of(ext, m["external_id"]) for m in ms]), stored(ext))
+            len(ms), len(CRITERIA)
+        )
+        out[ext] = Pool(
+            ext,
+            [m["external_id"] for m in ms],
+            rows,
+            np.array([grade_of(ext, m["external_id"]) for m in ms]),
+            stored(ext),
+        )
     return out
 
 
@@ -92,11 +108,13 @@ def bm25_metrics(queries: dict[str, str], targets: dict[str, str], grade_of) -> 
     result = []
     for q, text in queries.items():
         qv = enc.query(text)
-        scores = np.array([sum(idf.get(i, 0) * w * weights[t].get(i, 0.0) for i, w in zip(qv.indices, qv.values))
-                           for t in names])
+        scores = np.array(
+            [sum(idf.get(i, 0) * w * weights[t].get(i, 0.0) for i, w in zip(qv.indices, qv.values)) for t in names]
+        )
         top = np.argsort(-scores, kind="stable")[:50]
-        result.append(Pool(q, [names[i] for i in top], scores[top][:, None],
-                           np.array([grade_of(q, names[i]) for i in top])))
+        result.append(
+            Pool(q, [names[i] for i in top], scores[top][:, None], np.array([grade_of(q, names[i]) for i in top]))
+        )
     return ranking_metrics(result, lambda p: p.rows[:, 0])
 
 
@@ -109,11 +127,18 @@ def main() -> None:
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("--fit", action="store_true", help="refit and save the match model on the fitting half")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--splits", type=int, default=0,
-                    help="also refit the weights on N other seeded halves and print the spread of the reporting "
-                         "figures (how much the seed-0 split is luck)")
-    ap.add_argument("--reference", default="esco",
-                    help="reference occupations loaded before the records, as the service does (esco, none, a CSV)")
+    ap.add_argument(
+        "--splits",
+        type=int,
+        default=0,
+        help="also refit the weights on N other seeded halves and print the spread of the reporting "
+        "figures (how much the seed-0 split is luck)",
+    )
+    ap.add_argument(
+        "--reference",
+        default="esco",
+        help="reference occupations loaded before the records, as the service does (esco, none, a CSV)",
+    )
     ap.add_argument("--save-pools", type=Path, help="pickle the pools (both directions) here, for analysis")
     args = ap.parse_args()
 
@@ -125,13 +150,17 @@ def main() -> None:
     encoder = build_encoder(settings)
     started = time.perf_counter()
     with TestClient(create_app(settings, encoder=encoder)) as client:
-        ref = client.app.state.reference.wait()
-        print(f"reference occupations: {ref['set']} {ref['status']}, {ref['loaded']} in "
-              f"{time.perf_counter() - started:.0f} s")
+        ref = client.app.state.services.reference.wait()
+        print(
+            f"reference occupations: {ref['set']} {ref['status']}, {ref['loaded']} in "
+            f"{time.perf_counter() - started:.0f} s"
+        )
         started = time.perf_counter()
         job_ids, cv_ids = ingest(client, jobs, cvs)
-    print(f"ingested {len(job_ids)} jobs and {len(cv_ids)} CVs in {time.perf_counter() - started:.1f} s "
-          f"(model {encoder.name}@{encoder.version})")
+    print(
+        f"ingested {len(job_ids)} jobs and {len(cv_ids)} CVs in {time.perf_counter() - started:.1f} s "
+        f"(model {encoder.name}@{encoder.version})"
+    )
 
     def job_grade(job, cv):
         return qrels.get((job, cv), 0)
@@ -142,9 +171,8 @@ def main() -> None:
     def run(model_note: str):
         with TestClient(create_app(settings, encoder=encoder)) as client:
             jp = pools(client, "/v1/jobs/{}/matches", job_ids, job_grade, lambda q: True)
-            cp = pools(client, "/v1/candidates/{}/matches", {c: cv_ids[c] for c in fit_cvs}, cv_grade,
-                       lambda q: True)
-            model = client.app.state.matcher.model
+            cp = pools(client, "/v1/candidates/{}/matches", {c: cv_ids[c] for c in fit_cvs}, cv_grade, lambda q: True)
+            model = client.app.state.services.matcher.model
         print(f"\nmatch model: {model_note}")
         for target, r in model.rankers.items():
             print(f"  {target:<11} weights " + ", ".join(f"{c} {w:.3f}" for c, w in r.weights.items()))
@@ -153,13 +181,18 @@ def main() -> None:
     jp, cp, model = run("as shipped" if MODEL_FILE.exists() else "none shipped (equal weights, no confidence)")
     if args.fit:
         rankers = {}
-        for target, fit_pools in (("candidates", [jp[j] for j in fitting]),
-                                  ("jobs", [cp[c] for c in fit_cvs if job_of[c] in fitting])):
+        for target, fit_pools in (
+            ("candidates", [jp[j] for j in fitting]),
+            ("jobs", [cp[c] for c in fit_cvs if job_of[c] in fitting]),
+        ):
             ranker = Ranker(with_priors(fit_weights(fit_pools), fit_pools))
             ranker.calibrator = fit_calibrator(fit_pools, ranker)
             rankers[target] = ranker
-        model = MatchModel(rankers, f"jobcv_dev (rjdb, CC BY-SA 4.0) fitting half: seed {args.seed}, "
-                                    f"{len(fitting)} of {len(jobs)} jobs; reference occupations: {args.reference}")
+        model = MatchModel(
+            rankers,
+            f"jobcv_dev (rjdb, CC BY-SA 4.0) fitting half: seed {args.seed}, "
+            f"{len(fitting)} of {len(jobs)} jobs; reference occupations: {args.reference}",
+        )
         model.save()
         print(f"saved {MODEL_FILE}")
         jp, cp, model = run("just fitted")
@@ -177,31 +210,41 @@ def main() -> None:
     print(line("service (served order)", ranking_metrics(rep_jobs, lambda p: -np.arange(len(p.grades))), keys))
     texts_jobs = {j["id"]: f"{j['title']}. {j['text']}" for j in jobs}
     texts_cvs = {c["id"]: c["text"] for c in cvs}
-    print(line("BM25 on the same texts", bm25_metrics({j: texts_jobs[j] for j in reporting}, texts_cvs,
-                                                      job_grade), keys))
+    print(
+        line("BM25 on the same texts", bm25_metrics({j: texts_jobs[j] for j in reporting}, texts_cvs, job_grade), keys)
+    )
     for c in CRITERIA:
         if jobs_ranker.weights.get(c, 0) > 0:
             w = {k: v for k, v in jobs_ranker.weights.items() if k != c}
             print(line(f"  without {c}", ranking_metrics(rep_jobs, lambda p, w=w: jobs_ranker.scores(p.rows, w)), keys))
     for c in CRITERIA:
-        print(line(f"  {c} alone", ranking_metrics(rep_jobs, lambda p, c=c: jobs_ranker.scores(p.rows, {c: 1.0})),
-                   keys))
+        print(
+            line(f"  {c} alone", ranking_metrics(rep_jobs, lambda p, c=c: jobs_ranker.scores(p.rows, {c: 1.0})), keys)
+        )
 
     print(f"\n{'candidate -> jobs':<34}" + "".join(f"{k:>10}" for k in keys[:3]))
     print(line("service (served order)", ranking_metrics(rep_cvs, lambda p: -np.arange(len(p.grades))), keys[:3]))
-    print(line("BM25 on the same texts", bm25_metrics({c.query: texts_cvs[c.query] for c in rep_cvs}, texts_jobs,
-                                                      cv_grade), keys[:3]))
+    print(
+        line(
+            "BM25 on the same texts",
+            bm25_metrics({c.query: texts_cvs[c.query] for c in rep_cvs}, texts_jobs, cv_grade),
+            keys[:3],
+        )
+    )
     if args.splits:
         keys2 = ("mrr", "fit_above_weakened")
         runs = []
         for seed in range(1, args.splits + 1):
             fit_q, rep_q = split_by_query(sorted(jp), seed)
             w = fit_weights([jp[q] for q in fit_q])
-            runs.append([ranking_metrics([jp[q] for q in rep_q], lambda p, w=w: Ranker(w).scores(p.rows))[k]
-                         for k in keys2])
+            runs.append(
+                [ranking_metrics([jp[q] for q in rep_q], lambda p, w=w: Ranker(w).scores(p.rows))[k] for k in keys2]
+            )
         r = np.array(runs)
-        print(f"  weights refitted on {args.splits} other splits (seeds 1-{args.splits}), job -> candidates: "
-              + ", ".join(f"{k} mean {r[:, i].mean():.4f} min {r[:, i].min():.4f}" for i, k in enumerate(keys2)))
+        print(
+            f"  weights refitted on {args.splits} other splits (seeds 1-{args.splits}), job -> candidates: "
+            + ", ".join(f"{k} mean {r[:, i].mean():.4f} min {r[:, i].min():.4f}" for i, k in enumerate(keys2))
+        )
     if jobs_ranker.calibrator is None:
         print("\nno confidence: the match model has no calibrator (run with --fit)")
         return
@@ -210,8 +253,10 @@ def main() -> None:
     for k, v in conf.items():
         print(f"  {k:<36}{v:.4f}")
     conf = confidence_metrics(rep_cvs, cvs_ranker)
-    print(f"\nconfidence, candidate -> jobs, top 10 of each fitting CV (threshold {cvs_ranker.no_match_threshold:.3f}; "
-          "no weakened copy in this direction):")
+    print(
+        f"\nconfidence, candidate -> jobs, top 10 of each fitting CV (threshold {cvs_ranker.no_match_threshold:.3f}; "
+        "no weakened copy in this direction):"
+    )
     for k, v in conf.items():
         if "weakened" not in k:
             print(f"  {k:<36}{v:.4f}")

@@ -40,8 +40,15 @@ def near_miss_pairs(seed: int):
 
 def removed(rule: Rule, titles: np.ndarray, relative: bool) -> np.ndarray:
     """Which title vectors the service's rule code removes (the if_vector dropped for the plain variant)."""
-    probe = Rule(rule.id, {}, 0.0, rule.exclude_vector, rule.if_threshold, rule.exclude_threshold,
-                 rule.if_vector if relative else None)
+    probe = Rule(
+        rule.id,
+        {},
+        0.0,
+        rule.exclude_vector,
+        rule.if_threshold,
+        rule.exclude_threshold,
+        rule.if_vector if relative else None,
+    )
     return np.array([FiredRules([probe]).excludes(v) is not None for v in titles])
 
 
@@ -54,12 +61,16 @@ def main() -> None:
     texts = [t for a, b, a_alt, b_alt in pairs for t in (a.label, b.label, a_alt, b_alt)]
     vecs = encoder.encode(texts).reshape(len(pairs), 4, -1)
     half = len(pairs) // 2
-    print(f"{len(pairs)} near-miss pairs (ISCO unit groups with 2+ occupations); model {encoder.name}@{encoder.version}")
+    print(
+        f"{len(pairs)} near-miss pairs (ISCO unit groups with 2+ occupations); model {encoder.name}@{encoder.version}"
+    )
     best = {}
     for name, part in (("choosing half", slice(0, half)), ("reporting half", slice(half, None))):
         v = vecs[part]
         print(f"\n{name} ({len(v)} pairs)")
-        print(f"{'threshold':>10}{'relative: B gone':>18}{'A gone':>8}{'plain: B gone':>15}{'A gone':>8}{'if fires':>10}")
+        print(
+            f"{'threshold':>10}{'relative: B gone':>18}{'A gone':>8}{'plain: B gone':>15}{'A gone':>8}{'if fires':>10}"
+        )
         for t in GRID:
             row = []
             for relative in (True, False):

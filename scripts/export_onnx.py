@@ -16,10 +16,10 @@ keeps fp32.
 
 import argparse
 import random
-
-import numpy as np
 import sys
 from pathlib import Path
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -30,8 +30,12 @@ from app.encoder.texts import candidate_text, chunk_words  # noqa: E402
 from app.training.data import load_validation_titles  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-FALLBACK_TEXTS = ["Senior Python developer", "Registered nurse, intensive care", "Lkw-Fahrer (m/w/d) CE",
-                  "a long text " * 200]
+FALLBACK_TEXTS = [
+    "Senior Python developer",
+    "Registered nurse, intensive care",
+    "Lkw-Fahrer (m/w/d) CE",
+    "a long text " * 200,
+]
 
 
 def check_texts(titles_path: Path, n_titles: int, n_cvs: int) -> list[str]:
@@ -48,7 +52,9 @@ def check_texts(titles_path: Path, n_titles: int, n_cvs: int) -> list[str]:
 
 
 def validation_mrr(export: Path, model_file: str, titles: Path) -> float:
-    from evaluate import load, SHARED as DATA
+    from evaluate import SHARED as DATA
+    from evaluate import load
+
     from app.training.evaluate import gold_ranks, rank_report
 
     occs, pairs, _ = load(DATA / "esco" / "occupations_en.csv", titles, None)
@@ -67,11 +73,21 @@ def choose_int8(out: Path, mode: str, titles: Path, max_drop: float) -> dict:
         return serve_file(out, MODEL_FILE, {"served": False, "why": f"no validation data at {titles}"})
     fp32_mrr, int8_mrr = validation_mrr(out, MODEL_FILE, titles), validation_mrr(out, int8, titles)
     served = fp32_mrr - int8_mrr < max_drop
-    print(f"validation MRR (preferred label): fp32 {fp32_mrr:.4f}, int8 {int8_mrr:.4f} -> serving "
-          f"{'int8' if served else 'fp32'} (allowed drop {max_drop})")
-    return serve_file(out, int8 if served else MODEL_FILE,
-                      {"served": served, "mrr_fp32": round(fp32_mrr, 4), "mrr_int8": round(int8_mrr, 4),
-                       "max_drop": max_drop, "why": "validation MRR"})
+    print(
+        f"validation MRR (preferred label): fp32 {fp32_mrr:.4f}, int8 {int8_mrr:.4f} -> serving "
+        f"{'int8' if served else 'fp32'} (allowed drop {max_drop})"
+    )
+    return serve_file(
+        out,
+        int8 if served else MODEL_FILE,
+        {
+            "served": served,
+            "mrr_fp32": round(fp32_mrr, 4),
+            "mrr_int8": round(int8_mrr, 4),
+            "max_drop": max_drop,
+            "why": "validation MRR",
+        },
+    )
 
 
 def main() -> None:
@@ -91,8 +107,10 @@ def main() -> None:
     texts = check_texts(args.titles, args.check_titles, args.check_cvs)
     meta = export_onnx(model, out, texts, args.min_cosine)
     c = meta["check"]
-    print(f"exported {meta['name']}@{meta['version']} to {out} in {meta['seconds']} s; "
-          f"{c['texts']} check texts: min cosine {c['min_cosine']:.6f}, mean {c['mean_cosine']:.6f}")
+    print(
+        f"exported {meta['name']}@{meta['version']} to {out} in {meta['seconds']} s; "
+        f"{c['texts']} check texts: min cosine {c['min_cosine']:.6f}, mean {c['mean_cosine']:.6f}"
+    )
     meta = choose_int8(out, args.int8, args.titles, args.max_mrr_drop)
     print(f"serving {meta['model_file']} ({meta['int8']['why']})")
 

@@ -52,8 +52,10 @@ def print_errors(http: httpx.Client, state: dict, limit: int) -> None:
     errors = http.get(f"/v1/imports/{state['id']}/errors", params={"limit": min(limit, 1000)}).json()["items"]
     print(f"{state['failed']} row(s) rejected; the first {len(errors)}:", file=sys.stderr)
     for e in errors:
-        print(f"  row {e['row']}" + (f" ({e['external_id']})" if e["external_id"] else "") + f": {e['message']}",
-              file=sys.stderr)
+        print(
+            f"  row {e['row']}" + (f" ({e['external_id']})" if e["external_id"] else "") + f": {e['message']}",
+            file=sys.stderr,
+        )
 
 
 def main() -> int:
@@ -61,8 +63,9 @@ def main() -> int:
     ap.add_argument("file", type=Path, nargs="?")
     ap.add_argument("--url", default="http://127.0.0.1:8000")
     ap.add_argument("--api-key", default=None)
-    ap.add_argument("--format", choices=["ndjson", "csv", "json", "zip"], default=None,
-                    help="when the file name does not tell")
+    ap.add_argument(
+        "--format", choices=["ndjson", "csv", "json", "zip"], default=None, help="when the file name does not tell"
+    )
     ap.add_argument("--resume", metavar="IMPORT_ID", help="follow an existing import instead of uploading")
     ap.add_argument("--every", type=float, default=1.0, help="seconds between polls")
     ap.add_argument("--show-errors", type=int, default=20)
@@ -77,8 +80,11 @@ def main() -> int:
             import_id = args.resume
         else:
             with args.file.open("rb") as fh:
-                r = http.post("/v1/imports", files={"file": (args.file.name, fh)},
-                              data={"format": args.format} if args.format else None)
+                r = http.post(
+                    "/v1/imports",
+                    files={"file": (args.file.name, fh)},
+                    data={"format": args.format} if args.format else None,
+                )
             if r.status_code != 202:
                 print(f"upload refused ({r.status_code}): {r.json()['error']['message']}", file=sys.stderr)
                 return 2
@@ -93,8 +99,10 @@ def main() -> int:
             else:
                 print(f"\nstopped following; the import goes on (--resume {import_id})", file=sys.stderr)
             return 2
-        print(f"{state['status']}: {state['stored']} stored, {state['failed']} rejected of {state['total']}"
-              + (f" ({state['message']})" if state["message"] else ""))
+        print(
+            f"{state['status']}: {state['stored']} stored, {state['failed']} rejected of {state['total']}"
+            + (f" ({state['message']})" if state["message"] else "")
+        )
         print_errors(http, state, args.show_errors)
         if state["status"] != "done":
             return 2

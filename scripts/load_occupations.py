@@ -32,10 +32,12 @@ def main() -> None:
     occs = load_occupations(args.esco)
     headers = {"Authorization": f"Bearer {args.api_key}"} if args.api_key else {}
     failed = 0
-    with httpx.Client(base_url=args.url, headers=headers, timeout=600) as http, \
-            tqdm(total=len(occs), unit="occ", desc="occupations") as bar:
+    with (
+        httpx.Client(base_url=args.url, headers=headers, timeout=600) as http,
+        tqdm(total=len(occs), unit="occ", desc="occupations") as bar,
+    ):
         for i in range(0, len(occs), args.batch):
-            chunk = [occupation_doc(o) for o in occs[i:i + args.batch]]
+            chunk = [occupation_doc(o) for o in occs[i : i + args.batch]]
             r = http.post("/v1/occupations/bulk", json=chunk)
             if r.status_code != 200:
                 sys.exit(f"batch at {i} failed: {r.status_code} {r.text[:500]}")

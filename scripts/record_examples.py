@@ -21,15 +21,26 @@ from app.main import create_app
 from app.settings import Settings
 
 PEOPLE = Path(__file__).resolve().parents[1] / "examples" / "people.ndjson"
-JOB = {"external_id": "J-1", "title": "Senior Python Backend Developer",
-       "description": "Build REST APIs with FastAPI and PostgreSQL; Docker; code reviews. 4+ years of Python.",
-       "skills": ["Python", "FastAPI", "PostgreSQL"],
-       "location": {"city": "Berlin", "country": "DE", "lat": 52.52, "lon": 13.405},
-       "remote": True, "languages": {"de": "B2", "en": "C1"}, "min_years_experience": 4,
-       "salary": {"min": 65000, "max": 85000, "currency": "EUR"}, "metadata": {"team": "platform"}}
-NURSE = {"external_id": "J-2", "title": "Intensive Care Nurse",
-         "description": "Care for critically ill patients in the ICU; ventilation, medication, monitoring.",
-         "location": {"city": "Hamburg", "country": "DE"}, "languages": {"de": "C1"}, "min_years_experience": 2}
+JOB = {
+    "external_id": "J-1",
+    "title": "Senior Python Backend Developer",
+    "description": "Build REST APIs with FastAPI and PostgreSQL; Docker; code reviews. 4+ years of Python.",
+    "skills": ["Python", "FastAPI", "PostgreSQL"],
+    "location": {"city": "Berlin", "country": "DE", "lat": 52.52, "lon": 13.405},
+    "remote": True,
+    "languages": {"de": "B2", "en": "C1"},
+    "min_years_experience": 4,
+    "salary": {"min": 65000, "max": 85000, "currency": "EUR"},
+    "metadata": {"team": "platform"},
+}
+NURSE = {
+    "external_id": "J-2",
+    "title": "Intensive Care Nurse",
+    "description": "Care for critically ill patients in the ICU; ventilation, medication, monitoring.",
+    "location": {"city": "Hamburg", "country": "DE"},
+    "languages": {"de": "C1"},
+    "min_years_experience": 2,
+}
 
 
 def trim(value: Any, items: int = 2, floats: int = 4) -> Any:
@@ -64,24 +75,54 @@ def main() -> None:
     settings = Settings(data_dir=Path(tempfile.mkdtemp(prefix="examples-")), reference_occupations="none")
     with TestClient(create_app(settings)) as client:
         rec = Recorder(client)
-        dev = rec("occupations_create", "POST", "/v1/occupations", {
-            "external_id": "http://data.europa.eu/esco/occupation/f2b15a0e-e65a-438a-affb-29b9d50b77d1",
-            "label": "software developer", "alt_labels": ["programmer", "software engineer", "backend developer"],
-            "description": "Software developers implement or program all kinds of software systems.",
-            "code": "2512.4", "source": "esco"})
-        rec("occupations_bulk", "POST", "/v1/occupations/bulk", [
-            {"external_id": "custom:icu-nurse", "label": "intensive care nurse", "alt_labels": ["ICU nurse"],
-             "source": "custom"},
-            {"external_id": "custom:welder", "label": "welder", "alt_labels": ["MIG welder", "TIG welder"],
-             "source": "custom"}])
+        dev = rec(
+            "occupations_create",
+            "POST",
+            "/v1/occupations",
+            {
+                "external_id": "http://data.europa.eu/esco/occupation/f2b15a0e-e65a-438a-affb-29b9d50b77d1",
+                "label": "software developer",
+                "alt_labels": ["programmer", "software engineer", "backend developer"],
+                "description": "Software developers implement or program all kinds of software systems.",
+                "code": "2512.4",
+                "source": "esco",
+            },
+        )
+        rec(
+            "occupations_bulk",
+            "POST",
+            "/v1/occupations/bulk",
+            [
+                {
+                    "external_id": "custom:icu-nurse",
+                    "label": "intensive care nurse",
+                    "alt_labels": ["ICU nurse"],
+                    "source": "custom",
+                },
+                {
+                    "external_id": "custom:welder",
+                    "label": "welder",
+                    "alt_labels": ["MIG welder", "TIG welder"],
+                    "source": "custom",
+                },
+            ],
+        )
         rec("occupations_list", "GET", "/v1/occupations", params={"limit": 2})
         rec("occupations_get", "GET", f"/v1/occupations/{dev['id']}")
-        rec("occupations_normalize", "POST", "/v1/occupations/normalize",
-            {"texts": ["Senior Python Engineer (m/w/d)", "Krankenpfleger Intensivstation"], "limit": 2})
+        rec(
+            "occupations_normalize",
+            "POST",
+            "/v1/occupations/normalize",
+            {"texts": ["Senior Python Engineer (m/w/d)", "Krankenpfleger Intensivstation"], "limit": 2},
+        )
 
         job = rec("jobs_create", "POST", "/v1/jobs", JOB)
-        rec("jobs_bulk", "POST", "/v1/jobs/bulk", [NURSE, {"external_id": "J-3", "title": "Welder",
-                                                          "description": "MIG/TIG welding of steel frames."}])
+        rec(
+            "jobs_bulk",
+            "POST",
+            "/v1/jobs/bulk",
+            [NURSE, {"external_id": "J-3", "title": "Welder", "description": "MIG/TIG welding of steel frames."}],
+        )
         rec("candidates_create", "POST", "/v1/candidates", people[0])
         bulk = rec("candidates_bulk", "POST", "/v1/candidates/bulk", people[1:])
         rec("jobs_list", "GET", "/v1/jobs", params={"limit": 2, "sort": "updated_at", "order": "desc"})
@@ -92,20 +133,45 @@ def main() -> None:
         rec("candidates_get", "GET", f"/v1/candidates/{cand}")
         rec("candidates_replace", "PUT", f"/v1/candidates/{cand}", {**people[1], "years_experience": 6})
 
-        rule = rec("rules_create", "POST", "/v1/rules", {
-            "if_near": {"text": "Python Backend Developer"}, "exclude_near": {"text": "Data Engineer"},
-            "note": "data engineers are hired by the data team"})
+        rule = rec(
+            "rules_create",
+            "POST",
+            "/v1/rules",
+            {
+                "if_near": {"text": "Python Backend Developer"},
+                "exclude_near": {"text": "Data Engineer"},
+                "note": "data engineers are hired by the data team",
+            },
+        )
         rec("rules_list", "GET", "/v1/rules")
         rec("rules_get", "GET", f"/v1/rules/{rule['id']}")
-        rec("jobs_match_candidates", "POST", f"/v1/jobs/{job['id']}/matches", {
-            "limit": 2, "count": True, "filters": {"location": {"country": "DE"}, "skills": {"any": ["python"]}}})
-        rec("jobs_match_candidates_by_external_id", "POST", "/v1/jobs/matches", {"limit": 1, "blind": True},
-            params={"external_id": "J-1"})
+        rec(
+            "jobs_match_candidates",
+            "POST",
+            f"/v1/jobs/{job['id']}/matches",
+            {"limit": 2, "count": True, "filters": {"location": {"country": "DE"}, "skills": {"any": ["python"]}}},
+        )
+        rec(
+            "jobs_match_candidates_by_external_id",
+            "POST",
+            "/v1/jobs/matches",
+            {"limit": 1, "blind": True},
+            params={"external_id": "J-1"},
+        )
         rec("candidates_match_jobs", "POST", f"/v1/candidates/{cand}/matches", {"limit": 2})
-        rec("candidates_match_jobs_by_external_id", "POST", "/v1/candidates/matches", {"limit": 1},
-            params={"external_id": "C-101"})
-        rec("matching_match_text", "POST", "/v1/matches", {"text": "ICU nurse, 8 years, ventilation and triage",
-                                                         "target": "jobs", "limit": 1})
+        rec(
+            "candidates_match_jobs_by_external_id",
+            "POST",
+            "/v1/candidates/matches",
+            {"limit": 1},
+            params={"external_id": "C-101"},
+        )
+        rec(
+            "matching_match_text",
+            "POST",
+            "/v1/matches",
+            {"text": "ICU nurse, 8 years, ventilation and triage", "target": "jobs", "limit": 1},
+        )
         rec("matching_embed", "POST", "/v1/embed", {"texts": ["Python developer", "Software engineer"]})
         rec("rules_delete", "DELETE", f"/v1/rules/{rule['id']}")
 
@@ -121,8 +187,12 @@ def main() -> None:
         rec("privacy_export_person", "GET", "/v1/privacy", params={"external_id": "C-103"})
         rec("privacy_erase_person", "DELETE", "/v1/privacy", params={"external_id": "C-103"})
         rec("candidates_delete_by_external_id", "DELETE", "/v1/candidates", params={"external_id": "C-104"})
-        rec("candidates_delete_many", "POST", "/v1/candidates/delete",
-            {"ids": ["00000000-0000-0000-0000-000000000000"], "external_ids": ["C-101", "C-999"]})
+        rec(
+            "candidates_delete_many",
+            "POST",
+            "/v1/candidates/delete",
+            {"ids": ["00000000-0000-0000-0000-000000000000"], "external_ids": ["C-101", "C-999"]},
+        )
         rec("jobs_delete_many", "POST", "/v1/jobs/delete", {"external_ids": ["J-3"]})
         rec("candidates_delete", "DELETE", f"/v1/candidates/{cand}")
         rec("jobs_delete_by_external_id", "DELETE", "/v1/jobs", params={"external_id": "J-2"})

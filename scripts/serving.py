@@ -30,10 +30,27 @@ def peak_rss_mb(pid: int) -> float:
 @contextmanager
 def running_server(data_dir: Path, **env):
     port = free_port()
-    environ = {**os.environ, "JOBMATCH_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1",
-               **{f"JOBMATCH_{k.upper()}": str(v) for k, v in env.items()}}
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "app.main:app", "--port", str(port),
-                             "--log-level", "warning"], cwd=ROOT, env=environ)
+    environ = {
+        **os.environ,
+        "JOBMATCH_DATA_DIR": str(data_dir),
+        "HF_HUB_OFFLINE": "1",
+        **{f"JOBMATCH_{k.upper()}": str(v) for k, v in env.items()},
+    }
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "app.main:create_app_from_env",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=environ,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 300
@@ -42,7 +59,10 @@ def running_server(data_dir: Path, **env):
                 r = httpx.get(url + "/ready", timeout=2)
                 # ready, and done loading the reference occupations (a benchmark must not measure that load)
                 if r.status_code == 200 and r.json().get("reference_occupations", {}).get("status") not in (
-                        "queued", "loading", "indexing"):
+                    "queued",
+                    "loading",
+                    "indexing",
+                ):
                     break
             except httpx.HTTPError:
                 pass

@@ -18,8 +18,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.encoder.sentence import bundled_model_path  # noqa: E402
 from app.encoder.factory import DEFAULT_MODEL  # noqa: E402
+from app.encoder.sentence import bundled_model_path  # noqa: E402
 from app.training.card import model_card  # noqa: E402
 from app.training.data import load_occupations, load_validation_titles  # noqa: E402
 from app.training.evaluate import gold_ranks, rank_report  # noqa: E402
@@ -56,8 +56,11 @@ def parse_args() -> tuple[argparse.Namespace, TrainConfig]:
             continue
         kind = type(getattr(defaults, f.name))
         if kind is bool:
-            ap.add_argument(f"--{f.name.replace('_', '-')}", type=lambda v: v.lower() in ("1", "true", "yes"),
-                            default=getattr(defaults, f.name))
+            ap.add_argument(
+                f"--{f.name.replace('_', '-')}",
+                type=lambda v: v.lower() in ("1", "true", "yes"),
+                default=getattr(defaults, f.name),
+            )
         else:
             ap.add_argument(f"--{f.name.replace('_', '-')}", type=kind, default=getattr(defaults, f.name))
     args = ap.parse_args()
@@ -68,21 +71,31 @@ def parse_args() -> tuple[argparse.Namespace, TrainConfig]:
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", force=True)
     args, cfg = parse_args()
-    occs = load_occupations(args.esco)                                   # 1 data
-    model, run = train(occs, bundled_model_path(), cfg)                  # 2-4 model, loss, train
+    occs = load_occupations(args.esco)  # 1 data
+    model, run = train(occs, bundled_model_path(), cfg)  # 2-4 model, loss, train
     metrics = {}
-    if args.eval_limit:                                                  # 5 evaluate
+    if args.eval_limit:  # 5 evaluate
         rep = evaluate(model, occs, validation_subset(occs, args.titles, args.eval_limit), cfg.serve)
         print(f"validation ({args.eval_limit} titles): {rep.row()}")
-        metrics = {"titles": rep.n, "MRR": f"{rep.mrr:.4f}", "Recall@1": f"{rep.r1:.4f}",
-                   "Recall@5": f"{rep.r5:.4f}", "Recall@10": f"{rep.r10:.4f}"}
+        metrics = {
+            "titles": rep.n,
+            "MRR": f"{rep.mrr:.4f}",
+            "Recall@1": f"{rep.r1:.4f}",
+            "Recall@5": f"{rep.r5:.4f}",
+            "Recall@10": f"{rep.r10:.4f}",
+        }
     meta = {"name": args.name, "base": "all-MiniLM-L6-v2", "serve": cfg.serve, "train": run, "metrics": metrics}
-    model.save(args.out, meta)                                           # 6 save
+    model.save(args.out, meta)  # 6 save
     data = {"occupations": len(occs), "labels": sum(len(o.labels) for o in occs)}
-    (args.out / "README.md").write_text(model_card(args.name, run["config"] | {"lora_rank": cfg.lora_rank}, run,
-                                                   metrics, data))
-    print(json.dumps({"out": str(args.out), **run["config"], "steps_done": run["steps_done"],
-                      "seconds": run["seconds"]}, sort_keys=True))
+    (args.out / "README.md").write_text(
+        model_card(args.name, run["config"] | {"lora_rank": cfg.lora_rank}, run, metrics, data)
+    )
+    print(
+        json.dumps(
+            {"out": str(args.out), **run["config"], "steps_done": run["steps_done"], "seconds": run["seconds"]},
+            sort_keys=True,
+        )
+    )
 
 
 if __name__ == "__main__":

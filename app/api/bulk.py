@@ -15,8 +15,9 @@ from app.ingest.parsers import parse_records
 from app.matching.records import Records
 
 
-async def bulk_upload(request: Request, kind: Kind, model: type[BaseModel], records: Records,
-                      max_items: int, tenant: str) -> BulkResponse:
+async def bulk_upload(
+    request: Request, kind: Kind, model: type[BaseModel], records: Records, max_items: int, tenant: str
+) -> BulkResponse:
     def put_many(docs: list[dict]) -> list[tuple]:
         with bulk_work():  # a batch yields the encoder to interactive requests between its slices
             return records.put_many(kind, docs, tenant=tenant)
@@ -24,16 +25,18 @@ async def bulk_upload(request: Request, kind: Kind, model: type[BaseModel], reco
     return await bulk_store(request, model, put_many, max_items)
 
 
-async def bulk_store(request: Request, model: type[BaseModel], put_many: Callable[[list[dict]], list[tuple]],
-                     max_items: int) -> BulkResponse:
+async def bulk_store(
+    request: Request, model: type[BaseModel], put_many: Callable[[list[dict]], list[tuple]], max_items: int
+) -> BulkResponse:
     """Parse, validate each item, store the valid ones with `put_many` -> [(stored, created)], report all.
     Stored objects need `.id` and `.doc`."""
     items = parse_records(await request.body(), request.headers.get("content-type"))
     if not items:
         raise InvalidInput("The body holds no records.")
     if len(items) > max_items:
-        raise InvalidInput(f"{len(items)} records in one call; the limit is {max_items} "
-                           "(JOBMATCH_MAX_BULK_ITEMS). Split the upload.")
+        raise InvalidInput(
+            f"{len(items)} records in one call; the limit is {max_items} (JOBMATCH_MAX_BULK_ITEMS). Split the upload."
+        )
     valid, errors = validate_items(items, model)
     stored = await run_in_threadpool(put_many, [doc for _, doc in valid])
     results = errors + [
@@ -47,7 +50,12 @@ async def bulk_store(request: Request, model: type[BaseModel], put_many: Callabl
 def bulk_openapi(model: type[BaseModel]) -> dict:
     """Document the raw body (JSON array or NDJSON) that the bulk routes read themselves."""
     ref = {"$ref": f"#/components/schemas/{model.__name__}"}
-    return {"requestBody": {"required": True, "content": {
-        "application/json": {"schema": {"type": "array", "items": ref}},
-        "application/x-ndjson": {"schema": {"type": "string", "description": "one JSON object per line"}},
-    }}}
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {"schema": {"type": "array", "items": ref}},
+                "application/x-ndjson": {"schema": {"type": "string", "description": "one JSON object per line"}},
+            },
+        }
+    }

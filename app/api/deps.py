@@ -1,4 +1,4 @@
-"""Typed dependencies: the services built by the lifespan, and the API-key check."""
+"""Typed dependencies: parts of the service graph the lifespan built, the caller's tenant, the key checks."""
 
 import hmac
 from typing import Annotated
@@ -8,54 +8,59 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.domain import DEFAULT_TENANT
 from app.encoder.base import Encoder
-from app.errors import DomainError, InvalidInput
+from app.errors import Forbidden, InvalidInput, StoreUnavailable, Unauthorized
 from app.ingest.imports import ImportRunner
 from app.matching.normalize import Normalizer
 from app.matching.occupations import OccupationIndex
 from app.matching.records import Records
 from app.matching.rules import RuleBook
 from app.matching.service import Matcher
+from app.services import Services
 from app.settings import Settings
 
 
-class Unauthorized(DomainError):
-    status, code = 401, "unauthorized"
-
-
-class Forbidden(DomainError):
-    status, code = 403, "forbidden"
-
-
 def get_settings(request: Request) -> Settings:
+    """The app's settings (set by `create_app`, before the services exist)."""
     return request.app.state.settings
 
 
-def get_records(request: Request) -> Records:
-    return request.app.state.records
+def get_services(request: Request) -> Services:
+    """The service graph the lifespan built (`app/services.py`); 503 while it is still starting."""
+    services = getattr(request.app.state, "services", None)
+    if services is None:
+        raise StoreUnavailable("The service is starting or stopping; try again in a moment.")
+    return services
 
 
-def get_matcher(request: Request) -> Matcher:
-    return request.app.state.matcher
+ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def get_occupations(request: Request) -> OccupationIndex:
-    return request.app.state.occupations
+def get_records(services: ServicesDep) -> Records:
+    return services.records
 
 
-def get_normalizer(request: Request) -> Normalizer:
-    return request.app.state.normalizer
+def get_matcher(services: ServicesDep) -> Matcher:
+    return services.matcher
 
 
-def get_rules(request: Request) -> RuleBook:
-    return request.app.state.rules
+def get_occupations(services: ServicesDep) -> OccupationIndex:
+    return services.occupations
 
 
-def get_imports(request: Request) -> ImportRunner:
-    return request.app.state.imports
+def get_normalizer(services: ServicesDep) -> Normalizer:
+    return services.normalizer
 
 
-def get_encoder(request: Request) -> Encoder:
-    return request.app.state.records.encoder
+def get_rules(services: ServicesDep) -> RuleBook:
+    return services.rules
+
+
+def get_imports(services: ServicesDep) -> ImportRunner:
+    return services.imports
+
+
+def get_encoder(services: ServicesDep) -> Encoder:
+    return services.encoder
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
@@ -70,12 +75,18 @@ ImportsDep = Annotated[ImportRunner, Depends(get_imports)]
 
 # declares the scheme in the OpenAPI document (securitySchemes, and on every /v1 operation); the check
 # itself is check_key's, so that a missing or wrong key gets the one error shape
-bearer = HTTPBearer(auto_error=False, scheme_name="apiKey", description=(
-    "A key from JOBMATCH_API_KEYS (needed only when keys are configured); `tenant:key` entries name the tenant."))
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="apiKey",
+    description=(
+        "A key from JOBMATCH_API_KEYS (needed only when keys are configured); `tenant:key` entries name the tenant."
+    ),
+)
 
 
-def require_api_key(request: Request, settings: SettingsDep,
-                    _: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)] = None) -> None:
+def require_api_key(
+    request: Request, settings: SettingsDep, _: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)] = None
+) -> None:
     """With JOBMATCH_API_KEYS set, every /v1 call needs `Authorization: Bearer <key>`."""
     check_key(request.headers.get("authorization", ""), settings)
 
@@ -110,8 +121,9 @@ def check_key(authorization: str, settings: Settings) -> str:
 def require_operator(request: Request, settings: SettingsDep) -> None:
     """Views across every tenant (/metrics, /ready's details) are the operator's: a key of `default`."""
     if check_key(request.headers.get("authorization", ""), settings) != DEFAULT_TENANT:
-        raise Forbidden("This view covers every tenant: it needs a key of the operator's tenant (one without a "
-                        "tenant: prefix).")
+        raise Forbidden(
+            "This view covers every tenant: it needs a key of the operator's tenant (one without a tenant: prefix)."
+        )
 
 
 def refuse_unknown_query(request: Request) -> None:
@@ -128,7 +140,11 @@ def refuse_unknown_query(request: Request) -> None:
         todo.extend(d.dependencies)
     unknown = sorted(set(request.query_params) - known)
     if unknown:
-        raise InvalidInput(f"Unknown query parameter(s): {', '.join(unknown)}. This route takes: "
-                           f"{', '.join(sorted(known)) or 'none'}.",
-                           [{"field": f"query.{name}", "message": "not a parameter of this route",
-                             "type": "extra_forbidden"} for name in unknown])
+        raise InvalidInput(
+            f"Unknown query parameter(s): {', '.join(unknown)}. This route takes: "
+            f"{', '.join(sorted(known)) or 'none'}.",
+            [
+                {"field": f"query.{name}", "message": "not a parameter of this route", "type": "extra_forbidden"}
+                for name in unknown
+            ],
+        )

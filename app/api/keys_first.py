@@ -1,8 +1,9 @@
 """Check the API key before anything reads the body: an anonymous client cannot make the service
 spool a 500 MB upload or parse a malformed body before it is told 401."""
 
-from app.api.deps import Unauthorized, check_key
-from app.errors import send_error
+from app.api.deps import check_key
+from app.api.errors import send_error, status_of
+from app.errors import Unauthorized
 from app.settings import Settings
 
 
@@ -21,7 +22,12 @@ class KeyFirstMiddleware:
         try:
             check_key(header, self.settings)
         except Unauthorized as exc:
-            await send_error(send, exc.status, exc.code, exc.message,
-                             headers=((b"www-authenticate", b"Bearer"), (b"connection", b"close")))
+            await send_error(
+                send,
+                status_of(exc),
+                exc.code,
+                exc.message,
+                headers=((b"www-authenticate", b"Bearer"), (b"connection", b"close")),
+            )
             return
         return await self.app(scope, receive, send)

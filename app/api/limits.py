@@ -2,7 +2,7 @@
 
 from starlette.exceptions import HTTPException
 
-from app.errors import send_error
+from app.api.errors import send_error
 
 
 class BodyLimitMiddleware:

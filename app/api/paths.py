@@ -9,9 +9,15 @@ from typing import Any
 def _table(app: Any) -> list[tuple[re.Pattern, int, str, set[str]]]:
     table = getattr(app.state, "path_templates", None)
     if table is None:
-        table = [(re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path)) + "$"),
-                  sum(not part.startswith("{") for part in path.split("/")), path, {m.upper() for m in ops})
-                 for path, ops in app.openapi().get("paths", {}).items()]
+        table = [
+            (
+                re.compile("^" + re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path)) + "$"),
+                sum(not part.startswith("{") for part in path.split("/")),
+                path,
+                {m.upper() for m in ops},
+            )
+            for path, ops in app.openapi().get("paths", {}).items()
+        ]
         app.state.path_templates = table
     return table
 

@@ -67,8 +67,13 @@ class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, request_id, message (and the exception, if any)."""
 
     def format(self, record: logging.LogRecord) -> str:
-        out = {"time": self.formatTime(record), "level": record.levelname, "logger": record.name,
-               "request_id": getattr(record, "request_id", "-"), "message": record.getMessage()}
+        out = {
+            "time": self.formatTime(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "request_id": getattr(record, "request_id", "-"),
+            "message": record.getMessage(),
+        }
         if record.exc_info:
             out["exception"] = self.formatException(record.exc_info)
         return json.dumps(out, ensure_ascii=False)
@@ -78,8 +83,11 @@ def configure_logging(json_lines: bool = False) -> None:
     """The root handler: request ids on every line; JSON lines when asked (JOBMATCH_LOG_JSON)."""
     handler = logging.StreamHandler()
     handler.addFilter(RequestIdFilter())
-    handler.setFormatter(JsonFormatter() if json_lines else logging.Formatter(
-        "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"))
+    handler.setFormatter(
+        JsonFormatter()
+        if json_lines
+        else logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s")
+    )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)

@@ -11,8 +11,10 @@ from app.matching.criteria import CRITERIA
 from app.store.payload_guard import payload_problem
 
 MAX_METADATA_CHARS = 64 * 1024
+
+
 def _cefr(level: Any) -> Any:
-    """"native" (any case) is C2; "c1" is C1."""
+    """ "native" (any case) is C2; "c1" is C1."""
     if isinstance(level, str):
         level = level.strip()
         return "C2" if level.lower() == "native" else level.upper()
@@ -26,9 +28,15 @@ LangCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{2}$")]
 ShortStr = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 Skill = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 # no control characters (NUL, line breaks) and no bidirectional overrides, which make an id print as another
-ExternalId = Annotated[str, StringConstraints(
-    min_length=1, max_length=200, pattern=r"^[^\s\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]"
-                                          r"([^\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]*[^\s\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069])?$")]
+ExternalId = Annotated[
+    str,
+    StringConstraints(
+        min_length=1,
+        max_length=200,
+        pattern=r"^[^\s\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]"
+        r"([^\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069]*[^\s\x00-\x1f\x7f\u202a-\u202e\u2066-\u2069])?$",
+    ),
+]
 
 
 class Strict(BaseModel):
@@ -50,7 +58,8 @@ Metadata = Annotated[dict[str, Any], AfterValidator(_storable)]
 class Location(Strict):
     city: ShortStr | None = None
     country: Annotated[str, StringConstraints(pattern=r"^[A-Za-z]{2}$")] | None = Field(
-        None, description="ISO 3166-1 alpha-2 code, e.g. DE.")
+        None, description="ISO 3166-1 alpha-2 code, e.g. DE."
+    )
     lat: float | None = Field(None, ge=-90, le=90)
     lon: float | None = Field(None, ge=-180, le=180)
 
@@ -67,7 +76,8 @@ class Salary(Strict):
     min: float | None = Field(None, ge=0)
     max: float | None = Field(None, ge=0)
     currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None = Field(
-        None, description="ISO 4217 code, e.g. EUR.")
+        None, description="ISO 4217 code, e.g. EUR."
+    )
 
     @model_validator(mode="after")
     def _ordered(self):
@@ -109,10 +119,15 @@ class CandidateIn(Strict):
     metadata: Metadata = Field(default_factory=dict)
 
     # the rule of _has_text, said in the OpenAPI document too (clients and fuzzers read it there)
-    model_config = ConfigDict(json_schema_extra={"anyOf": [
-        {"required": ["desired_title"], "properties": {"desired_title": {"type": "string", "pattern": r"\S"}}},
-        {"required": ["cv_text"], "properties": {"cv_text": {"type": "string", "pattern": r"\S"}}},
-        {"required": ["skills"], "properties": {"skills": {"type": "array", "minItems": 1}}}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["desired_title"], "properties": {"desired_title": {"type": "string", "pattern": r"\S"}}},
+                {"required": ["cv_text"], "properties": {"cv_text": {"type": "string", "pattern": r"\S"}}},
+                {"required": ["skills"], "properties": {"skills": {"type": "array", "minItems": 1}}},
+            ]
+        }
+    )
 
     @model_validator(mode="after")
     def _has_text(self):
@@ -127,12 +142,16 @@ class Stamps(BaseModel):
     updated_at: datetime
     model: str | None = Field(None, description="Model that embedded this record.")
     occupations: list["OccupationSummary"] = Field(
-        default_factory=list, description="Top reference occupations found on ingest, best first.")
+        default_factory=list, description="Top reference occupations found on ingest, best first."
+    )
     encoder_confidence: float | None = Field(
-        None, description="How sure the encoder is of this record's features (mean softmax-group sharpness, 0..1).")
+        None, description="How sure the encoder is of this record's features (mean softmax-group sharpness, 0..1)."
+    )
     extracted: dict[str, Any] = Field(
-        default_factory=dict, description="Read out of the free text: skills, roles (title, years), years_experience, "
-                                          "languages. Client fields win over these; filters use them when absent.")
+        default_factory=dict,
+        description="Read out of the free text: skills, roles (title, years), years_experience, "
+        "languages. Client fields win over these; filters use them when absent.",
+    )
 
 
 class OccupationSummary(BaseModel):
@@ -177,16 +196,21 @@ class ErrorResponse(BaseModel):
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorResponse, "description": what} for status, what in (
+    status: {"model": ErrorResponse, "description": what}
+    for status, what in (
         (400, "Malformed JSON (`malformed_json`) or a request the service cannot take (`bad_request`)."),
         (401, "Missing or invalid API key (`unauthorized`), when JOBMATCH_API_KEYS is set."),
         (404, "No such record (`not_found`)."),
-        (409, "Conflict: an external_id held by another record, an unreadable record (`unreadable_record`), "
-              "an import that has already ended."),
+        (
+            409,
+            "Conflict: an external_id held by another record, an unreadable record (`unreadable_record`), "
+            "an import that has already ended.",
+        ),
         (413, "Body larger than JOBMATCH_MAX_BODY_BYTES (or JOBMATCH_MAX_IMPORT_BYTES for imports)."),
         (422, "The request does not match the schema (`validation_error`); `details` lists each field."),
         (503, "The Qdrant server is unreachable (`store_unavailable`)."),
-    )}
+    )
+}
 
 
 class BulkItem(BaseModel):
@@ -205,7 +229,8 @@ class BulkResponse(BaseModel):
 
 class BulkDeleteRequest(Strict):
     ids: list[Annotated[str, StringConstraints(max_length=64)]] = Field(
-        default_factory=list, max_length=1000, description="The service's ids.")
+        default_factory=list, max_length=1000, description="The service's ids."
+    )
     external_ids: list[ExternalId] = Field(default_factory=list, max_length=1000, description="Your own ids.")
 
 
@@ -222,6 +247,7 @@ class BulkDeleteResponse(BaseModel):
 
 
 # --- matching ---------------------------------------------------------------------------------
+
 
 class LocationFilter(Strict):
     city: ShortStr | None = None
@@ -256,8 +282,10 @@ class MatchFilters(Strict):
     skills: SkillsFilter | None = None
     salary: Salary | None = Field(None, description="Keeps results whose salary range overlaps this one.")
     occupation_ids: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] = Field(
-        default_factory=list, max_length=100,
-        description="Keeps records whose top occupations (normalised on ingest) include one of these.")
+        default_factory=list,
+        max_length=100,
+        description="Keeps records whose top occupations (normalised on ingest) include one of these.",
+    )
 
 
 CriterionName = Literal[CRITERIA]  # the criteria's one list: a new criterion is a valid weight at once
@@ -268,15 +296,25 @@ class MatchRequest(Strict):
     offset: int = Field(0, ge=0, le=10_000)
     filters: MatchFilters | None = None
     weights: dict[CriterionName, Annotated[float, Field(ge=0, le=1000)]] | None = Field(
-        None, description="Your own weight per criterion (relative; missing criteria weigh 0). Default: the "
-                          "weights fitted on labelled job-CV pairs. Changes `score` and the order, not `confidence`.",
-        examples=[{"skills": 3, "experience": 2, "title": 1}])
-    count: bool = Field(False, description=(
-        "Also count the records that pass the filters (`total` in the response; one more query). Without "
-        "it `total` is null: unknown."))
-    blind: bool | None = Field(None, description=(
-        "Hide who the person is: no name in the results, and no word of their name or of gender and age "
-        "cues in the quoted evidence. Default: JOBMATCH_BLIND_MATCHES."))
+        None,
+        description="Your own weight per criterion (relative; missing criteria weigh 0). Default: the "
+        "weights fitted on labelled job-CV pairs. Changes `score` and the order, not `confidence`.",
+        examples=[{"skills": 3, "experience": 2, "title": 1}],
+    )
+    count: bool = Field(
+        False,
+        description=(
+            "Also count the records that pass the filters (`total` in the response; one more query). Without "
+            "it `total` is null: unknown."
+        ),
+    )
+    blind: bool | None = Field(
+        None,
+        description=(
+            "Hide who the person is: no name in the results, and no word of their name or of gender and age "
+            "cues in the quoted evidence. Default: JOBMATCH_BLIND_MATCHES."
+        ),
+    )
 
     @model_validator(mode="after")
     def _some_weight(self):
@@ -298,7 +336,8 @@ class CriterionOut(BaseModel):
 
 class Explanation(BaseModel):
     breakdown: dict[str, CriterionOut] = Field(
-        default_factory=dict, description="semantic, lexical, skills, experience, title, language, location.")
+        default_factory=dict, description="semantic, lexical, skills, experience, title, language, location."
+    )
     matched_skills: list[str] = Field(default_factory=list, description="The job's required skills found in the CV.")
     missing_skills: list[str] = Field(default_factory=list, description="The job's required skills not found.")
     shared_terms: list[str] = Field(default_factory=list, description="Skills, then words, both texts share.")
@@ -311,7 +350,8 @@ class MatchOut(BaseModel):
     name: str | None = None
     score: float = Field(description="Weighted mean of the criterion scores (see explanation.breakdown), 0..1.")
     confidence: float | None = Field(
-        None, description="Calibrated probability that the pair is a good fit; null without a fitted match model.")
+        None, description="Calibrated probability that the pair is a good fit; null without a fitted match model."
+    )
     encoder_confidence: float | None = None
     location: Location | None = None
     skills: list[str] = Field(default_factory=list)
@@ -321,14 +361,20 @@ class MatchOut(BaseModel):
 class MatchResponse(BaseModel):
     matches: list[MatchOut]
     model: str
-    no_good_match: bool = Field(description="True when no result is likely a good fit (best confidence under "
-                                            "JOBMATCH_MATCH_THRESHOLD, 0.5 by default) or nothing matched: show "
-                                            "'no good match' rather than noise.")
+    no_good_match: bool = Field(
+        description="True when no result is likely a good fit (best confidence under "
+        "JOBMATCH_MATCH_THRESHOLD, 0.5 by default) or nothing matched: show "
+        "'no good match' rather than noise."
+    )
     query_confidence: float | None = None
     rules_applied: list["RuleApplied"] = Field(default_factory=list)
-    total: int | None = Field(None, description=(
-        "How many records pass the filters (before exclusion rules), when the request asked `count: true`; "
-        "null: not counted."))
+    total: int | None = Field(
+        None,
+        description=(
+            "How many records pass the filters (before exclusion rules), when the request asked `count: true`; "
+            "null: not counted."
+        ),
+    )
 
 
 class RuleApplied(BaseModel):
@@ -349,11 +395,13 @@ class EmbedResponse(BaseModel):
 
 # --- reference occupations --------------------------------------------------------------------
 
+
 class OccupationIn(Strict):
     external_id: ExternalId | None = Field(None, description="Your id (e.g. the ESCO URI); posting it again replaces.")
     label: Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True)]
     alt_labels: list[Annotated[str, StringConstraints(min_length=1, max_length=300)]] = Field(
-        default_factory=list, max_length=500)
+        default_factory=list, max_length=500
+    )
     description: str = Field("", max_length=20_000)
     code: Annotated[str, StringConstraints(max_length=50)] | None = None
     source: Annotated[str, StringConstraints(max_length=100)] | None = Field(None, description="e.g. esco, custom")
@@ -401,14 +449,20 @@ class NormalizeResponse(BaseModel):
 
 # --- exclusion rules --------------------------------------------------------------------------
 
+
 class Anchor(Strict):
     text: Annotated[str, StringConstraints(max_length=2000)] | None = None
     occupation_id: Annotated[str, StringConstraints(max_length=64)] | None = None
     threshold: float | None = Field(None, ge=-1, le=1, description="Cosine similarity; default from settings.")
 
-    model_config = ConfigDict(json_schema_extra={"oneOf": [  # the rule of _one_anchor, in the OpenAPI document
-        {"required": ["text"], "properties": {"text": {"type": "string", "pattern": r"\S"}}},
-        {"required": ["occupation_id"], "properties": {"occupation_id": {"type": "string", "minLength": 1}}}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [  # the rule of _one_anchor, in the OpenAPI document
+                {"required": ["text"], "properties": {"text": {"type": "string", "pattern": r"\S"}}},
+                {"required": ["occupation_id"], "properties": {"occupation_id": {"type": "string", "minLength": 1}}},
+            ]
+        }
+    )
 
     @model_validator(mode="after")
     def _one_anchor(self):

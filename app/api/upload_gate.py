@@ -3,7 +3,7 @@ its body is read (the multipart parser spools a whole upload to disk before the 
 
 import threading
 
-from app.errors import send_error
+from app.api.errors import send_error
 
 
 class UploadGate:
@@ -24,10 +24,15 @@ class UploadGate:
             if admitted:
                 self._in_flight += 1
         if not admitted:
-            await send_error(send, 429, "too_many_uploads",
-                             f"{self.max_uploads} import uploads are being received already; try again in a few "
-                             "seconds (JOBMATCH_MAX_CONCURRENT_UPLOADS).", {"max_concurrent_uploads": self.max_uploads},
-                             headers=((b"retry-after", b"5"), (b"connection", b"close")))
+            await send_error(
+                send,
+                429,
+                "too_many_uploads",
+                f"{self.max_uploads} import uploads are being received already; try again in a few "
+                "seconds (JOBMATCH_MAX_CONCURRENT_UPLOADS).",
+                {"max_concurrent_uploads": self.max_uploads},
+                headers=((b"retry-after", b"5"), (b"connection", b"close")),
+            )
             return
         try:
             return await self.app(scope, receive, send)

@@ -2,13 +2,14 @@
 
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from app.encoder.head import Head, unit
 from app.encoder.priority import EncoderGate, current_priority
-from app.metrics import ENCODE_SECONDS, ENCODE_SLICE_TEXTS, PRIORITY_NAMES
 from app.encoder.texts import chunk_words
+from app.metrics import ENCODE_SECONDS, ENCODE_SLICE_TEXTS, PRIORITY_NAMES
 
 POOLINGS = ("max", "mean", "truncate")
 SLICE = 8  # texts per turn on the encoder: at most about 0.1 s of work that a waiting match sits behind
@@ -23,6 +24,9 @@ class DocumentEncoder:
     head: Head | None = None
     model_dir: Path | None = None  # the trained artifact's folder (calibration lives there); None for a plain model
     serve: str = "pooled"
+    backend: str
+    path: Path  # where the weights (or the export) were loaded from
+    model_file: str | None = None  # the ONNX file served; None for torch
     words_per_chunk: int = 150
     max_chunks: int = 8
     pooling: str = "mean"
@@ -40,6 +44,18 @@ class DocumentEncoder:
     def model_id(self) -> str:
         return f"{self.name}@{self.version}"
 
+    def describe(self) -> dict[str, Any]:
+        return {
+            "id": self.model_id,
+            "name": self.name,
+            "version": self.version,
+            "dim": self.dim,
+            "path": str(self.path),
+            "chunk_pooling": self.pooling,
+            "backend": self.backend,
+            "file": self.model_file,
+        }
+
     def group_probs(self, pooled: np.ndarray) -> np.ndarray | None:
         """(N, G, K) softmax-group distributions of pooled sentence vectors; None without such a head."""
         return None if self.head is None else self.head.probs(np.asarray(pooled, dtype=np.float32))
@@ -53,7 +69,7 @@ class DocumentEncoder:
         for start in range(0, len(texts), SLICE):
             with self.gate.turn():
                 started = time.perf_counter()
-                parts.append(self.encode_pooled(texts[start:start + SLICE]))
+                parts.append(self.encode_pooled(texts[start : start + SLICE]))
             ENCODE_SECONDS.labels(priority).observe(time.perf_counter() - started)
             ENCODE_SLICE_TEXTS.labels(priority).observe(len(parts[-1]))
         pooled = np.vstack(parts)

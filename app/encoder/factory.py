@@ -42,8 +42,11 @@ def usable_export(model_path: Path | None) -> Path | None:
     if meta is None:
         return None
     if model_path is not None and meta.get("version") != model_version(Path(model_path)):
-        log.warning("ONNX export %s was made from other weights (%s); run scripts/export_onnx.py again",
-                    folder, meta.get("version"))
+        log.warning(
+            "ONNX export %s was made from other weights (%s); run scripts/export_onnx.py again",
+            folder,
+            meta.get("version"),
+        )
         return None
     return folder
 
@@ -59,10 +62,13 @@ def build_encoder(settings: Settings) -> Encoder:
 
             return OnnxEncoder(export, *chunking, threads=settings.encoder_threads)
         if settings.encoder_backend == "onnx":
-            raise FileNotFoundError(f"JOBMATCH_ENCODER_BACKEND=onnx but {onnx_dir(model_path)} holds no usable "
-                                    "export: run .venv/bin/python scripts/export_onnx.py")
-        log.info("no ONNX export at %s: using the torch backend (scripts/export_onnx.py makes one)",
-                 onnx_dir(model_path))
+            raise FileNotFoundError(
+                f"JOBMATCH_ENCODER_BACKEND=onnx but {onnx_dir(model_path)} holds no usable "
+                "export: run .venv/bin/python scripts/export_onnx.py"
+            )
+        log.info(
+            "no ONNX export at %s: using the torch backend (scripts/export_onnx.py makes one)", onnx_dir(model_path)
+        )
     from app.encoder.sentence import SentenceTransformerEncoder
 
     return SentenceTransformerEncoder(model_path, *chunking)

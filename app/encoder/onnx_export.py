@@ -18,8 +18,9 @@ class ExportCheckFailed(RuntimeError):
     pass
 
 
-def export_onnx(model_path: Path | None, out_dir: Path, check_texts: list[str], min_cosine: float = 0.9999,
-                opset: int = 17) -> dict:
+def export_onnx(
+    model_path: Path | None, out_dir: Path, check_texts: list[str], min_cosine: float = 0.9999, opset: int = 17
+) -> dict:
     import onnxruntime
     import torch
     import torch.nn.functional as F
@@ -37,8 +38,9 @@ def export_onnx(model_path: Path | None, out_dir: Path, check_texts: list[str], 
             self.bert = bert
 
         def forward(self, input_ids, attention_mask, token_type_ids):
-            hidden = self.bert(input_ids=input_ids, attention_mask=attention_mask,
-                               token_type_ids=token_type_ids).last_hidden_state
+            hidden = self.bert(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
             mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
             return F.normalize(pooled, dim=1)
@@ -47,28 +49,48 @@ def export_onnx(model_path: Path | None, out_dir: Path, check_texts: list[str], 
     if out_dir.exists():
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True)
-    tok = transformer.tokenizer(["an example job title", "a longer example text to trace"], padding=True,
-                                return_tensors="pt")
+    tok = transformer.tokenizer(
+        ["an example job title", "a longer example text to trace"], padding=True, return_tensors="pt"
+    )
     names = ["input_ids", "attention_mask", "token_type_ids"]
     dynamic = {n: {0: "batch", 1: "tokens"} for n in names} | {"embedding": {0: "batch"}}
     with torch.no_grad():
-        torch.onnx.export(Pooled().eval(), tuple(tok[n] for n in names), str(out_dir / MODEL_FILE), dynamo=False,
-                          input_names=names, output_names=["embedding"], dynamic_axes=dynamic, opset_version=opset)
+        torch.onnx.export(
+            Pooled().eval(),
+            tuple(tok[n] for n in names),
+            str(out_dir / MODEL_FILE),
+            dynamo=False,
+            input_names=names,
+            output_names=["embedding"],
+            dynamic_axes=dynamic,
+            opset_version=opset,
+        )
     shutil.copy(bundled_model_path() / TOKENIZER_FILE, out_dir / TOKENIZER_FILE)
     if enc.head is not None:
         np.savez(out_dir / HEAD_FILE, **{"proj.weight": enc.head.weight, "proj.bias": enc.head.bias})
 
-    meta = {"name": enc.name, "version": enc.version, "dim": enc.base_dim, "serve": enc.serve,
-            "max_seq_length": enc.max_seq_length, "head": enc.head.config if enc.head else None,
-            "pad_id": int(transformer.tokenizer.pad_token_id), "pad_token": transformer.tokenizer.pad_token,
-            "model_file": MODEL_FILE, "opset": opset, "torch": torch.__version__,
-            "onnxruntime": onnxruntime.__version__}
+    meta = {
+        "name": enc.name,
+        "version": enc.version,
+        "dim": enc.base_dim,
+        "serve": enc.serve,
+        "max_seq_length": enc.max_seq_length,
+        "head": enc.head.config if enc.head else None,
+        "pad_id": int(transformer.tokenizer.pad_token_id),
+        "pad_token": transformer.tokenizer.pad_token,
+        "model_file": MODEL_FILE,
+        "opset": opset,
+        "torch": torch.__version__,
+        "onnxruntime": onnxruntime.__version__,
+    }
     (out_dir / EXPORT_META).write_text(json.dumps(meta))  # provisional, so the runtime can load it for the check
     try:
         check = compare(enc, OnnxEncoder(out_dir), check_texts)
         if check["min_cosine"] < min_cosine:
-            raise ExportCheckFailed(f"ONNX vectors differ from torch: min cosine {check['min_cosine']:.6f} "
-                                    f"< {min_cosine} over {check['texts']} texts")
+            raise ExportCheckFailed(
+                f"ONNX vectors differ from torch: min cosine {check['min_cosine']:.6f} "
+                f"< {min_cosine} over {check['texts']} texts"
+            )
     except BaseException:
         (out_dir / EXPORT_META).unlink()
         raise
@@ -83,8 +105,12 @@ def quantize_int8(out_dir: Path) -> str:
     import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    quantize_dynamic(str(Path(out_dir) / MODEL_FILE), str(Path(out_dir) / INT8_FILE), weight_type=QuantType.QInt8,
-                     extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+    quantize_dynamic(
+        str(Path(out_dir) / MODEL_FILE),
+        str(Path(out_dir) / INT8_FILE),
+        weight_type=QuantType.QInt8,
+        extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+    )
     return INT8_FILE
 
 

@@ -36,8 +36,16 @@ def read_export(export_dir: Path) -> dict | None:
 class OnnxEncoder(DocumentEncoder):
     backend = "onnx"
 
-    def __init__(self, export_dir: Path, batch_size: int = 32, words_per_chunk: int = 150, max_chunks: int = 8,
-                 pooling: str = "mean", threads: int | None = None, model_file: str | None = None):
+    def __init__(
+        self,
+        export_dir: Path,
+        batch_size: int = 32,
+        words_per_chunk: int = 150,
+        max_chunks: int = 8,
+        pooling: str = "mean",
+        threads: int | None = None,
+        model_file: str | None = None,
+    ):
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -56,7 +64,11 @@ class OnnxEncoder(DocumentEncoder):
             with np.load(export_dir / HEAD_FILE) as state:
                 self.head = Head.from_state(meta["head"], dict(state))
         self.batch_size, self.words_per_chunk, self.max_chunks, self.pooling = (
-            batch_size, words_per_chunk, max_chunks, pooling)
+            batch_size,
+            words_per_chunk,
+            max_chunks,
+            pooling,
+        )
         self.threads = threads or os.cpu_count() or 1
 
         self.model_file = model_file or meta.get("model_file", MODEL_FILE)
@@ -69,8 +81,7 @@ class OnnxEncoder(DocumentEncoder):
         opts.inter_op_num_threads = 1
         opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self.session = ort.InferenceSession(str(export_dir / self.model_file), opts,
-                                            providers=["CPUExecutionProvider"])
+        self.session = ort.InferenceSession(str(export_dir / self.model_file), opts, providers=["CPUExecutionProvider"])
         self.inputs = {i.name for i in self.session.get_inputs()}
         self.tokenizer = Tokenizer.from_file(str(export_dir / TOKENIZER_FILE))
         self.tokenizer.enable_truncation(max_length=int(meta["max_seq_length"]))
@@ -79,8 +90,15 @@ class OnnxEncoder(DocumentEncoder):
         self.gate = EncoderGate()
         self._tokenize_pool = ThreadPoolExecutor(1, thread_name_prefix="tokenize")
         self._run_pool = ThreadPoolExecutor(self.threads, thread_name_prefix="onnx") if self.per_text else None
-        log.info("encoder %s@%s (onnx %s, %d threads) loaded from %s (dim %d)", self.name, self.version,
-                 self.model_file, self.threads, export_dir, self.dim)
+        log.info(
+            "encoder %s@%s (onnx %s, %d threads) loaded from %s (dim %d)",
+            self.name,
+            self.version,
+            self.model_file,
+            self.threads,
+            export_dir,
+            self.dim,
+        )
 
     @property
     def max_seq_length(self) -> int:
@@ -88,9 +106,11 @@ class OnnxEncoder(DocumentEncoder):
 
     def _features(self, texts: list[str]) -> dict[str, np.ndarray]:
         enc = self.tokenizer.encode_batch(texts)
-        feats = {"input_ids": np.array([e.ids for e in enc], dtype=np.int64),
-                 "attention_mask": np.array([e.attention_mask for e in enc], dtype=np.int64),
-                 "token_type_ids": np.array([e.type_ids for e in enc], dtype=np.int64)}
+        feats = {
+            "input_ids": np.array([e.ids for e in enc], dtype=np.int64),
+            "attention_mask": np.array([e.attention_mask for e in enc], dtype=np.int64),
+            "token_type_ids": np.array([e.type_ids for e in enc], dtype=np.int64),
+        }
         return {k: v for k, v in feats.items() if k in self.inputs}
 
     def encode_pooled(self, texts: list[str]) -> np.ndarray:
@@ -100,12 +120,13 @@ class OnnxEncoder(DocumentEncoder):
             return out
         if self.per_text:
             with self._lock:
-                for i, vec in enumerate(self._run_pool.map(lambda t: self.session.run(None, self._features([t]))[0][0],
-                                                           texts)):
+                for i, vec in enumerate(
+                    self._run_pool.map(lambda t: self.session.run(None, self._features([t]))[0][0], texts)
+                ):
                     out[i] = vec
             return out
         order = np.argsort([len(t) for t in texts], kind="stable")
-        batches = [order[i:i + self.batch_size] for i in range(0, len(order), self.batch_size)]
+        batches = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
         tokenize = lambda idx: self._features([texts[i] for i in idx])  # noqa: E731
         with self._lock:
             pending = self._tokenize_pool.submit(tokenize, batches[0])

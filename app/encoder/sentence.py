@@ -58,8 +58,14 @@ class SentenceTransformerEncoder(DocumentEncoder):
 
     backend = "torch"
 
-    def __init__(self, model_path: Path | None = None, batch_size: int = 32, words_per_chunk: int = 150,
-                 max_chunks: int = 8, pooling: str = "mean"):
+    def __init__(
+        self,
+        model_path: Path | None = None,
+        batch_size: int = 32,
+        words_per_chunk: int = 150,
+        max_chunks: int = 8,
+        pooling: str = "mean",
+    ):
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
@@ -110,6 +116,11 @@ class SentenceTransformerEncoder(DocumentEncoder):
         if not texts:
             return np.zeros((0, self.base_dim), dtype=np.float32)
         with self._lock:
-            vecs = self.model.encode(list(texts), batch_size=self.batch_size, normalize_embeddings=True,
-                                     convert_to_numpy=True, show_progress_bar=False)
+            vecs = self.model.encode(
+                list(texts),
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
         return vecs.astype(np.float32)

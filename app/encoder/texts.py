@@ -42,6 +42,6 @@ def chunk_words(head: str, body: str, words_per_chunk: int, max_chunks: int) -> 
     for start in range(0, len(words), words_per_chunk):
         if len(chunks) == max_chunks:
             break
-        piece = " ".join(words[start:start + words_per_chunk])
+        piece = " ".join(words[start : start + words_per_chunk])
         chunks.append(f"{head}. {piece}" if head else piece)
     return chunks

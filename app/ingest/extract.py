@@ -10,38 +10,109 @@ from dataclasses import dataclass, field
 
 _HEADING = re.compile(r"^\s*(?:#{1,6}\s*)?([A-Za-z][A-Za-z /&'-]{1,40}?)\s*:?\s*$")
 _BULLET = re.compile(r"^\s*(?:[-*•·▪●◦]\s*|\d{1,2}[.)]\s+)")
-_MONTHS = {m: i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)
+}
 _MONTH = r"(?:(?P<{0}m>jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+|(?P<{0}n>\d{{1,2}})/)?"
 _PERIOD = re.compile(
     _MONTH.format("a") + r"(?P<ay>(?:19|20)\d\d)\s*(?:-|–|—|to|until)\s*"
     r"(?:" + _MONTH.format("b") + r"(?P<by>(?:19|20)\d\d)|(?P<now>present|current|now|today|ongoing))",
-    re.IGNORECASE)
-_NUMBER_WORDS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen".split())}
-_YEARS = re.compile(r"(?P<n>\d{1,2}(?:\.\d)?|" + "|".join(_NUMBER_WORDS) + r")\s*\+?\s*-?\s*(?:years?|yrs?)\b",
-                    re.IGNORECASE)
+    re.IGNORECASE,
+)
+_NUMBER_WORDS = {
+    w: i
+    for i, w in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen".split()
+    )
+}
+_YEARS = re.compile(
+    r"(?P<n>\d{1,2}(?:\.\d)?|" + "|".join(_NUMBER_WORDS) + r")\s*\+?\s*-?\s*(?:years?|yrs?)\b", re.IGNORECASE
+)
 # "." may sit inside a role (".NET Developer", "Sr. Engineer"); a sentence ends at ". " or the line's end
-_AS_ROLE = re.compile(r"\b(?:as|in the role of|working as)\s+(?:an?\s+|the\s+)?(?P<role>(?:[^,;()\n.]|\.(?!\s|$)|(?<=Sr|Jr|St)\.){3,120})",
-                      re.IGNORECASE)
-_LEVEL_WORDS = {"native": "C2", "mother tongue": "C2", "bilingual": "C2", "fluent": "C1", "proficient": "C1",
-                "advanced": "C1", "upper intermediate": "B2", "intermediate": "B1", "conversational": "B1",
-                "basic": "A2", "elementary": "A2", "beginner": "A1"}
-LANGUAGES = {"english": "en", "german": "de", "french": "fr", "spanish": "es", "italian": "it", "portuguese": "pt",
-             "dutch": "nl", "polish": "pl", "russian": "ru", "ukrainian": "uk", "turkish": "tr", "arabic": "ar",
-             "chinese": "zh", "mandarin": "zh", "japanese": "ja", "korean": "ko", "hindi": "hi", "swedish": "sv",
-             "danish": "da", "norwegian": "no", "finnish": "fi", "czech": "cs", "greek": "el", "romanian": "ro",
-             "hungarian": "hu", "bulgarian": "bg", "croatian": "hr", "serbian": "sr", "hebrew": "he", "vietnamese": "vi"}
-_LANG = re.compile(r"\b(?P<lang>" + "|".join(LANGUAGES) + r")\b[^A-Za-z\n]{0,4}"
-                   r"(?:\(?\s*(?P<cefr>[ABC][12])\b|(?P<word>" + "|".join(_LEVEL_WORDS) + r"))", re.IGNORECASE)
-_LANG_AFTER = re.compile(r"\b(?P<word>" + "|".join(_LEVEL_WORDS) + r")\s+(?:in\s+)?(?P<lang>" + "|".join(LANGUAGES)
-                         + r")\b", re.IGNORECASE)  # "fluent English", "native German speaker"
+_AS_ROLE = re.compile(
+    r"\b(?:as|in the role of|working as)\s+(?:an?\s+|the\s+)?(?P<role>(?:[^,;()\n.]|\.(?!\s|$)|(?<=Sr|Jr|St)\.){3,120})",  # noqa: E501
+    re.IGNORECASE,
+)
+_LEVEL_WORDS = {
+    "native": "C2",
+    "mother tongue": "C2",
+    "bilingual": "C2",
+    "fluent": "C1",
+    "proficient": "C1",
+    "advanced": "C1",
+    "upper intermediate": "B2",
+    "intermediate": "B1",
+    "conversational": "B1",
+    "basic": "A2",
+    "elementary": "A2",
+    "beginner": "A1",
+}
+LANGUAGES = {
+    "english": "en",
+    "german": "de",
+    "french": "fr",
+    "spanish": "es",
+    "italian": "it",
+    "portuguese": "pt",
+    "dutch": "nl",
+    "polish": "pl",
+    "russian": "ru",
+    "ukrainian": "uk",
+    "turkish": "tr",
+    "arabic": "ar",
+    "chinese": "zh",
+    "mandarin": "zh",
+    "japanese": "ja",
+    "korean": "ko",
+    "hindi": "hi",
+    "swedish": "sv",
+    "danish": "da",
+    "norwegian": "no",
+    "finnish": "fi",
+    "czech": "cs",
+    "greek": "el",
+    "romanian": "ro",
+    "hungarian": "hu",
+    "bulgarian": "bg",
+    "croatian": "hr",
+    "serbian": "sr",
+    "hebrew": "he",
+    "vietnamese": "vi",
+}
+_LANG = re.compile(
+    r"\b(?P<lang>" + "|".join(LANGUAGES) + r")\b[^A-Za-z\n]{0,4}"
+    r"(?:\(?\s*(?P<cefr>[ABC][12])\b|(?P<word>" + "|".join(_LEVEL_WORDS) + r"))",
+    re.IGNORECASE,
+)
+_LANG_AFTER = re.compile(
+    r"\b(?P<word>" + "|".join(_LEVEL_WORDS) + r")\s+(?:in\s+)?(?P<lang>" + "|".join(LANGUAGES) + r")\b", re.IGNORECASE
+)  # "fluent English", "native German speaker"
 
-SKILL_HEADINGS = ("skills", "required skills", "key skills", "technical skills", "core skills", "competencies",
-                  "core competencies", "skills and competencies", "requirements", "qualifications", "tools")
-EXPERIENCE_HEADINGS = ("experience", "work experience", "professional experience", "employment history",
-                       "employment", "work history", "career history", "required experience",
-                       "experience requirements")
+SKILL_HEADINGS = (
+    "skills",
+    "required skills",
+    "key skills",
+    "technical skills",
+    "core skills",
+    "competencies",
+    "core competencies",
+    "skills and competencies",
+    "requirements",
+    "qualifications",
+    "tools",
+)
+EXPERIENCE_HEADINGS = (
+    "experience",
+    "work experience",
+    "professional experience",
+    "employment history",
+    "employment",
+    "work history",
+    "career history",
+    "required experience",
+    "experience requirements",
+)
 LANGUAGE_HEADINGS = ("languages", "language skills", "language")
 
 
@@ -69,8 +140,10 @@ class Extracted:
         if self.skills:
             out["skills"] = self.skills
         if self.roles:
-            out["roles"] = [{"title": r.title, "years": r.years, **({"context": r.context} if r.context else {})}
-                            for r in self.roles]
+            out["roles"] = [
+                {"title": r.title, "years": r.years, **({"context": r.context} if r.context else {})}
+                for r in self.roles
+            ]
         if self.years_experience is not None:
             out["years_experience"] = self.years_experience
         if self.languages:
@@ -85,9 +158,12 @@ def sections(text: str) -> dict[str, list[str]]:
     for line in text.splitlines():
         m = _HEADING.match(line)
         colon = line.rstrip().endswith(":") and len(line.split()) <= 4  # "Following job is kept off:" is prose
-        is_heading = m and (line.lstrip().startswith("#") or colon or line.strip().isupper()
-                            or m.group(1).strip().lower() in (*SKILL_HEADINGS, *EXPERIENCE_HEADINGS,
-                                                              *LANGUAGE_HEADINGS))
+        is_heading = m and (
+            line.lstrip().startswith("#")
+            or colon
+            or line.strip().isupper()
+            or m.group(1).strip().lower() in (*SKILL_HEADINGS, *EXPERIENCE_HEADINGS, *LANGUAGE_HEADINGS)
+        )
         if is_heading:
             current = m.group(1).strip().lower()
             out.setdefault(current, [])
@@ -117,7 +193,7 @@ def list_items(lines: list[str]) -> list[str]:
 
 
 def skill_name(item: str) -> str:
-    """"Networking: TCP/IP and LAN" -> "Networking"; a sentence without such a name stays whole."""
+    """ "Networking: TCP/IP and LAN" -> "Networking"; a sentence without such a name stays whole."""
     head, sep, _ = item.partition(":")
     if sep and 0 < len(head.split()) <= 6:
         return head.strip(" .*")
@@ -163,11 +239,15 @@ def union_years(spans: list[tuple[float, float]]) -> float:
 
 def _title_of(line: str, period: re.Match) -> str:
     """The job title on an experience line: what precedes the period, minus brackets, company and dashes."""
-    head = line[:period.start()].strip(" (–—-,|:")
+    head = line[: period.start()].strip(" (–—-,|:")
     head = _BULLET.sub("", head)
     head = re.split(r"\s+(?:at|@)\s+|\s[-–—|]\s|,\s", head)[0]
-    head = re.sub(r"^(?:worked|employed|performed|served|working)\s+as\s+(?:an?\s+|the\s+)?", "", head.strip(),
-                  flags=re.IGNORECASE)
+    head = re.sub(
+        r"^(?:worked|employed|performed|served|working)\s+as\s+(?:an?\s+|the\s+)?",
+        "",
+        head.strip(),
+        flags=re.IGNORECASE,
+    )
     head = re.sub(r"\s+(?:from|since|between)(?:\s+the\s+year)?$", "", head, flags=re.IGNORECASE)
     return head.strip(" (–—-,|:.")[:200]
 
@@ -181,7 +261,7 @@ def roles_held(lines: list[str], today: float) -> list[Role]:
             spans = periods(m.group(0), today)
             title = _title_of(line, m)
             if title and spans:
-                context = _BULLET.sub("", line[:m.start()]).strip(" (–—-,|:{[")[:200]
+                context = _BULLET.sub("", line[: m.start()]).strip(" (–—-,|:{[")[:200]
                 out.append(Role(title, round(spans[0][1] - spans[0][0], 2), context if context != title else ""))
             break
     return out
@@ -196,7 +276,7 @@ def years_stated(text: str) -> float | None:
 
 
 def required_roles(lines: list[str]) -> list[Role]:
-    """"At least 4 years working as a Systems Admin" -> Role("Systems Admin", 4)."""
+    """ "At least 4 years working as a Systems Admin" -> Role("Systems Admin", 4)."""
     out = []
     for line in lines:
         # one line may hold several requirements: "4 years as A, 5 years in B, and 3 years as C"

@@ -62,8 +62,9 @@ def _docx(data: bytes) -> str:
             for info in zf.infolist():
                 budget -= len(read_bounded(zf, info, budget))
         except UnreadableFile:
-            raise UnreadableFile(f"it unpacks to more than {MAX_DOCX_UNPACKED >> 20} MB; a CV is never that large") \
-                from None
+            raise UnreadableFile(
+                f"it unpacks to more than {MAX_DOCX_UNPACKED >> 20} MB; a CV is never that large"
+            ) from None
     document = docx.Document(io.BytesIO(data))
     parts = [p.text for p in document.paragraphs]
     for table in document.tables:  # CV templates often lay out skills and dates in tables

@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from app.domain import MAX_TEXT
-from app.errors import DomainError, InvalidInput
+from app.errors import InvalidInput, UnsupportedFormat
 from app.ingest.files import CV_SUFFIXES, UnreadableFile, extract_text, read_bounded
 
 FORMATS = ("ndjson", "csv", "json", "zip")
@@ -41,10 +41,6 @@ class Row:
     external_id: str | None = None
 
 
-class UnsupportedFormat(DomainError):
-    status, code = 415, "unsupported_format"
-
-
 def detect_format(filename: str | None, declared: str | None) -> str:
     if declared:
         if declared not in FORMATS:
@@ -52,8 +48,10 @@ def detect_format(filename: str | None, declared: str | None) -> str:
         return declared
     fmt = SUFFIXES.get(PurePosixPath(filename or "").suffix.lower())
     if fmt is None:
-        raise UnsupportedFormat(f"Cannot tell the format of {filename!r}: name the file *.ndjson, *.jsonl, *.csv, "
-                                "*.json or *.zip, or send a form field format=ndjson|csv|json|zip.")
+        raise UnsupportedFormat(
+            f"Cannot tell the format of {filename!r}: name the file *.ndjson, *.jsonl, *.csv, "
+            "*.json or *.zip, or send a form field format=ndjson|csv|json|zip."
+        )
     return fmt
 
 
@@ -68,8 +66,11 @@ def check_file(path: Path, fmt: str) -> None:
         if not header or not any(c.strip() for c in header):
             raise InvalidInput(f"The CSV file has no header row. Columns: {', '.join(CSV_COLUMNS)}.")
         if not any(c.strip() in CSV_COLUMNS for c in header):
-            raise InvalidInput(f"No column of the CSV header is one the service reads ({', '.join(CSV_COLUMNS)}); "
-                               "other columns are kept under metadata.", {"header": header[:50]})
+            raise InvalidInput(
+                f"No column of the CSV header is one the service reads ({', '.join(CSV_COLUMNS)}); "
+                "other columns are kept under metadata.",
+                {"header": header[:50]},
+            )
     if fmt == "json":
         with path.open("rb") as fh:
             head = fh.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -161,8 +162,9 @@ def _csv(path: Path, parse: bool) -> Iterator[Row]:
 def csv_record(record: dict[str, str | None]) -> dict[str, Any]:
     """One CSV row as a candidate document; empty cells are left out. ValueError says which cell is wrong."""
     if None in record:
-        raise ValueError(f"the row has {len(record[None]) + len(record) - 1} cells but the header names "
-                         f"{len(record) - 1} columns")
+        raise ValueError(
+            f"the row has {len(record[None]) + len(record) - 1} cells but the header names {len(record) - 1} columns"
+        )
     cells = {k.strip(): (v or "").strip() for k, v in record.items()}
     doc: dict[str, Any] = {k: cells[k] for k in CSV_TEXT if cells.get(k)}
     for k in CSV_LISTS:
@@ -209,8 +211,9 @@ def _number(column: str, cell: str) -> float:
     try:
         return float(cell)
     except ValueError:
-        raise ValueError(f"column {column}: {cell!r} is not a number (write decimals with a dot, "
-                         "no thousands separators)") from None
+        raise ValueError(
+            f"column {column}: {cell!r} is not a number (write decimals with a dot, no thousands separators)"
+        ) from None
 
 
 def _json_array(path: Path) -> list[Any]:
@@ -243,8 +246,12 @@ def _zip(path: Path, parse: bool) -> Iterator[Row]:
             elif PurePosixPath(name).suffix.lower() not in CV_SUFFIXES:
                 yield Row(i, None, f"{name}: unsupported file type: CV files must be .pdf, .docx or .txt", name)
             elif info.file_size > MAX_CV_FILE_BYTES:
-                yield Row(i, None, f"{name}: {info.file_size} bytes unpacked; a CV file may have at most "
-                                   f"{MAX_CV_FILE_BYTES}", name)
+                yield Row(
+                    i,
+                    None,
+                    f"{name}: {info.file_size} bytes unpacked; a CV file may have at most {MAX_CV_FILE_BYTES}",
+                    name,
+                )
             else:
                 try:
                     text = extract_text(name, read_bounded(zf, info, MAX_CV_FILE_BYTES))
@@ -252,8 +259,9 @@ def _zip(path: Path, parse: bool) -> Iterator[Row]:
                     yield Row(i, None, f"{name}: {exc}", name)
                     continue
                 if len(text) > MAX_TEXT:  # said here, so a batch never holds 64 huge texts at once
-                    yield Row(i, None, f"{name}: {len(text)} characters of text; a CV may have at most {MAX_TEXT}",
-                              name)
+                    yield Row(
+                        i, None, f"{name}: {len(text)} characters of text; a CV may have at most {MAX_TEXT}", name
+                    )
                     continue
                 yield Row(i, {"external_id": name, "cv_text": text}, external_id=name)
 

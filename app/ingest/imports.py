@@ -68,8 +68,9 @@ class ImportBook:
         self.root.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
 
-    def create(self, upload: BinaryIO, filename: str, fmt: str, callback_url: str | None = None,
-               tenant: str = DEFAULT_TENANT) -> ImportJob:
+    def create(
+        self, upload: BinaryIO, filename: str, fmt: str, callback_url: str | None = None, tenant: str = DEFAULT_TENANT
+    ) -> ImportJob:
         job = ImportJob(str(uuid.uuid4()), filename, fmt, callback_url=callback_url, tenant=tenant)
         folder = self.root / job.id
         folder.mkdir()
@@ -160,8 +161,9 @@ class ImportBook:
 
     def errors_naming(self, external_id: str, tenant: str) -> list[tuple[ImportJob, dict[str, Any]]]:
         """Every logged row error of the tenant's imports that names `external_id`, with its import."""
-        return [(job, e) for job in self.of_tenant(tenant) for e in self.errors(job)
-                if e.get("external_id") == external_id]
+        return [
+            (job, e) for job in self.of_tenant(tenant) for e in self.errors(job) if e.get("external_id") == external_id
+        ]
 
     def files_naming(self, external_id: str, tenant: str) -> list[ImportJob]:
         """The tenant's imports whose uploaded file (still on disk) holds `external_id`, in any encoding a file
@@ -182,9 +184,17 @@ class ImportBook:
 class ImportRunner:
     """One background thread works through the queued imports, oldest first, in batches."""
 
-    def __init__(self, book: ImportBook, put_many: Callable[..., list], validate: Callable[[Any], dict],
-                 bulk_load: Callable[[], Any], batch_size: int = 64, retry_s: float = 10.0, max_pending: int = 16,
-                 on_finished: Callable[[ImportJob], None] | None = None):
+    def __init__(
+        self,
+        book: ImportBook,
+        put_many: Callable[..., list],
+        validate: Callable[[Any], dict],
+        bulk_load: Callable[[], Any],
+        batch_size: int = 64,
+        retry_s: float = 10.0,
+        max_pending: int = 16,
+        on_finished: Callable[[ImportJob], None] | None = None,
+    ):
         self.book, self.put_many, self.validate, self.bulk_load = book, put_many, validate, bulk_load
         self.batch_size, self.retry_s, self.max_pending = batch_size, retry_s, max_pending
         self.on_finished = on_finished  # e.g. the webhook sender's schedule
@@ -215,15 +225,18 @@ class ImportRunner:
         if self._thread:
             self._thread.join(timeout)
 
-    def submit(self, upload: BinaryIO, filename: str, fmt: str, callback_url: str | None = None,
-               tenant: str = DEFAULT_TENANT) -> ImportJob:
+    def submit(
+        self, upload: BinaryIO, filename: str, fmt: str, callback_url: str | None = None, tenant: str = DEFAULT_TENANT
+    ) -> ImportJob:
         """Queue an upload; refused while `max_pending` imports wait or run (their files fill the disk)."""
         pending = sum(j.status not in FINISHED for j in self.book.all())
         if pending >= self.max_pending:
-            raise TooManyRequests(f"{pending} imports are queued or running; wait for one to end or cancel one "
-                                  "(JOBMATCH_MAX_PENDING_IMPORTS).",
-                                  {"pending": pending, "max_pending": self.max_pending},
-                                  code="too_many_imports")
+            raise TooManyRequests(
+                f"{pending} imports are queued or running; wait for one to end or cancel one "
+                "(JOBMATCH_MAX_PENDING_IMPORTS).",
+                {"pending": pending, "max_pending": self.max_pending},
+                code="too_many_imports",
+            )
         job = self.book.create(upload, filename, fmt, callback_url, tenant)
         self._queue.put(job.id)
         return job
@@ -254,6 +267,11 @@ class ImportRunner:
                 self.book.remove(job)
                 return None
         return self.cancel(import_id, tenant)
+
+    def page(self, limit: int, offset: int, tenant: str) -> tuple[list[ImportJob], int]:
+        """The tenant's imports, newest first, and how many there are."""
+        jobs = self.book.of_tenant(tenant)[::-1]
+        return jobs[offset : offset + limit], len(jobs)
 
     def progress(self, job: ImportJob) -> tuple[float | None, float | None]:
         """(rows per second in this run, seconds left), None until there is something to measure."""
@@ -335,8 +353,13 @@ class ImportRunner:
     def _finish(self, job: ImportJob, status: str, message: str | None = None) -> None:
         job.status, job.finished_at, job.message = status, now(), message
         if job.callback_url:
-            job.webhook = {"status": "pending", "attempts": 0, "last_status": None, "last_error": None,
-                           "delivered_at": None}
+            job.webhook = {
+                "status": "pending",
+                "attempts": 0,
+                "last_status": None,
+                "last_error": None,
+                "delivered_at": None,
+            }
         self.book.save(job)
         if job.callback_url and self.on_finished is not None:
             self.on_finished(job)
@@ -353,7 +376,7 @@ def _file_holds(path: Path, needle: bytes, chunk: int = 1 << 20) -> bool:
         while block := fh.read(chunk):
             if needle in tail + block:
                 return True
-            tail = block[-len(needle):]
+            tail = block[-len(needle) :]
     return False
 
 

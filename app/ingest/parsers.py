@@ -19,15 +19,18 @@ def parse_records(body: bytes, content_type: str | None) -> list[Any]:
     if ctype in NDJSON_TYPES:
         return parse_ndjson(text)
     if ctype != "application/json":
-        raise InvalidInput(f"Unsupported content type {ctype!r}: send application/json (an array) or "
-                           "application/x-ndjson (one object per line).")
+        raise InvalidInput(
+            f"Unsupported content type {ctype!r}: send application/json (an array) or "
+            "application/x-ndjson (one object per line)."
+        )
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InvalidInput(f"The body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}.",
-                           code="malformed_json", status=400) from None
+        raise InvalidInput(
+            f"The body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}.", code="malformed_json"
+        ) from None
     except (RecursionError, ValueError) as exc:  # nesting past Python's stack, integers past 4,300 digits
-        raise InvalidInput(f"The body cannot be read: {_why(exc)}.", code="malformed_json", status=400) from None
+        raise InvalidInput(f"The body cannot be read: {_why(exc)}.", code="malformed_json") from None
     if not isinstance(data, list):
         raise InvalidInput("Expected a JSON array of records (or NDJSON with Content-Type application/x-ndjson).")
     return data

@@ -34,8 +34,16 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
 class WebhookSender:
     """One thread sends due deliveries, oldest due first; `load` and `save` read and write the import."""
 
-    def __init__(self, load: Callable[[str], Any], save: Callable[[Any], None], describe: Callable[[Any], dict],
-                 secret: str | None, attempts: int = 6, first_delay_s: float = 2.0, timeout_s: float = 10.0):
+    def __init__(
+        self,
+        load: Callable[[str], Any],
+        save: Callable[[Any], None],
+        describe: Callable[[Any], dict],
+        secret: str | None,
+        attempts: int = 6,
+        first_delay_s: float = 2.0,
+        timeout_s: float = 10.0,
+    ):
         self.load, self.save, self.describe = load, save, describe
         self.secret, self.attempts, self.first_delay_s, self.timeout_s = secret, attempts, first_delay_s, timeout_s
         self._due: list[tuple[float, str]] = []
@@ -95,8 +103,9 @@ class WebhookSender:
             hook["status"], hook["delivered_at"] = DELIVERED, time.time()
         elif hook["attempts"] >= self.attempts:
             hook["status"] = FAILED
-            log.warning("webhook of import %s failed after %d attempts: %s", job.id, hook["attempts"],
-                        hook["last_error"])
+            log.warning(
+                "webhook of import %s failed after %d attempts: %s", job.id, hook["attempts"], hook["last_error"]
+            )
         job.webhook = hook
         self.save(job)
         if hook["status"] == PENDING:

@@ -17,16 +17,38 @@ import numpy as np
 from app.matching.lexical import Lexicon
 from app.matching.ranking import Weights
 
-FEATURES = ("score", "margin_next", "gap_to_top", "agreement_mean", "agreement_min", "query_confidence",
-            "target_confidence")
+FEATURES = (
+    "score",
+    "margin_next",
+    "gap_to_top",
+    "agreement_mean",
+    "agreement_min",
+    "query_confidence",
+    "target_confidence",
+)
 
 # Occupation normalisation knows more than a plain match: the best label, description and lexical
 # scores apart, where each ranks among the candidates, how much of the occupation's name the text
 # contains, and how tight the occupation's own labels are (its "radius").
-OCCUPATION_FEATURES = ("score", "margin_next", "gap_4_down", "agreement_mean", "agreement_min", "query_confidence",
-                       "target_confidence", "label_score", "description_score", "log_label_rank",
-                       "log_description_rank", "label_coverage", "any_label_coverage", "label_over_radius", "radius",
-                       "lexical_score", "log_lexical_rank")
+OCCUPATION_FEATURES = (
+    "score",
+    "margin_next",
+    "gap_4_down",
+    "agreement_mean",
+    "agreement_min",
+    "query_confidence",
+    "target_confidence",
+    "label_score",
+    "description_score",
+    "log_label_rank",
+    "log_description_rank",
+    "label_coverage",
+    "any_label_coverage",
+    "label_over_radius",
+    "radius",
+    "lexical_score",
+    "log_lexical_rank",
+)
 
 
 def group_sharpness(probs: np.ndarray) -> np.ndarray:
@@ -60,8 +82,13 @@ def ranking_features(scores: np.ndarray, next_score: float | None = None) -> tup
     return s - following, s[0] - s
 
 
-def match_features(scores: np.ndarray, agreements: np.ndarray | None, query_conf: float | None,
-                   target_conf: np.ndarray | None, next_score: float | None = None) -> np.ndarray:
+def match_features(
+    scores: np.ndarray,
+    agreements: np.ndarray | None,
+    query_conf: float | None,
+    target_conf: np.ndarray | None,
+    next_score: float | None = None,
+) -> np.ndarray:
     """(M, len(FEATURES)) feature matrix for a best-first result list. Missing parts (a model without
     a softmax-group head) are filled with neutral values, so the calibrator still applies."""
     scores = np.asarray(scores, dtype=np.float64)
@@ -97,10 +124,18 @@ def rank_among(values: np.ndarray) -> np.ndarray:
     return (v[None, :] > v[:, None]).sum(axis=1) + 1
 
 
-def occupation_features(scores: np.ndarray, label_scores: np.ndarray, description_scores: np.ndarray,
-                        lexical_scores: np.ndarray, agreements: np.ndarray | None, query_conf: float | None,
-                        target_conf: np.ndarray | None, label_cov: np.ndarray, any_label_cov: np.ndarray,
-                        radius: np.ndarray) -> np.ndarray:
+def occupation_features(
+    scores: np.ndarray,
+    label_scores: np.ndarray,
+    description_scores: np.ndarray,
+    lexical_scores: np.ndarray,
+    agreements: np.ndarray | None,
+    query_conf: float | None,
+    target_conf: np.ndarray | None,
+    label_cov: np.ndarray,
+    any_label_cov: np.ndarray,
+    radius: np.ndarray,
+) -> np.ndarray:
     """(m, len(OCCUPATION_FEATURES)) for the first m of a best-first candidate list.
 
     `scores`, `label_scores`, `description_scores`, `lexical_scores` cover the whole candidate list
@@ -117,9 +152,27 @@ def occupation_features(scores: np.ndarray, label_scores: np.ndarray, descriptio
     qc = np.full(m, 1.0 if query_conf is None else query_conf)
     tc = np.ones(m) if target_conf is None else np.asarray(target_conf, dtype=np.float64)
     rad = np.asarray(radius, dtype=np.float64)
-    return np.column_stack([s[:m], margin[:m], s[:m] - down, agreements.mean(axis=1), agreements.min(axis=1), qc, tc,
-                            lab[:m], desc[:m], np.log(rank_among(lab)[:m]), np.log(rank_among(desc)[:m]),
-                            label_cov, any_label_cov, lab[:m] - rad, rad, lex[:m], np.log(rank_among(lex)[:m])])
+    return np.column_stack(
+        [
+            s[:m],
+            margin[:m],
+            s[:m] - down,
+            agreements.mean(axis=1),
+            agreements.min(axis=1),
+            qc,
+            tc,
+            lab[:m],
+            desc[:m],
+            np.log(rank_among(lab)[:m]),
+            np.log(rank_among(desc)[:m]),
+            label_cov,
+            any_label_cov,
+            lab[:m] - rad,
+            rad,
+            lex[:m],
+            np.log(rank_among(lex)[:m]),
+        ]
+    )
 
 
 def no_good_match(confidences: list[float | None], threshold: float) -> bool:
@@ -146,8 +199,15 @@ class Calibrator:
     model_version: str = ""
 
     @classmethod
-    def fit(cls, X: np.ndarray, y: np.ndarray, features=FEATURES, model_version: str = "", c: float = 1.0,
-            sample_weight: np.ndarray | None = None):
+    def fit(
+        cls,
+        X: np.ndarray,
+        y: np.ndarray,
+        features=FEATURES,
+        model_version: str = "",
+        c: float = 1.0,
+        sample_weight: np.ndarray | None = None,
+    ):
         """`sample_weight` lets sets of different sizes count alike (e.g. clean and noisy titles)."""
         from sklearn.linear_model import LogisticRegression
 
@@ -169,13 +229,25 @@ class Calibrator:
         return X_full[:, [columns.index(f) for f in self.features]]
 
     def to_dict(self) -> dict:
-        return {"features": list(self.features), "mean": self.mean.tolist(), "scale": self.scale.tolist(),
-                "coef": self.coef.tolist(), "intercept": self.intercept, "model_version": self.model_version}
+        return {
+            "features": list(self.features),
+            "mean": self.mean.tolist(),
+            "scale": self.scale.tolist(),
+            "coef": self.coef.tolist(),
+            "intercept": self.intercept,
+            "model_version": self.model_version,
+        }
 
     @classmethod
     def from_dict(cls, d: dict) -> "Calibrator":
-        return cls(tuple(d["features"]), np.array(d["mean"]), np.array(d["scale"]), np.array(d["coef"]),
-                   float(d["intercept"]), d.get("model_version", ""))
+        return cls(
+            tuple(d["features"]),
+            np.array(d["mean"]),
+            np.array(d["scale"]),
+            np.array(d["coef"]),
+            float(d["intercept"]),
+            d.get("model_version", ""),
+        )
 
 
 @dataclass
@@ -191,10 +263,18 @@ class Calibration:
 
     def save(self, path: Path) -> None:
         r = self.ranking
-        path.write_text(json.dumps({"model_version": self.model_version, "description_weight": r.description,
-                                    "lexical_weight": r.lexical, "match": self.match.to_dict(),
-                                    "occupation": self.occupation.to_dict() if self.occupation else None,
-                                    "lexicon": r.lexicon.to_dict() if r.lexicon else None}))
+        path.write_text(
+            json.dumps(
+                {
+                    "model_version": self.model_version,
+                    "description_weight": r.description,
+                    "lexical_weight": r.lexical,
+                    "match": self.match.to_dict(),
+                    "occupation": self.occupation.to_dict() if self.occupation else None,
+                    "lexicon": r.lexicon.to_dict() if r.lexicon else None,
+                }
+            )
+        )
 
     @classmethod
     def load(cls, path: Path) -> "Calibration":
@@ -204,12 +284,14 @@ class Calibration:
             return cls(cal.model_version, cal)
         occ = Calibrator.from_dict(d["occupation"]) if d.get("occupation") else None
         lexicon = Lexicon.from_dict(d["lexicon"]) if d.get("lexicon") else None
-        ranking = Weights(float(d.get("description_weight", 0.0)),
-                          float(d.get("lexical_weight", 0.0)) if lexicon else 0.0, lexicon)
+        ranking = Weights(
+            float(d.get("description_weight", 0.0)), float(d.get("lexical_weight", 0.0)) if lexicon else 0.0, lexicon
+        )
         return cls(d["model_version"], Calibrator.from_dict(d["match"]), occ, ranking)
 
 
 # --- evaluation of confidence ---------------------------------------------------------------
+
 
 def expected_calibration_error(conf: np.ndarray, correct: np.ndarray, bins: int = 15) -> float:
     """ECE with equal-width bins: the gap between confidence and accuracy, weighted by bin size."""

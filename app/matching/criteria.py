@@ -53,17 +53,20 @@ class Criterion:
 
 def generic_terms(terms_of) -> frozenset[int]:
     """Words that say how well, not what: "strong knowledge of X" requires X."""
-    return terms_of("ability able competency competent expertise expert experience experienced knowledge "
-                    "proficiency proficient skill skills strong excellent good solid understanding familiarity "
-                    "familiar working use using demonstrated proven")
+    return terms_of(
+        "ability able competency competent expertise expert experience experienced knowledge "
+        "proficiency proficient skill skills strong excellent good solid understanding familiarity "
+        "familiar working use using demonstrated proven"
+    )
 
 
 def _share(needed: frozenset[int], have: frozenset[int]) -> float:
     return len(needed & have) / len(needed) if needed else 0.0
 
 
-def pair_skills(wanted: list[tuple[str, frozenset[int]]],
-                offered: list[tuple[str, frozenset[int]]]) -> tuple[float, list[tuple[str, str]]]:
+def pair_skills(
+    wanted: list[tuple[str, frozenset[int]]], offered: list[tuple[str, frozenset[int]]]
+) -> tuple[float, list[tuple[str, str]]]:
     """Each listed skill of the CV paired with at most one required skill (an assignment maximising the
     total): a pair is worth the share of the CV item's words found in the requirement, so "Consultation"
     meets "Proficiency in consulting scenarios where ...". The mean over required skills, and the pairs.
@@ -104,8 +107,15 @@ def skills(job: Side, cand: Side) -> Criterion:
         (matched if exact or credit >= SKILL_FOUND * 0.99 else missing).append(name)
     coverage = total / len(wanted)
     paired, pairs = pair_skills(wanted, cand.skills) if cand.skills else (coverage, [])
-    return Criterion((coverage + paired) / 2, {"required": len(wanted), "matched": matched, "missing": missing,
-                                               "pairs": [{"required": r, "listed": o} for r, o in pairs]})
+    return Criterion(
+        (coverage + paired) / 2,
+        {
+            "required": len(wanted),
+            "matched": matched,
+            "missing": missing,
+            "pairs": [{"required": r, "listed": o} for r, o in pairs],
+        },
+    )
 
 
 def _best_role(need: Role, held: list[Role]) -> tuple[Role | None, float]:
@@ -127,8 +137,14 @@ def experience(job: Side, cand: Side) -> Criterion:
             held, share = _best_role(need, cand.roles)
             years = held.years if held is not None and share >= ROLE_FOUND and held.years is not None else 0.0
             total += min(1.0, years / need.years)
-            found.append({"role": need.title, "required_years": need.years, "held_as": held.title if years else None,
-                          "years": years})
+            found.append(
+                {
+                    "role": need.title,
+                    "required_years": need.years,
+                    "held_as": held.title if years else None,
+                    "years": years,
+                }
+            )
         return Criterion(total / len(needs), {"roles": found, "years": cand.years, "required_years": job.years})
     if job.years:
         if cand.years is None:
@@ -140,22 +156,26 @@ def experience(job: Side, cand: Side) -> Criterion:
 def title(job: Side, cand: Side) -> Criterion:
     """The job title's words in a title the candidate holds or wants, or a shared reference occupation."""
     best, held = 0.0, None
-    for jt, jterms in job.titles:
+    for _, jterms in job.titles:
         for ct, cterms in cand.titles:
             share = _share(jterms, cterms)
             if share > best:
                 best, held = share, ct
     shared = [o for o in job.occupations[:3] if o in cand.occupations[:3]]
     score = max(best, 1.0 if shared[:1] and shared[0] == job.occupations[0] else 0.75 if shared else 0.0)
-    return Criterion(score, {"title": job.titles[0][0] if job.titles else None, "closest": held,
-                             "shared_occupations": shared})
+    return Criterion(
+        score, {"title": job.titles[0][0] if job.titles else None, "closest": held, "shared_occupations": shared}
+    )
 
 
 def language(job: Side, cand: Side) -> Criterion:
     if not job.languages:
         return Criterion(1.0, {"required": {}})
-    met = [code for code, level in job.languages.items()
-           if code in cand.languages and CEFR_LEVELS.index(cand.languages[code]) >= CEFR_LEVELS.index(level)]
+    met = [
+        code
+        for code, level in job.languages.items()
+        if code in cand.languages and CEFR_LEVELS.index(cand.languages[code]) >= CEFR_LEVELS.index(level)
+    ]
     missing = [code for code in job.languages if code not in met]
     return Criterion(len(met) / len(job.languages), {"required": job.languages, "met": met, "missing": missing})
 
@@ -176,7 +196,12 @@ def location(job: Side, cand: Side) -> Criterion:
 def score_pair(job: Side, cand: Side, semantic: float, lexical: float) -> dict[str, Criterion]:
     """Every criterion of one pair; `semantic` is the dense cosine, `lexical` the BM25 score scaled to
     the best of the candidate pool (both computed by the store)."""
-    return {"semantic": Criterion(max(0.0, min(1.0, semantic)), {"cosine": round(semantic, 4)}),
-            "lexical": Criterion(max(0.0, min(1.0, lexical)), {"bm25_vs_best": round(lexical, 4)}),
-            "skills": skills(job, cand), "experience": experience(job, cand), "title": title(job, cand),
-            "language": language(job, cand), "location": location(job, cand)}
+    return {
+        "semantic": Criterion(max(0.0, min(1.0, semantic)), {"cosine": round(semantic, 4)}),
+        "lexical": Criterion(max(0.0, min(1.0, lexical)), {"bm25_vs_best": round(lexical, 4)}),
+        "skills": skills(job, cand),
+        "experience": experience(job, cand),
+        "title": title(job, cand),
+        "language": language(job, cand),
+        "location": location(job, cand),
+    }

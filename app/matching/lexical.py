@@ -35,7 +35,7 @@ def char_ngrams(text: str, lo: int = NGRAMS[0], hi: int = NGRAMS[1]) -> Counter:
                 out[w] += 1
                 break
             for i in range(n_w - n + 1):
-                out[w[i:i + n]] += 1
+                out[w[i : i + n]] += 1
     return out
 
 
@@ -79,8 +79,10 @@ class Lexicon:
 
     def _label_arrays(self, label: str) -> tuple[np.ndarray, np.ndarray]:
         v = self.vector(label) or {"": 0.0}  # never empty: sums by label need one entry each
-        return (np.fromiter((self.column(g) for g in v), dtype=np.int64, count=len(v)),
-                np.fromiter(v.values(), dtype=np.float32, count=len(v)))
+        return (
+            np.fromiter((self.column(g) for g in v), dtype=np.int64, count=len(v)),
+            np.fromiter(v.values(), dtype=np.float32, count=len(v)),
+        )
 
     def best(self, text: str, label_groups: list[list[str]]) -> np.ndarray:
         """For each group of labels (an occupation's), the best cosine between `text` and one of them
@@ -96,7 +98,9 @@ class Lexicon:
         arrays = [self._cache(lab) for lab in labels]
         sizes = np.fromiter((len(a[0]) for a in arrays), dtype=np.int64, count=len(arrays))
         ids = np.concatenate([a[0] for a in arrays])
-        per_label = np.add.reduceat(dense[ids] * np.concatenate([a[1] for a in arrays]), np.r_[0, np.cumsum(sizes)[:-1]])
+        per_label = np.add.reduceat(
+            dense[ids] * np.concatenate([a[1] for a in arrays]), np.r_[0, np.cumsum(sizes)[:-1]]
+        )
         counts = np.array([len(g) for g in label_groups])
         filled = counts > 0
         out[filled] = np.maximum.reduceat(per_label, np.r_[0, np.cumsum(counts[filled])[:-1]])

@@ -76,8 +76,11 @@ class Ranker:
         return self.calibrator.predict(self.calibrator.select(full, FEATURES))
 
     def to_dict(self) -> dict:
-        return {"weights": self.weights, "no_match_threshold": self.no_match_threshold,
-                "calibrator": self.calibrator.to_dict() if self.calibrator else None}
+        return {
+            "weights": self.weights,
+            "no_match_threshold": self.no_match_threshold,
+            "calibrator": self.calibrator.to_dict() if self.calibrator else None,
+        }
 
     @classmethod
     def from_dict(cls, d: dict) -> "Ranker":
@@ -97,8 +100,10 @@ class MatchModel:
 
     def save(self, path: Path = MODEL_FILE) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps({"fitted_on": self.fitted_on,
-                                    **{t: r.to_dict() for t, r in self.rankers.items()}}, indent=1) + "\n")
+        path.write_text(
+            json.dumps({"fitted_on": self.fitted_on, **{t: r.to_dict() for t, r in self.rankers.items()}}, indent=1)
+            + "\n"
+        )
 
     @classmethod
     def load(cls, path: Path = MODEL_FILE) -> "MatchModel":

@@ -27,11 +27,20 @@ from app.store.base import FieldType, StoredPoint, VectorStore
 from app.store.conditions import Filter, IsEmpty, Match, MatchAny
 
 COLLECTION = "occupations"
-INDEXES = {"occupation_id": FieldType.KEYWORD, "external_id": FieldType.KEYWORD, "preferred": FieldType.KEYWORD,
-           "kind": FieldType.KEYWORD, "model": FieldType.KEYWORD, "layout": FieldType.KEYWORD,
-           "created_at": FieldType.FLOAT, "tenant": FieldType.TENANT}
+INDEXES = {
+    "occupation_id": FieldType.KEYWORD,
+    "external_id": FieldType.KEYWORD,
+    "preferred": FieldType.KEYWORD,
+    "kind": FieldType.KEYWORD,
+    "model": FieldType.KEYWORD,
+    "layout": FieldType.KEYWORD,
+    "created_at": FieldType.FLOAT,
+    "tenant": FieldType.TENANT,
+}
 NOUN = "occupation"
-LAYOUT = "3"  # points per occupation: labels + description (with the labels' radius and texts); older layouts need a reindex
+LAYOUT = (
+    "3"  # points per occupation: labels + description (with the labels' radius and texts); older layouts need a reindex
+)
 DESCRIPTION = "description"  # payload kind of an occupation's description point (label points: "label")
 DESCRIPTION_CHARS = 1000  # what of a description is encoded (the model reads about 256 word pieces)
 RERANK_DEPTH = 50  # occupations (by best label) re-ranked with their descriptions and lexical scores
@@ -94,8 +103,16 @@ def description_text(doc: dict[str, Any]) -> str:
 
 
 class OccupationIndex:
-    def __init__(self, encoder, store: VectorStore, model_id: str, overfetch: int = 4,
-                 weights: Weights = Weights(), rerank_depth: int = RERANK_DEPTH, revision_file: Path | None = None):
+    def __init__(
+        self,
+        encoder,
+        store: VectorStore,
+        model_id: str,
+        overfetch: int = 4,
+        weights: Weights | None = None,
+        rerank_depth: int = RERANK_DEPTH,
+        revision_file: Path | None = None,
+    ):
         self.encoder = encoder
         # changes with every write or delete, so records normalised against another set can be found
         self.revision_file = revision_file
@@ -103,7 +120,7 @@ class OccupationIndex:
         self.store = store
         self.model_id = model_id
         self.overfetch = overfetch
-        self.weights = weights
+        self.weights = weights or Weights()
         self.rerank_depth = rerank_depth
         self._lock = threading.Lock()
 
@@ -140,17 +157,36 @@ class OccupationIndex:
         labels = [doc["label"], *[a for a in doc.get("alt_labels", []) if a.strip().lower() != doc["label"].lower()]]
         vectors = self.encoder.encode([*labels, description_text(doc)])
         self.store.delete_by(COLLECTION, Filter(must=[Match("occupation_id", oid)]))
-        common = {"occupation_id": oid, "external_id": doc.get("external_id"), "doc": doc, "model": self.model_id,
-                  "layout": LAYOUT, "created_at": created_at, "tenant": owner}
-        points = [StoredPoint(oid if j == 0 else label_point_id(oid, lab),
-                              {**common, "kind": "label", "label_text": lab,
-                               "preferred": "true" if j == 0 else "false"},
-                              vectors[j].tolist())
-                  for j, lab in enumerate(labels)]
-        points.append(StoredPoint(description_point_id(oid), {**common, "kind": DESCRIPTION, "preferred": "false",
-                                                              "radius": label_radius(vectors[:-1]),
-                                                              "labels": labels},
-                                  vectors[-1].tolist()))
+        common = {
+            "occupation_id": oid,
+            "external_id": doc.get("external_id"),
+            "doc": doc,
+            "model": self.model_id,
+            "layout": LAYOUT,
+            "created_at": created_at,
+            "tenant": owner,
+        }
+        points = [
+            StoredPoint(
+                oid if j == 0 else label_point_id(oid, lab),
+                {**common, "kind": "label", "label_text": lab, "preferred": "true" if j == 0 else "false"},
+                vectors[j].tolist(),
+            )
+            for j, lab in enumerate(labels)
+        ]
+        points.append(
+            StoredPoint(
+                description_point_id(oid),
+                {
+                    **common,
+                    "kind": DESCRIPTION,
+                    "preferred": "false",
+                    "radius": label_radius(vectors[:-1]),
+                    "labels": labels,
+                },
+                vectors[-1].tolist(),
+            )
+        )
         self.store.upsert(COLLECTION, points)
         return Occupation(oid, doc, created_at)
 
@@ -161,7 +197,9 @@ class OccupationIndex:
         for stale in self._stale_filters():
             while points := self.store.find(COLLECTION, stale, 128):
                 for p in points:
-                    self._write(p.id, p.payload["doc"], p.payload.get("created_at", now()), p.payload.get("tenant", SHARED))
+                    self._write(
+                        p.id, p.payload["doc"], p.payload.get("created_at", now()), p.payload.get("tenant", SHARED)
+                    )
                 done += len(points)
         return done
 
@@ -171,8 +209,10 @@ class OccupationIndex:
 
     def _stale_filters(self) -> list[Filter]:
         preferred = Match("preferred", "true")
-        return [Filter(must=[preferred], must_not=[Match("model", self.model_id)]),
-                Filter(must=[preferred, Match("model", self.model_id)], must_not=[Match("layout", LAYOUT)])]
+        return [
+            Filter(must=[preferred], must_not=[Match("model", self.model_id)]),
+            Filter(must=[preferred, Match("model", self.model_id)], must_not=[Match("layout", LAYOUT)]),
+        ]
 
     def get(self, occupation_id: str, tenant: str = DEFAULT_TENANT) -> Occupation:
         """One the tenant sees: its own or a shared one."""
@@ -200,11 +240,17 @@ class OccupationIndex:
     def page(self, limit: int, offset: int, tenant: str = DEFAULT_TENANT) -> tuple[list[Occupation], int]:
         preferred = Filter(must=[Match("preferred", "true"), MatchAny("tenant", visible_to(tenant))])
         points = self.store.page(COLLECTION, "created_at", limit, offset, preferred)
-        return ([_occupation(p.id, p.payload) for p in points],
-                self.store.count(COLLECTION, preferred))
+        return ([_occupation(p.id, p.payload) for p in points], self.store.count(COLLECTION, preferred))
 
-    def candidates(self, vector: np.ndarray, limit: int, banned_by=None, text: str = "",
-                   tenant: str = DEFAULT_TENANT, depth: int | None = None) -> "Candidates":
+    def candidates(
+        self,
+        vector: np.ndarray,
+        limit: int,
+        banned_by=None,
+        text: str = "",
+        tenant: str = DEFAULT_TENANT,
+        depth: int | None = None,
+    ) -> "Candidates":
         """The best max(limit, rerank_depth) occupations by best label, re-ranked with their
         descriptions and their labels' wording (`text` is what `vector` encodes), best first; the first
         `limit` come back in full. An occupation any of whose fetched labels `banned_by(label_vector)`
@@ -215,9 +261,14 @@ class OccupationIndex:
         w = self.weights
         fields = ("occupation_id", "radius", "labels") if w.lexical else ("occupation_id", "radius")
         ids = [description_point_id(c.occupation_id) for c in found]
-        desc = {p.payload["occupation_id"]: p for p in self.store.retrieve(COLLECTION, ids, with_vector=True, fields=fields)}
-        lexical = (w.lexicon.best(text, [desc[c.occupation_id].payload["labels"] for c in found]) if w.lexical
-                   else np.zeros(len(found)))
+        desc = {
+            p.payload["occupation_id"]: p for p in self.store.retrieve(COLLECTION, ids, with_vector=True, fields=fields)
+        }
+        lexical = (
+            w.lexicon.best(text, [desc[c.occupation_id].payload["labels"] for c in found])
+            if w.lexical
+            else np.zeros(len(found))
+        )
         for c, lex in zip(found, lexical):
             p = desc[c.occupation_id]  # written with its labels, in the same layout
             c.description_score = float(np.dot(vector, np.asarray(p.vector, dtype=np.float32)))
@@ -227,20 +278,37 @@ class OccupationIndex:
         ranked = sorted(found, key=lambda c: -c.score)
         page = ranked[:limit]
         labels = {p.id: p for p in self.store.retrieve(COLLECTION, [c.label_point for c in page], with_vector=True)}
-        return Candidates(ranked, [OccupationHit(c, _occupation(c.occupation_id, labels[c.label_point].payload),
-                                                 np.asarray(labels[c.label_point].vector, dtype=np.float32))
-                                   for c in page])
+        return Candidates(
+            ranked,
+            [
+                OccupationHit(
+                    c,
+                    _occupation(c.occupation_id, labels[c.label_point].payload),
+                    np.asarray(labels[c.label_point].vector, dtype=np.float32),
+                )
+                for c in page
+            ],
+        )
 
     def _by_labels(self, vector: np.ndarray, limit: int, banned_by, tenant: str) -> list["Candidate"]:
         """Occupations by their best label (only ids, label texts and scores travel; vectors only
         when exclusion rules need to judge them)."""
-        flt = Filter(must=[Match("model", self.model_id), Match("layout", LAYOUT), MatchAny("tenant", visible_to(tenant))],
-                     must_not=[Match("kind", DESCRIPTION)])
+        flt = Filter(
+            must=[Match("model", self.model_id), Match("layout", LAYOUT), MatchAny("tenant", visible_to(tenant))],
+            must_not=[Match("kind", DESCRIPTION)],
+        )
         want, fetch = limit, limit * self.overfetch
         verdicts: dict[str, bool] = {}  # each label point is judged once, however often it is refetched
         while True:
-            hits = self.store.search(COLLECTION, vector.tolist(), flt, fetch, 0, with_vector=banned_by is not None,
-                                     fields=("occupation_id", "label_text"))
+            hits = self.store.search(
+                COLLECTION,
+                vector.tolist(),
+                flt,
+                fetch,
+                0,
+                with_vector=banned_by is not None,
+                fields=("occupation_id", "label_text"),
+            )
             best: dict[str, Candidate] = {}
             banned: set[str] = set()
             for h in hits:  # best first, so the first hit of an occupation is its best label

@@ -60,9 +60,12 @@ def filter_fields(kind: Kind, doc: dict[str, Any], extracted: dict[str, Any] | N
     """The indexed `f_*` fields of one document; absent values are left out, not nulled. Where the client
     sent no skills, years or languages, those read out of the text (`extracted`) are filtered on."""
     ex = extracted or {}
-    doc = {**doc, "skills": doc.get("skills") or ex.get("skills") or [],
-           "languages": doc.get("languages") or ex.get("languages") or {},
-           _YEARS[kind]: doc.get(_YEARS[kind]) if doc.get(_YEARS[kind]) is not None else ex.get("years_experience")}
+    doc = {
+        **doc,
+        "skills": doc.get("skills") or ex.get("skills") or [],
+        "languages": doc.get("languages") or ex.get("languages") or {},
+        _YEARS[kind]: doc.get(_YEARS[kind]) if doc.get(_YEARS[kind]) is not None else ex.get("years_experience"),
+    }
     out: dict[str, Any] = {"f_remote": flag(doc.get("remote", False))}
     loc = doc.get("location") or {}
     if loc.get("city"):

@@ -22,5 +22,6 @@ class Weights:
 def mix(label_score, description_score, lexical_score, weights: Weights):
     """The occupation score: (best label + w_d x description + w_l x lexical) / (1 + w_d + w_l), on the
     cosine scale (scalars or arrays)."""
-    return ((label_score + weights.description * description_score + weights.lexical * lexical_score)
-            / (1.0 + weights.description + weights.lexical))
+    return (label_score + weights.description * description_score + weights.lexical * lexical_score) / (
+        1.0 + weights.description + weights.lexical
+    )

@@ -67,15 +67,27 @@ class Embedded:
 def filterable_occupations(occupations: list[dict], min_confidence: float = 0.5) -> list[str]:
     """Ids an `occupation_ids` filter matches: the top occupation, and any other of the top ones
     the model is confident about."""
-    return [o["id"] for i, o in enumerate(occupations)
-            if i == 0 or (o.get("confidence") is not None and o["confidence"] >= min_confidence)]
+    return [
+        o["id"]
+        for i, o in enumerate(occupations)
+        if i == 0 or (o.get("confidence") is not None and o["confidence"] >= min_confidence)
+    ]
 
 
 def to_record(kind: Kind, point: StoredPoint) -> Record:
     p = point.payload
-    return Record(point.id, kind, p.get("doc", {}), p.get("created_at", 0.0), p.get("updated_at", 0.0),
-                  p.get("model"), p.get("encoder_confidence"), p.get("occupations") or [], p.get("extracted") or {},
-                  p.get("tenant") or DEFAULT_TENANT)
+    return Record(
+        point.id,
+        kind,
+        p.get("doc", {}),
+        p.get("created_at", 0.0),
+        p.get("updated_at", 0.0),
+        p.get("model"),
+        p.get("encoder_confidence"),
+        p.get("occupations") or [],
+        p.get("extracted") or {},
+        p.get("tenant") or DEFAULT_TENANT,
+    )
 
 
 def of_tenant(tenant: str, flt: Filter | None = None) -> Filter:
@@ -101,7 +113,7 @@ class Records:
 
     @property
     def model_id(self) -> str:
-        return f"{self.encoder.name}@{self.encoder.version}"
+        return self.encoder.model_id
 
     def open(self) -> None:
         for kind in Kind:
@@ -109,8 +121,9 @@ class Records:
             # records stored before tenants existed are the operator's
             self.store.set_payload_where(kind.value, Filter(must=[IsEmpty("tenant")]), {"tenant": DEFAULT_TENANT})
 
-    def put_many(self, kind: Kind, docs: list[dict[str, Any]], ids: list[str | None] | None = None,
-                 tenant: str = DEFAULT_TENANT) -> list[tuple[Record, bool]]:
+    def put_many(
+        self, kind: Kind, docs: list[dict[str, Any]], ids: list[str | None] | None = None, tenant: str = DEFAULT_TENANT
+    ) -> list[tuple[Record, bool]]:
         """Create or update (by `external_id`, within the tenant) each document; returns (record, created).
 
         `ids` may fix the id of a new record without an external_id, so that writing it again
@@ -131,8 +144,18 @@ class Records:
                 if ext:
                     seen[ext] = rid
                 stamp = now()  # one per record: lists page by it
-                rec = Record(rid, kind, doc, prev.created_at if prev else stamp, stamp, self.model_id,
-                             e.confidences[i], e.occupations[i], e.extracted[i], tenant)
+                rec = Record(
+                    rid,
+                    kind,
+                    doc,
+                    prev.created_at if prev else stamp,
+                    stamp,
+                    self.model_id,
+                    e.confidences[i],
+                    e.occupations[i],
+                    e.extracted[i],
+                    tenant,
+                )
                 points.append(self._point_of(rec, e.vectors[i], e.titles[i], e.revision))
                 out.append((rec, created))
             self.store.upsert(kind.value, points)
@@ -151,10 +174,22 @@ class Records:
             if ext:
                 other = self._by_external_ids(kind, [ext], tenant).get(ext)
                 if other and other.id != record_id:
-                    raise Conflict(f"external_id {ext!r} already belongs to {_NOUN[kind]} {other.id}.",
-                                   {"external_id": ext, "id": other.id})
-            rec = Record(record_id, kind, doc, created_at, now(), self.model_id, e.confidences[0], e.occupations[0],
-                         e.extracted[0], tenant)
+                    raise Conflict(
+                        f"external_id {ext!r} already belongs to {_NOUN[kind]} {other.id}.",
+                        {"external_id": ext, "id": other.id},
+                    )
+            rec = Record(
+                record_id,
+                kind,
+                doc,
+                created_at,
+                now(),
+                self.model_id,
+                e.confidences[0],
+                e.occupations[0],
+                e.extracted[0],
+                tenant,
+            )
             self.store.upsert(kind.value, [self._point_of(rec, e.vectors[0], e.titles[0], e.revision)])
         return rec
 
@@ -172,8 +207,9 @@ class Records:
         """The service's id of the tenant's record that carries the client's `external_id`."""
         return self.by_external_id(kind, external_id, tenant).id
 
-    def get_with_vector(self, kind: Kind, record_id: str,
-                        tenant: str = DEFAULT_TENANT) -> tuple[Record, list[float], np.ndarray | None]:
+    def get_with_vector(
+        self, kind: Kind, record_id: str, tenant: str = DEFAULT_TENANT
+    ) -> tuple[Record, list[float], np.ndarray | None]:
         """The record, its stored vector and its title vector (None without a title), in one read."""
         point = self._point(kind, record_id, True, tenant)
         return to_record(kind, point), point.vector, unpack_vector(point.payload.get("title_vector"))
@@ -204,8 +240,15 @@ class Records:
         if tenant != DEFAULT_TENANT:
             raise NotFound(f"No {_NOUN[kind]} with id {record_id}.")
 
-    def page(self, kind: Kind, limit: int, offset: int, sort: str = "created_at",
-             descending: bool = False, tenant: str = DEFAULT_TENANT) -> tuple[list[Record], int]:
+    def page(
+        self,
+        kind: Kind,
+        limit: int,
+        offset: int,
+        sort: str = "created_at",
+        descending: bool = False,
+        tenant: str = DEFAULT_TENANT,
+    ) -> tuple[list[Record], int]:
         """A page of the tenant's records ordered by `sort` (created_at or updated_at), and how many there are."""
         flt = of_tenant(tenant)
         points = self.store.page(kind.value, sort, limit, offset, flt, descending=descending)
@@ -216,18 +259,37 @@ class Records:
         Each batch is written before the next is read, so an interrupted run loses nothing and resumes."""
         done = 0
         other_model, old_layout = self._stale_filters()
-        while points := (self.store.find(kind.value, other_model, batch)
-                         or self.store.find(kind.value, old_layout, batch)):
+        while points := (
+            self.store.find(kind.value, other_model, batch) or self.store.find(kind.value, old_layout, batch)
+        ):
             recs = [to_record(kind, p) for p in points]
             for tenant in sorted({r.tenant for r in recs}):  # occupations are normalised within the tenant
                 mine = [r for r in recs if r.tenant == tenant]
                 e = self._embed(kind, [r.doc for r in mine], tenant)
                 with self._locks[kind]:
-                    self.store.upsert(kind.value, [
-                        self._point_of(Record(r.id, kind, r.doc, r.created_at, now(), self.model_id, e.confidences[i],
-                                              e.occupations[i], e.extracted[i], r.tenant), e.vectors[i], e.titles[i],
-                                       e.revision)
-                        for i, r in enumerate(mine)])
+                    self.store.upsert(
+                        kind.value,
+                        [
+                            self._point_of(
+                                Record(
+                                    r.id,
+                                    kind,
+                                    r.doc,
+                                    r.created_at,
+                                    now(),
+                                    self.model_id,
+                                    e.confidences[i],
+                                    e.occupations[i],
+                                    e.extracted[i],
+                                    r.tenant,
+                                ),
+                                e.vectors[i],
+                                e.titles[i],
+                                e.revision,
+                            )
+                            for i, r in enumerate(mine)
+                        ],
+                    )
             done += len(points)
         return done
 
@@ -261,23 +323,38 @@ class Records:
         if queries and self.normalizer.has_occupations():
             for tenant in set(tenants):  # each against its tenant's occupations and the shared ones
                 at = [i for i, t in enumerate(tenants) if t == tenant]
-                for i, occs in zip(at, self.normalizer.summaries(np.array([queries[i] for i in at]),
-                                                                 [texts[i] for i in at], tenant=tenant)):
+                for i, occs in zip(
+                    at,
+                    self.normalizer.summaries(
+                        np.array([queries[i] for i in at]), [texts[i] for i in at], tenant=tenant
+                    ),
+                ):
                     found[i] = occs
         with self._locks[kind]:  # a record written meanwhile already has fresh occupations: leave it
-            now_at = {q.id: q.payload.get("updated_at") for q in
-                      self.store.retrieve(kind.value, [p.id for p in keep], fields=("updated_at",))}
+            now_at = {
+                q.id: q.payload.get("updated_at")
+                for q in self.store.retrieve(kind.value, [p.id for p in keep], fields=("updated_at",))
+            }
             for p, occupations in zip(keep, found):
                 if now_at.get(p.id) == p.payload.get("updated_at"):
-                    self.store.set_payload(kind.value, p.id, {
-                        "occupations": occupations, "f_occupations": filterable_occupations(occupations),
-                        "occ_ref": revision})
+                    self.store.set_payload(
+                        kind.value,
+                        p.id,
+                        {
+                            "occupations": occupations,
+                            "f_occupations": filterable_occupations(occupations),
+                            "occ_ref": revision,
+                        },
+                    )
         return len(points)
 
     def count_unnormalized(self, kind: Kind) -> int:
         """Records whose top occupations were computed against another revision of the occupation set."""
-        return 0 if self.normalizer is None else self.store.count(kind.value, self._other_revision(
-            self.normalizer.revision))
+        return (
+            0
+            if self.normalizer is None
+            else self.store.count(kind.value, self._other_revision(self.normalizer.revision))
+        )
 
     @staticmethod
     def _other_revision(revision: str) -> Filter:
@@ -289,15 +366,18 @@ class Records:
         return sum(self.store.count(kind.value, f) for f in self._stale_filters())
 
     def _stale_filters(self) -> tuple[Filter, Filter]:
-        return (Filter(must_not=[Match("model", self.model_id)]),
-                Filter(must=[Match("model", self.model_id)], must_not=[Match("layout", LAYOUT)]))
+        return (
+            Filter(must_not=[Match("model", self.model_id)]),
+            Filter(must=[Match("model", self.model_id)], must_not=[Match("layout", LAYOUT)]),
+        )
 
     def _by_external_ids(self, kind: Kind, ext_ids: list[str | None], tenant: str) -> dict[str, Record]:
         wanted = sorted({e for e in ext_ids if e})
         if not wanted:
             return {}
-        points = self.store.find(kind.value, of_tenant(tenant, Filter(must=[MatchAny("external_id", tuple(wanted))])),
-                                 len(wanted) * 2)
+        points = self.store.find(
+            kind.value, of_tenant(tenant, Filter(must=[MatchAny("external_id", tuple(wanted))])), len(wanted) * 2
+        )
         return {p.payload["external_id"]: to_record(kind, p) for p in points}
 
     def _confidence(self, vectors) -> list[float | None]:
@@ -317,8 +397,14 @@ class Records:
         titles: list[np.ndarray | None] = [None] * len(docs)
         for i, t in titled:
             titles[i] = by_title[t]
-        return Embedded(vectors, self._confidence(vectors), self._occupations(texts, vectors, titled, titles, tenant),
-                        extracted, titles, revision)
+        return Embedded(
+            vectors,
+            self._confidence(vectors),
+            self._occupations(texts, vectors, titled, titles, tenant),
+            extracted,
+            titles,
+            revision,
+        )
 
     def _title_vectors(self, titles: list[str]) -> dict[str, np.ndarray]:
         """Vectors of short titles, remembered: titles repeat across records ("Registered Nurse"), the
@@ -336,8 +422,14 @@ class Records:
                     self._title_cache[t] = v
         return out
 
-    def _occupations(self, texts: list[tuple[str, str]], vectors, titled: list[tuple[int, str]],
-                     titles: list[np.ndarray | None], tenant: str) -> list[list[dict]]:
+    def _occupations(
+        self,
+        texts: list[tuple[str, str]],
+        vectors,
+        titled: list[tuple[int, str]],
+        titles: list[np.ndarray | None],
+        tenant: str,
+    ) -> list[list[dict]]:
         """Top occupations of each record, from its title when it has one (the text normalisation and its
         confidence are fitted and measured on: a whole vacancy's vector names its occupation far less
         well), else from its whole text and stored vector."""
@@ -352,8 +444,9 @@ class Records:
         with self._title_lock:
             out = [self._occupation_cache.get(k) if k else None for k in keys]
         todo = [i for i, o in enumerate(out) if o is None]
-        for i, found in zip(todo, self.normalizer.summaries(queries[todo], [query_texts[i] for i in todo],
-                                                            tenant=tenant)):
+        for i, found in zip(
+            todo, self.normalizer.summaries(queries[todo], [query_texts[i] for i in todo], tenant=tenant)
+        ):
             out[i] = found
         with self._title_lock:
             for i in todo:
@@ -363,8 +456,9 @@ class Records:
                     self._occupation_cache[keys[i]] = out[i]
         return out
 
-    def _point_of(self, rec: Record, vector, title_vector: np.ndarray | None = None,
-                  revision: str | None = None) -> StoredPoint:
+    def _point_of(
+        self, rec: Record, vector, title_vector: np.ndarray | None = None, revision: str | None = None
+    ) -> StoredPoint:
         payload = self._payload(rec)
         if title_vector is not None:
             payload["title_vector"] = pack_vector(title_vector)
@@ -376,9 +470,17 @@ class Records:
         return self.bm25.document(" ".join(TEXT[kind](doc)))
 
     def _payload(self, rec: Record) -> dict[str, Any]:
-        return {"doc": rec.doc, "tenant": rec.tenant, "external_id": rec.doc.get("external_id"),
-                "created_at": rec.created_at,
-                "updated_at": rec.updated_at, "model": rec.model, "layout": LAYOUT,
-                "encoder_confidence": rec.encoder_confidence, "occupations": rec.occupations,
-                "extracted": rec.extracted, "f_occupations": filterable_occupations(rec.occupations),
-                **filter_fields(rec.kind, rec.doc, rec.extracted)}
+        return {
+            "doc": rec.doc,
+            "tenant": rec.tenant,
+            "external_id": rec.doc.get("external_id"),
+            "created_at": rec.created_at,
+            "updated_at": rec.updated_at,
+            "model": rec.model,
+            "layout": LAYOUT,
+            "encoder_confidence": rec.encoder_confidence,
+            "occupations": rec.occupations,
+            "extracted": rec.extracted,
+            "f_occupations": filterable_occupations(rec.occupations),
+            **filter_fields(rec.kind, rec.doc, rec.extracted),
+        }

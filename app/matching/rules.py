@@ -10,12 +10,14 @@ for this query vector), then a dot product per result and fired rule: no extra q
 """
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from app.domain import DEFAULT_TENANT, now
+from app.encoder.base import Encoder
 from app.errors import NotFound
 from app.matching.ids import parse_id
 from app.store.base import FieldType, StoredPoint, VectorStore
@@ -48,21 +50,53 @@ class FiredRules:
         search that excludes bus drivers, however close the two titles are)."""
         for rule in self.rules:
             near = float(np.dot(vector, rule.exclude_vector))
-            if near >= rule.exclude_threshold and (rule.if_vector is None or near > float(np.dot(vector, rule.if_vector))):
+            if near >= rule.exclude_threshold and (
+                rule.if_vector is None or near > float(np.dot(vector, rule.if_vector))
+            ):
                 self.excluded.setdefault(rule.id, []).append(record_id)
                 return rule
         return None
 
     def applied(self) -> list[dict]:
-        return [{"rule_id": r.id, "excluded": len(self.excluded.get(r.id, [])),
-                 "removed": [i for i in self.excluded.get(r.id, []) if i]} for r in self.rules]
+        return [
+            {
+                "rule_id": r.id,
+                "excluded": len(self.excluded.get(r.id, [])),
+                "removed": [i for i in self.excluded.get(r.id, []) if i],
+            }
+            for r in self.rules
+        ]
+
+
+AnchorEmbedder = Callable[[dict[str, Any], str], np.ndarray]  # (anchor, tenant) -> the anchor's vector
+
+
+def anchor_embedder(encoder: Encoder, occupation_vector: Callable[[str, str], np.ndarray]) -> AnchorEmbedder:
+    """An anchor is a text (encoded) or an occupation the tenant sees (its stored vector; 404 otherwise)."""
+
+    def embed(anchor: dict[str, Any], tenant: str) -> np.ndarray:
+        if anchor.get("occupation_id"):
+            return occupation_vector(anchor["occupation_id"], tenant)
+        return encoder.encode([anchor["text"]])[0]
+
+    return embed
 
 
 class RuleBook:
-    def __init__(self, store: VectorStore, dim: int, model_id: str):
+    def __init__(
+        self,
+        store: VectorStore,
+        dim: int,
+        model_id: str,
+        embed: AnchorEmbedder | None = None,
+        if_threshold: float = 0.55,
+        exclude_threshold: float = 0.4,
+    ):
         self.store = store
         self.dim = dim
         self.model_id = model_id
+        self.embed = embed
+        self.default_thresholds = {"if_near": if_threshold, "exclude_near": exclude_threshold}
         self.min_if_threshold = 1.0  # the lowest if_near threshold of any rule: bounds the rules query
         self.revision = 0  # in this process: what was computed with the rules may be reused until they change
         self.count = 0  # rules of every tenant: with none, no query asks the store for fired rules
@@ -76,28 +110,65 @@ class RuleBook:
             self.min_if_threshold = min([self.min_if_threshold, *(p.payload["if_threshold"] for p in page)])
             offset += len(page)
 
-    def add(self, doc: dict[str, Any], if_vector: np.ndarray, exclude_vector: np.ndarray,
-            tenant: str = DEFAULT_TENANT) -> Rule:
+    def create(self, doc: dict[str, Any], tenant: str = DEFAULT_TENANT) -> Rule:
+        """A rule from its document: thresholds left out take the configured defaults, anchors are embedded."""
+        if self.embed is None:
+            raise RuntimeError("this RuleBook was built without an anchor embedder")
+        doc = {
+            **doc,
+            **{
+                side: {
+                    **doc[side],
+                    "threshold": self.default_thresholds[side]
+                    if doc[side].get("threshold") is None
+                    else doc[side]["threshold"],
+                }
+                for side in ("if_near", "exclude_near")
+            },
+        }
+        return self.add(doc, self.embed(doc["if_near"], tenant), self.embed(doc["exclude_near"], tenant), tenant)
+
+    def add(
+        self, doc: dict[str, Any], if_vector: np.ndarray, exclude_vector: np.ndarray, tenant: str = DEFAULT_TENANT
+    ) -> Rule:
         rule = Rule(str(uuid.uuid4()), doc, now())
-        payload = {"doc": doc, "created_at": rule.created_at, "model": self.model_id, "tenant": tenant,
-                   "exclude_vector": [float(x) for x in exclude_vector],
-                   "if_threshold": doc["if_near"]["threshold"], "exclude_threshold": doc["exclude_near"]["threshold"]}
+        payload = {
+            "doc": doc,
+            "created_at": rule.created_at,
+            "model": self.model_id,
+            "tenant": tenant,
+            "exclude_vector": [float(x) for x in exclude_vector],
+            "if_threshold": doc["if_near"]["threshold"],
+            "exclude_threshold": doc["exclude_near"]["threshold"],
+        }
         self.store.upsert(COLLECTION, [StoredPoint(rule.id, payload, if_vector.tolist())])
         self.min_if_threshold = min(self.min_if_threshold, payload["if_threshold"])
         self.revision += 1
         self.count += 1
         return rule
 
-    def reembed_stale(self, anchor_vector) -> int:
-        """Re-embed rules stored by another model (same ids); `anchor_vector(anchor_doc)` embeds an anchor."""
+    def reembed_stale(self, anchor_vector: Callable[[dict[str, Any]], np.ndarray] | None = None) -> int:
+        """Re-embed rules stored by another model (same ids); `anchor_vector(anchor_doc)` embeds an anchor
+        (default: this book's embedder, in the rule's tenant)."""
         stale = Filter(must_not=[Match("model", self.model_id)])
         done = 0
         while points := self.store.find(COLLECTION, stale, 128):
             for p in points:
-                doc = p.payload["doc"]
-                payload = {**p.payload, "model": self.model_id,
-                           "exclude_vector": [float(x) for x in anchor_vector(doc["exclude_near"])]}
-                self.store.upsert(COLLECTION, [StoredPoint(p.id, payload, anchor_vector(doc["if_near"]).tolist())])
+                doc, tenant = p.payload["doc"], p.payload.get("tenant", DEFAULT_TENANT)
+
+                def embed(anchor: dict[str, Any], tenant: str = tenant) -> np.ndarray:
+                    if anchor_vector is not None:
+                        return anchor_vector(anchor)
+                    if self.embed is None:
+                        raise RuntimeError("this RuleBook was built without an anchor embedder")
+                    return self.embed(anchor, tenant)
+
+                payload = {
+                    **p.payload,
+                    "model": self.model_id,
+                    "exclude_vector": [float(x) for x in embed(doc["exclude_near"])],
+                }
+                self.store.upsert(COLLECTION, [StoredPoint(p.id, payload, embed(doc["if_near"]).tolist())])
             done += len(points)
         return done
 
@@ -124,13 +195,19 @@ class RuleBook:
         if self.count <= 0:
             return FiredRules()
         mine = Filter(must=[Match("model", self.model_id), Match("tenant", tenant)])
-        hits = self.store.search(COLLECTION, query.tolist(), mine, MAX_FIRED,
-                                 score_threshold=self.min_if_threshold, with_vector=True)
+        hits = self.store.search(
+            COLLECTION, query.tolist(), mine, MAX_FIRED, score_threshold=self.min_if_threshold, with_vector=True
+        )
         return FiredRules([_rule(h.id, h.payload, h.vector) for h in hits if h.score >= h.payload["if_threshold"]])
 
 
 def _rule(rule_id: str, p: dict, if_vector: list[float] | None = None) -> Rule:
-    return Rule(rule_id, p["doc"], p.get("created_at", 0.0), np.asarray(p["exclude_vector"], dtype=np.float32),
-                p["if_threshold"], p["exclude_threshold"],
-                None if if_vector is None else np.asarray(if_vector, dtype=np.float32))
-
+    return Rule(
+        rule_id,
+        p["doc"],
+        p.get("created_at", 0.0),
+        np.asarray(p["exclude_vector"], dtype=np.float32),
+        p["if_threshold"],
+        p["exclude_threshold"],
+        None if if_vector is None else np.asarray(if_vector, dtype=np.float32),
+    )

@@ -5,8 +5,15 @@ from pathlib import Path
 
 import numpy as np
 
-from app.matching.confidence import (OCCUPATION_FEATURES, Calibration, encoder_confidence, group_agreement,
-                                     match_features, occupation_features)
+from app.encoder.base import Encoder
+from app.matching.confidence import (
+    OCCUPATION_FEATURES,
+    Calibration,
+    encoder_confidence,
+    group_agreement,
+    match_features,
+    occupation_features,
+)
 from app.matching.ranking import Weights
 
 log = logging.getLogger(__name__)
@@ -17,26 +24,26 @@ class MatchScorer:
     """Reads group distributions from the encoder's head (when the model has one) and applies the
     calibration stored beside the model. Without either, confidences are None: never invented."""
 
-    def __init__(self, encoder, calibration: Calibration | None):
+    def __init__(self, encoder: Encoder, calibration: Calibration | None):
         self.encoder = encoder
         self.calibration = calibration
 
     @classmethod
-    def for_encoder(cls, encoder) -> "MatchScorer":
-        model_dir = getattr(encoder, "model_dir", None)  # the trained artifact's folder, whatever the backend
+    def for_encoder(cls, encoder: Encoder) -> "MatchScorer":
+        model_dir = encoder.model_dir  # the trained artifact's folder, whatever the backend
         path = Path(model_dir) / CALIBRATION_FILE if model_dir else None
         calibration = None
         if path is not None and path.exists():
             calibration = Calibration.load(path)
             if calibration.model_version != encoder.version:
-                log.warning("calibration %s was fitted for model %s, not %s: confidences disabled",
-                            path, calibration.model_version, encoder.version)
+                log.warning(
+                    "calibration %s was fitted for model %s, not %s: confidences disabled",
+                    path,
+                    calibration.model_version,
+                    encoder.version,
+                )
                 calibration = None
         return cls(encoder, calibration)
-
-    @property
-    def enabled(self) -> bool:
-        return self.calibration is not None
 
     @property
     def ranking(self) -> Weights:
@@ -46,7 +53,7 @@ class MatchScorer:
 
     def group_probs(self, vectors: np.ndarray) -> np.ndarray | None:
         """Group distributions of stored/served vectors (they are the pooled vectors the head reads)."""
-        if getattr(self.encoder, "serve", "pooled") != "pooled" or not hasattr(self.encoder, "group_probs"):
+        if self.encoder.serve != "pooled":
             return None
         return self.encoder.group_probs(np.asarray(vectors, dtype=np.float32))
 
@@ -67,12 +74,32 @@ class MatchScorer:
         agreements, qc, tc = self._groups(query, targets)
         return match_features(scores, agreements, qc, tc, next_score), agreements
 
-    def occupation_features(self, query: np.ndarray, targets: np.ndarray, scores, label_scores, description_scores,
-                            lexical_scores, label_cov, any_label_cov, radius) -> np.ndarray:
+    def occupation_features(
+        self,
+        query: np.ndarray,
+        targets: np.ndarray,
+        scores,
+        label_scores,
+        description_scores,
+        lexical_scores,
+        label_cov,
+        any_label_cov,
+        radius,
+    ) -> np.ndarray:
         """OCCUPATION_FEATURES of the first len(targets) candidates of a best-first occupation list."""
         agreements, qc, tc = self._groups(query, targets)
-        return occupation_features(scores, label_scores, description_scores, lexical_scores, agreements, qc, tc,
-                                   label_cov, any_label_cov, radius)
+        return occupation_features(
+            scores,
+            label_scores,
+            description_scores,
+            lexical_scores,
+            agreements,
+            qc,
+            tc,
+            label_cov,
+            any_label_cov,
+            radius,
+        )
 
     def score_occupations(self, query: np.ndarray, targets: np.ndarray, *columns) -> np.ndarray | None:
         """Confidences of the first len(targets) candidates (see `occupation_features`), or None."""

@@ -20,7 +20,6 @@ from app.matching.sides import side_of
 from app.store.base import Hit, Sparse, VectorStore
 from app.store.conditions import Match as MatchCond
 
-
 _TEXT = {Kind.JOB: job_text, Kind.CANDIDATE: candidate_text}
 
 
@@ -63,9 +62,16 @@ class Scored:
 
 
 class Matcher:
-    def __init__(self, encoder: Encoder, store: VectorStore, records: Records, scorer: MatchScorer,
-                 rules: RuleBook | None = None, no_match_threshold: float | None = None,
-                 model: MatchModel | None = None):
+    def __init__(
+        self,
+        encoder: Encoder,
+        store: VectorStore,
+        records: Records,
+        scorer: MatchScorer,
+        rules: RuleBook | None = None,
+        no_match_threshold: float | None = None,
+        model: MatchModel | None = None,
+    ):
         self.encoder = encoder
         self.store = store
         self.records = records
@@ -74,19 +80,42 @@ class Matcher:
         self.model = model or MatchModel.load()
         self.no_match_threshold = no_match_threshold  # None: each direction's threshold (match model)
 
-    def for_record(self, kind: Kind, record_id: str, filters: Filters | None, limit: int, offset: int,
-                   weights: dict[str, float] | None = None, count: bool = False,
-                   tenant: str = DEFAULT_TENANT) -> MatchPage:
+    def for_record(
+        self,
+        kind: Kind,
+        record_id: str,
+        filters: Filters | None,
+        limit: int,
+        offset: int,
+        weights: dict[str, float] | None = None,
+        count: bool = False,
+        tenant: str = DEFAULT_TENANT,
+    ) -> MatchPage:
         """Best records of the other side for a stored job or candidate (its stored vector, no re-encoding),
         within its tenant."""
         rec, vector, title_vector = self.records.get_with_vector(kind, record_id, tenant)
-        query = Query(np.asarray(vector, dtype=np.float32), " ".join(_TEXT[kind](rec.doc)),
-                      rec.doc.get("skills") or [], kind, rec, self.records.sparse_of(kind, rec.doc), title_vector)
+        query = Query(
+            np.asarray(vector, dtype=np.float32),
+            " ".join(_TEXT[kind](rec.doc)),
+            rec.doc.get("skills") or [],
+            kind,
+            rec,
+            self.records.sparse_of(kind, rec.doc),
+            title_vector,
+        )
         return self._search(kind.other, query, filters, limit, offset, weights, count, tenant)
 
-    def for_text(self, text: str, target: Kind, filters: Filters | None, limit: int, offset: int,
-                 weights: dict[str, float] | None = None, count: bool = False,
-                 tenant: str = DEFAULT_TENANT) -> MatchPage:
+    def for_text(
+        self,
+        text: str,
+        target: Kind,
+        filters: Filters | None,
+        limit: int,
+        offset: int,
+        weights: dict[str, float] | None = None,
+        count: bool = False,
+        tenant: str = DEFAULT_TENANT,
+    ) -> MatchPage:
         """Ad hoc: a free text (a job ad, a CV) against one side; long texts are chunked like stored ones."""
         vector = self.encoder.encode_documents([("", text)])[0]
         kind = target.other
@@ -98,9 +127,17 @@ class Matcher:
     def embed(self, texts: list[str]) -> np.ndarray:
         return self.encoder.encode(texts)
 
-    def _search(self, target: Kind, query: Query, filters: Filters | None, limit: int, offset: int,
-                weights: dict[str, float] | None = None, count: bool = False,
-                tenant: str = DEFAULT_TENANT) -> MatchPage:
+    def _search(
+        self,
+        target: Kind,
+        query: Query,
+        filters: Filters | None,
+        limit: int,
+        offset: int,
+        weights: dict[str, float] | None = None,
+        count: bool = False,
+        tenant: str = DEFAULT_TENANT,
+    ) -> MatchPage:
         flt = build_filter(filters)
         flt.must.append(MatchCond("tenant", tenant))  # never another tenant's records
         # vectors from another model live in another space: never rank them together
@@ -109,9 +146,11 @@ class Matcher:
         pool = self._pool(target, query, flt, offset + limit + 1, fired)
         ranker = self.model.for_target(target.value)
         ranked = self._rank(query, target, pool, weights, ranker)
-        page = ranked[offset:offset + limit]
-        conf = ranker.confidence(np.array([s.row for s in ranked]).reshape(len(ranked), len(CRITERIA)),
-                                 np.array([s.default_score for s in ranked]))
+        page = ranked[offset : offset + limit]
+        conf = ranker.confidence(
+            np.array([s.row for s in ranked]).reshape(len(ranked), len(CRITERIA)),
+            np.array([s.default_score for s in ranked]),
+        )
         conf_by_id = {} if conf is None else {s.hit.id: float(c) for s, c in zip(ranked, conf)}
         matches, explanations = [], []
         for s in page:
@@ -122,9 +161,15 @@ class Matcher:
         # judged on the whole pool, as the threshold was fitted (its best confidence), whatever the page or weights
         pool_conf = [] if not ranked else [None] if conf is None else conf.tolist()
         threshold = ranker.no_match_threshold if self.no_match_threshold is None else self.no_match_threshold
-        return MatchPage(matches, self.records.model_id, confidence.no_good_match(pool_conf, threshold),
-                         None if qc is None else round(float(qc[0]), 4), explanations, fired.applied(),
-                         self.store.count(target.value, flt) if count else None)
+        return MatchPage(
+            matches,
+            self.records.model_id,
+            confidence.no_good_match(pool_conf, threshold),
+            None if qc is None else round(float(qc[0]), 4),
+            explanations,
+            fired.applied(),
+            self.store.count(target.value, flt) if count else None,
+        )
 
     def _pool(self, target: Kind, query: Query, flt, want: int, fired: FiredRules) -> list[Hit]:
         """The hybrid (dense + BM25) candidates worth scoring: at least POOL, more for deep pages; with
@@ -138,8 +183,9 @@ class Matcher:
                 return kept
             fetch *= 2
 
-    def _rank(self, query: Query, target: Kind, pool: list[Hit], weights: dict[str, float] | None,
-              ranker: Ranker) -> list[Scored]:
+    def _rank(
+        self, query: Query, target: Kind, pool: list[Hit], weights: dict[str, float] | None, ranker: Ranker
+    ) -> list[Scored]:
         """Every criterion for every pool member; best first by the (request's or default) weighted score."""
         if not pool:
             return []
@@ -149,8 +195,14 @@ class Matcher:
         scored = []
         for h in pool:
             rec = to_record(target, h)
-            other = side_of(target, rec.doc, rec.extracted, rec.occupations, bm25,
-                            frozenset(h.sparse.indices) if h.sparse is not None else None)
+            other = side_of(
+                target,
+                rec.doc,
+                rec.extracted,
+                rec.occupations,
+                bm25,
+                frozenset(h.sparse.indices) if h.sparse is not None else None,
+            )
             job, cand = (me, other) if query.kind is Kind.JOB else (other, me)
             semantic = float(np.dot(query.vector, np.asarray(h.vector, dtype=np.float32)))
             crit = score_pair(job, cand, semantic, h.lexical / best_lexical)
@@ -161,9 +213,6 @@ class Matcher:
         for s, d, c in zip(scored, defaults, chosen):
             s.default_score, s.score = float(d), float(c)
         return sorted(scored, key=lambda s: -s.score)
-
-    def embed(self, texts: list[str]) -> np.ndarray:
-        return self.encoder.encode(texts)
 
 
 def rule_vector(hit: Hit) -> np.ndarray:
@@ -178,7 +227,16 @@ def explain(query: Query, scored: Scored, target: Kind, weights: dict[str, float
     doc = scored.record.doc
     text = " ".join(_TEXT[target](doc))
     skills = scored.criteria["skills"].evidence
-    return {"breakdown": {c: {"score": round(scored.criteria[c].score, 4), "weight": round(weights.get(c, 0.0), 4),
-                              "evidence": scored.criteria[c].evidence} for c in CRITERIA},
-            "matched_skills": skills.get("matched", []), "missing_skills": skills.get("missing", []),
-            "shared_terms": shared_terms(query.text, text, query.skills, doc.get("skills"))}
+    return {
+        "breakdown": {
+            c: {
+                "score": round(scored.criteria[c].score, 4),
+                "weight": round(weights.get(c, 0.0), 4),
+                "evidence": scored.criteria[c].evidence,
+            }
+            for c in CRITERIA
+        },
+        "matched_skills": skills.get("matched", []),
+        "missing_skills": skills.get("missing", []),
+        "shared_terms": shared_terms(query.text, text, query.skills, doc.get("skills")),
+    }

@@ -3,7 +3,7 @@
 from typing import Any
 
 from app.domain import Kind
-from app.matching.criteria import Role, Side, generic_terms
+from app.matching.criteria import Role, Side
 from app.matching.lexical_vectors import Bm25Encoder
 from app.matching.records import TEXT
 
@@ -17,13 +17,20 @@ def _skills(doc: dict[str, Any], extracted: dict[str, Any], terms, generic) -> l
     return out
 
 
-def side_of(kind: Kind, doc: dict[str, Any], extracted: dict[str, Any] | None, occupations: list[dict] | None,
-            bm25: Bm25Encoder, text_terms: frozenset[int] | None = None) -> Side:
+def side_of(
+    kind: Kind,
+    doc: dict[str, Any],
+    extracted: dict[str, Any] | None,
+    occupations: list[dict] | None,
+    bm25: Bm25Encoder,
+    text_terms: frozenset[int] | None = None,
+) -> Side:
     """Client fields win over extracted ones; a job's roles and skills are requirements, a candidate's
     are what they hold. `text_terms` (the stored sparse vector's indices) spares tokenising the text again."""
     ex, terms = extracted or {}, bm25.terms
-    roles = [Role(terms(f'{r["title"]} {r.get("context", "")}'), r["title"], r.get("years"))
-             for r in ex.get("roles") or []]
+    roles = [
+        Role(terms(f"{r['title']} {r.get('context', '')}"), r["title"], r.get("years")) for r in ex.get("roles") or []
+    ]
     if kind is Kind.JOB:
         titles = [doc.get("title") or ""]
         years = doc.get("min_years_experience")

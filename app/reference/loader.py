@@ -26,8 +26,14 @@ MARKER = "reference_occupations.json"
 def occupation_doc(o: Occupation) -> dict[str, Any]:
     """The API document of an ontology occupation. ESCO's hidden labels (search terms: old names, common
     misspellings) go in with the alternative ones: normalisation should find them."""
-    return {"external_id": o.uri, "label": o.label[:300], "alt_labels": [a[:300] for a in o.labels[1:501]],
-            "description": o.description[:20_000], "code": o.code[:50] or None, "source": "esco"}
+    return {
+        "external_id": o.uri,
+        "label": o.label[:300],
+        "alt_labels": [a[:300] for a in o.labels[1:501]],
+        "description": o.description[:20_000],
+        "code": o.code[:50] or None,
+        "source": "esco",
+    }
 
 
 def resolve(source: str) -> tuple[str, Path] | None:
@@ -51,9 +57,12 @@ class ReferenceLoader:
         self.resolved = resolve(source)
         self.marker = Path(data_dir) / MARKER
         self.batch = batch
-        self._state: dict[str, Any] = {"set": self.resolved[0] if self.resolved else None,
-                                       "status": "off" if self.resolved is None else "queued",
-                                       "loaded": 0, "total": None}
+        self._state: dict[str, Any] = {
+            "set": self.resolved[0] if self.resolved else None,
+            "status": "off" if self.resolved is None else "queued",
+            "loaded": 0,
+            "total": None,
+        }
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -99,12 +108,13 @@ class ReferenceLoader:
                     if self._stop.is_set():
                         self._state["status"] = "interrupted"
                         return
-                    self.occupations.put_many([occupation_doc(o) for o in occs[i:i + self.batch]])
+                    self.occupations.put_many([occupation_doc(o) for o in occs[i : i + self.batch]])
                     self._state["loaded"] = min(i + self.batch, len(occs))
             self._state["status"] = "indexing"
             store.wait_idle()
-            self.marker.write_text(json.dumps({"set": name, "model": self.occupations.model_id,
-                                               "count": len(occs)}) + "\n")
+            self.marker.write_text(
+                json.dumps({"set": name, "model": self.occupations.model_id, "count": len(occs)}) + "\n"
+            )
             self._state["status"] = "done"
             log.info("reference occupations %s loaded: %d in %.0f s", name, len(occs), time.perf_counter() - started)
         except Exception as exc:  # a broken set must not take the service down: /ready says what happened

@@ -70,8 +70,9 @@ class VectorStore(Protocol):
 
     def upsert(self, name: str, points: list[StoredPoint]) -> None: ...
 
-    def retrieve(self, name: str, ids: list[str], with_vector: bool = False,
-                 fields: tuple[str, ...] | None = None) -> list[StoredPoint]:
+    def retrieve(
+        self, name: str, ids: list[str], with_vector: bool = False, fields: tuple[str, ...] | None = None
+    ) -> list[StoredPoint]:
         """Points by id (missing ids are skipped); `fields` limits the payload to those keys."""
 
     def set_payload(self, name: str, point_id: str, fields: dict[str, Any]) -> None:
@@ -85,9 +86,17 @@ class VectorStore(Protocol):
 
     def delete(self, name: str, ids: list[str]) -> None: ...
 
-    def search(self, name: str, vector: list[float], flt: Filter | None, limit: int, offset: int = 0,
-               with_vector: bool = False, score_threshold: float | None = None,
-               fields: tuple[str, ...] | None = None) -> list[Hit]:
+    def search(
+        self,
+        name: str,
+        vector: list[float],
+        flt: Filter | None,
+        limit: int,
+        offset: int = 0,
+        with_vector: bool = False,
+        score_threshold: float | None = None,
+        fields: tuple[str, ...] | None = None,
+    ) -> list[Hit]:
         """Nearest points, best first; `fields` limits the payload to those keys (None: all of it)."""
 
     def hybrid(self, name: str, vector: list[float], sparse: Sparse, flt: Filter | None, limit: int) -> list[Hit]:
@@ -98,8 +107,9 @@ class VectorStore(Protocol):
 
     def delete_by(self, name: str, flt: Filter) -> None: ...
 
-    def page(self, name: str, order_key: str, limit: int, offset: int, flt: Filter | None = None,
-             descending: bool = False) -> list[StoredPoint]: ...
+    def page(
+        self, name: str, order_key: str, limit: int, offset: int, flt: Filter | None = None, descending: bool = False
+    ) -> list[StoredPoint]: ...
 
     def count(self, name: str, flt: Filter | None = None) -> int: ...
 

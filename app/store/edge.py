@@ -113,8 +113,9 @@ class EdgeStore:
             if sparse and not _has_sparse(path):  # a collection from before hybrid search
                 shard.update(qe.UpdateOperation.create_sparse_vector(SPARSE, modifier=qe.Modifier.Idf))
         else:
-            config = qe.EdgeConfig(vectors=qe.EdgeVectorParams(size=dim, distance=qe.Distance.Dot),
-                                   sparse_vectors=sparse_params)
+            config = qe.EdgeConfig(
+                vectors=qe.EdgeVectorParams(size=dim, distance=qe.Distance.Dot), sparse_vectors=sparse_params
+            )
             shard = qe.EdgeShard.create(str(path), config)
             stored = {}
         for field, ftype in indexes.items():
@@ -155,23 +156,29 @@ class EdgeStore:
     def set_payload_where(self, name: str, flt: Filter, fields: dict[str, Any]) -> None:
         self._update(name, qe.UpdateOperation.set_payload_by_filter(to_edge_filter(flt), fields))
 
-    def retrieve(self, name: str, ids: list[str], with_vector: bool = False,
-                 fields: tuple[str, ...] | None = None) -> list[StoredPoint]:
+    def retrieve(
+        self, name: str, ids: list[str], with_vector: bool = False, fields: tuple[str, ...] | None = None
+    ) -> list[StoredPoint]:
         def read() -> list[StoredPoint]:
             recs = self._shard(name).retrieve(list(ids), with_payload=_selector(fields), with_vector=with_vector)
-            return [StoredPoint(str(r.id), r.payload or {}, dense_part(r.vector) if with_vector else None)
-                    for r in recs]
+            return [
+                StoredPoint(str(r.id), r.payload or {}, dense_part(r.vector) if with_vector else None) for r in recs
+            ]
 
         def one_by_one() -> list[StoredPoint]:
             if len(ids) == 1:
                 raise UnreadableRecord(
                     f"Record {ids[0]} is stored but its data cannot be read (it was written with metadata nested "
-                    "too deep for the store). Delete it and send it again.", {"id": ids[0]})
+                    "too deep for the store). Delete it and send it again.",
+                    {"id": ids[0]},
+                )
             return [p for i in ids for p in self._readable(name, i, with_vector, fields)]
+
         return _unless_undecodable(read, one_by_one)
 
-    def _readable(self, name: str, point_id: str, with_vector: bool,
-                  fields: tuple[str, ...] | None) -> list[StoredPoint]:
+    def _readable(
+        self, name: str, point_id: str, with_vector: bool, fields: tuple[str, ...] | None
+    ) -> list[StoredPoint]:
         """The point alone, or nothing when its payload cannot be decoded (logged, never fatal to a page)."""
         try:
             return self.retrieve(name, [point_id], with_vector, fields)
@@ -195,66 +202,119 @@ class EdgeStore:
                     self._update(name, qe.UpdateOperation.upsert_points([qe.Point(point_id, bare.vector, {})]))
         self._update(name, qe.UpdateOperation.delete_points(list(ids)))
 
-    def search(self, name: str, vector: list[float], flt: Filter | None, limit: int, offset: int = 0,
-               with_vector: bool = False, score_threshold: float | None = None,
-               fields: tuple[str, ...] | None = None) -> list[Hit]:
+    def search(
+        self,
+        name: str,
+        vector: list[float],
+        flt: Filter | None,
+        limit: int,
+        offset: int = 0,
+        with_vector: bool = False,
+        score_threshold: float | None = None,
+        fields: tuple[str, ...] | None = None,
+    ) -> list[Hit]:
         def request(payload):
             return qe.QueryRequest(
-                limit=limit, offset=offset, query=qe.Query.Nearest(list(vector)), filter=to_edge_filter(flt),
-                with_payload=payload, with_vector=with_vector, score_threshold=score_threshold,
+                limit=limit,
+                offset=offset,
+                query=qe.Query.Nearest(list(vector)),
+                filter=to_edge_filter(flt),
+                with_payload=payload,
+                with_vector=with_vector,
+                score_threshold=score_threshold,
             )
+
         def read() -> list[Hit]:
-            return [Hit(str(p.id), p.score, p.payload or {}, dense_part(p.vector) if with_vector else None)
-                    for p in self._shard(name).query(request(_selector(fields)))]
+            return [
+                Hit(str(p.id), p.score, p.payload or {}, dense_part(p.vector) if with_vector else None)
+                for p in self._shard(name).query(request(_selector(fields)))
+            ]
 
         def one_by_one() -> list[Hit]:
-            return [Hit(str(p.id), p.score, r.payload, dense_part(p.vector) if with_vector else None)
-                    for p in self._shard(name).query(request(False))
-                    for r in self._readable(name, str(p.id), False, fields)]
+            return [
+                Hit(str(p.id), p.score, r.payload, dense_part(p.vector) if with_vector else None)
+                for p in self._shard(name).query(request(False))
+                for r in self._readable(name, str(p.id), False, fields)
+            ]
+
         return _unless_undecodable(read, one_by_one)
 
     def hybrid(self, name: str, vector: list[float], sparse: Sparse, flt: Filter | None, limit: int) -> list[Hit]:
         shard, edge_filter = self._shard(name), to_edge_filter(flt)
         query_sparse = qe.SparseVector(list(sparse.indices), list(sparse.values))
+
         def fusion(payload: bool) -> list:
-            return shard.query(qe.QueryRequest(
-                limit=limit, filter=edge_filter, with_payload=payload, with_vector=True, query=qe.Fusion.Rrf(k=RRF_K),
-                prefetches=[qe.Prefetch(limit=limit, query=qe.Query.Nearest(list(vector)), filter=edge_filter),
-                            qe.Prefetch(limit=limit, query=qe.Query.Nearest(query_sparse, using=SPARSE),
-                                        filter=edge_filter)]))
+            return shard.query(
+                qe.QueryRequest(
+                    limit=limit,
+                    filter=edge_filter,
+                    with_payload=payload,
+                    with_vector=True,
+                    query=qe.Fusion.Rrf(k=RRF_K),
+                    prefetches=[
+                        qe.Prefetch(limit=limit, query=qe.Query.Nearest(list(vector)), filter=edge_filter),
+                        qe.Prefetch(
+                            limit=limit, query=qe.Query.Nearest(query_sparse, using=SPARSE), filter=edge_filter
+                        ),
+                    ],
+                )
+            )
+
         fused = _unless_undecodable(
             lambda: [(p, p.payload or {}) for p in fusion(True)],
-            lambda: [(p, r.payload) for p in fusion(False) for r in self._readable(name, str(p.id), False, None)])
+            lambda: [(p, r.payload) for p in fusion(False) for r in self._readable(name, str(p.id), False, None)],
+        )
         if not fused:
             return []
         ids = {str(p.id) for p, _ in fused}
-        lexical = {str(p.id): p.score for p in shard.query(qe.QueryRequest(
-            limit=len(ids), query=qe.Query.Nearest(query_sparse, using=SPARSE), with_payload=False,
-            filter=qe.Filter(must=[qe.HasIdCondition(ids)])))}
-        return [Hit(str(p.id), p.score, payload, dense_part(p.vector), lexical.get(str(p.id), 0.0), sparse_part(p.vector))
-                for p, payload in fused]
+        lexical = {
+            str(p.id): p.score
+            for p in shard.query(
+                qe.QueryRequest(
+                    limit=len(ids),
+                    query=qe.Query.Nearest(query_sparse, using=SPARSE),
+                    with_payload=False,
+                    filter=qe.Filter(must=[qe.HasIdCondition(ids)]),
+                )
+            )
+        }
+        return [
+            Hit(str(p.id), p.score, payload, dense_part(p.vector), lexical.get(str(p.id), 0.0), sparse_part(p.vector))
+            for p, payload in fused
+        ]
 
     def find(self, name: str, flt: Filter, limit: int) -> list[StoredPoint]:
-        return self._scroll(name, lambda payload: qe.ScrollRequest(limit=limit, filter=to_edge_filter(flt),
-                                                                   with_payload=payload))
+        return self._scroll(
+            name, lambda payload: qe.ScrollRequest(limit=limit, filter=to_edge_filter(flt), with_payload=payload)
+        )
 
     def _scroll(self, name: str, request) -> list[StoredPoint]:
         """Scroll with payloads; if one cannot be decoded, scroll ids only and read the rest one by one."""
         return _unless_undecodable(
             lambda: [StoredPoint(str(r.id), r.payload or {}) for r in self._shard(name).scroll(request(True))[0]],
-            lambda: [p for r in self._shard(name).scroll(request(False))[0]
-                     for p in self._readable(name, str(r.id), False, None)])
+            lambda: [
+                p
+                for r in self._shard(name).scroll(request(False))[0]
+                for p in self._readable(name, str(r.id), False, None)
+            ],
+        )
 
     def delete_by(self, name: str, flt: Filter) -> None:
         self._update(name, qe.UpdateOperation.delete_points_by_filter(to_edge_filter(flt)))
 
-    def page(self, name: str, order_key: str, limit: int, offset: int, flt: Filter | None = None,
-             descending: bool = False) -> list[StoredPoint]:
+    def page(
+        self, name: str, order_key: str, limit: int, offset: int, flt: Filter | None = None, descending: bool = False
+    ) -> list[StoredPoint]:
         # ids first, then payloads of this page only: an unreadable point elsewhere cannot fail the page
         direction = qe.Direction.Desc if descending else qe.Direction.Asc
-        bare, _ = self._shard(name).scroll(qe.ScrollRequest(
-            limit=offset + limit, order_by=qe.OrderBy(order_key, direction), filter=to_edge_filter(flt),
-            with_payload=False))
+        bare, _ = self._shard(name).scroll(
+            qe.ScrollRequest(
+                limit=offset + limit,
+                order_by=qe.OrderBy(order_key, direction),
+                filter=to_edge_filter(flt),
+                with_payload=False,
+            )
+        )
         ids = [str(r.id) for r in bare[offset:]]
         by_id = {p.id: p for p in (self.retrieve(name, ids) if ids else [])}
         return [by_id[i] for i in ids if i in by_id]
@@ -323,8 +383,12 @@ class EdgeStore:
             shutil.copytree(current, target)
             self._journals[name] = []
         try:
-            child = subprocess.Popen([sys.executable, "-c", _BUILD, str(target)], stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.PIPE, text=True)
+            child = subprocess.Popen(
+                [sys.executable, "-c", _BUILD, str(target)],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
             self._builders[name] = child
             _, err = child.communicate()
             if child.returncode != 0 or self._closed:
@@ -372,9 +436,13 @@ class EdgeStore:
         out = {}
         for name, shard in self._shards.items():
             i = shard.info()
-            out[name] = {"points": i.points_count, "indexed_vectors": i.indexed_vectors_count,
-                         "segments": i.segments_count, "optimizing": name in self._optimizing,
-                         "last_optimize_s": round(self.last_optimize_s[name], 2) if name in self.last_optimize_s else None}
+            out[name] = {
+                "points": i.points_count,
+                "indexed_vectors": i.indexed_vectors_count,
+                "segments": i.segments_count,
+                "optimizing": name in self._optimizing,
+                "last_optimize_s": round(self.last_optimize_s[name], 2) if name in self.last_optimize_s else None,
+            }
         return {"backend": self.backend, "path": str(self.root), "collections": out}
 
     def close(self) -> None:
@@ -416,8 +484,9 @@ def _unless_undecodable(read, fallback):
 
 def _decodes(shard: qe.EdgeShard, ids: list[str]) -> bool:
     """Whether every one of these points' payloads can be decoded (one read)."""
-    return _unless_undecodable(lambda: shard.retrieve(list(ids), with_payload=True, with_vector=False) is not None,
-                               lambda: False)
+    return _unless_undecodable(
+        lambda: shard.retrieve(list(ids), with_payload=True, with_vector=False) is not None, lambda: False
+    )
 
 
 def _selector(fields: tuple[str, ...] | None):

@@ -14,7 +14,6 @@ from qdrant_client import QdrantClient, models
 from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
 
 from app.errors import StoreUnavailable
-
 from app.store.base import RRF_K, SPARSE, FieldType, Hit, Sparse, StoredPoint, dense_part, sparse_part
 from app.store.conditions import Condition, Filter, GeoRadius, IsEmpty, Match, MatchAny, Range
 
@@ -66,6 +65,7 @@ def _unavailable_on_error(method):
             if exc.status_code is not None and exc.status_code < 500:
                 raise
             raise StoreUnavailable(f"The Qdrant server at {self.url} failed: {exc}. Retry shortly.") from exc
+
     return wrapper
 
 
@@ -101,7 +101,8 @@ class ServerStore:
         sparse_config = {SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)} if sparse else None
         if not self.client.collection_exists(cname):
             self.client.create_collection(
-                cname, vectors_config=models.VectorParams(size=dim, distance=models.Distance.DOT),
+                cname,
+                vectors_config=models.VectorParams(size=dim, distance=models.Distance.DOT),
                 sparse_vectors_config=sparse_config,
             )
         info = self.client.get_collection(cname)
@@ -127,12 +128,14 @@ class ServerStore:
 
     @_unavailable_on_error
     def set_payload_where(self, name: str, flt: Filter, fields: dict[str, Any]) -> None:
-        self.client.set_payload(self._c(name), fields, points=models.FilterSelector(filter=to_client_filter(flt)),
-                                wait=True)
+        self.client.set_payload(
+            self._c(name), fields, points=models.FilterSelector(filter=to_client_filter(flt)), wait=True
+        )
 
     @_unavailable_on_error
-    def retrieve(self, name: str, ids: list[str], with_vector: bool = False,
-                 fields: tuple[str, ...] | None = None) -> list[StoredPoint]:
+    def retrieve(
+        self, name: str, ids: list[str], with_vector: bool = False, fields: tuple[str, ...] | None = None
+    ) -> list[StoredPoint]:
         recs = self.client.retrieve(self._c(name), list(ids), with_payload=_selector(fields), with_vectors=with_vector)
         return [StoredPoint(str(r.id), r.payload or {}, dense_part(r.vector) if with_vector else None) for r in recs]
 
@@ -146,15 +149,30 @@ class ServerStore:
             self.client.delete(self._c(name), models.PointIdsList(points=list(ids)), wait=True)
 
     @_unavailable_on_error
-    def search(self, name: str, vector: list[float], flt: Filter | None, limit: int, offset: int = 0,
-               with_vector: bool = False, score_threshold: float | None = None,
-               fields: tuple[str, ...] | None = None) -> list[Hit]:
+    def search(
+        self,
+        name: str,
+        vector: list[float],
+        flt: Filter | None,
+        limit: int,
+        offset: int = 0,
+        with_vector: bool = False,
+        score_threshold: float | None = None,
+        fields: tuple[str, ...] | None = None,
+    ) -> list[Hit]:
         res = self.client.query_points(
-            self._c(name), query=list(vector), query_filter=to_client_filter(flt), limit=limit, offset=offset,
-            with_payload=_selector(fields), with_vectors=with_vector, score_threshold=score_threshold,
+            self._c(name),
+            query=list(vector),
+            query_filter=to_client_filter(flt),
+            limit=limit,
+            offset=offset,
+            with_payload=_selector(fields),
+            with_vectors=with_vector,
+            score_threshold=score_threshold,
         )
-        return [Hit(str(p.id), p.score, p.payload or {}, dense_part(p.vector) if with_vector else None)
-                for p in res.points]
+        return [
+            Hit(str(p.id), p.score, p.payload or {}, dense_part(p.vector) if with_vector else None) for p in res.points
+        ]
 
     @_unavailable_on_error
     def hybrid(self, name: str, vector: list[float], sparse: Sparse, flt: Filter | None, limit: int) -> list[Hit]:
@@ -163,11 +181,18 @@ class ServerStore:
 
         def fuse(query):
             return self.client.query_points(
-                cname, query=query, query_filter=client_filter, limit=limit, with_payload=True,
-                with_vectors=["", SPARSE], prefetch=[
+                cname,
+                query=query,
+                query_filter=client_filter,
+                limit=limit,
+                with_payload=True,
+                with_vectors=["", SPARSE],
+                prefetch=[
                     models.Prefetch(query=list(vector), filter=client_filter, limit=limit),
                     models.Prefetch(query=query_sparse, using=SPARSE, filter=client_filter, limit=limit),
-                ]).points
+                ],
+            ).points
+
         try:
             fused = fuse(models.RrfQuery(rrf=models.Rrf(k=RRF_K)))
         except UnexpectedResponse as exc:  # a server older than parametrised RRF: its default constant
@@ -178,11 +203,28 @@ class ServerStore:
         if not fused:
             return []
         ids = [p.id for p in fused]
-        lexical = {str(p.id): p.score for p in self.client.query_points(
-            cname, query=query_sparse, using=SPARSE, limit=len(ids), with_payload=False,
-            query_filter=models.Filter(must=[models.HasIdCondition(has_id=ids)])).points}
-        return [Hit(str(p.id), p.score, p.payload or {}, dense_part(p.vector), lexical.get(str(p.id), 0.0), sparse_part(p.vector))
-                for p in fused]
+        lexical = {
+            str(p.id): p.score
+            for p in self.client.query_points(
+                cname,
+                query=query_sparse,
+                using=SPARSE,
+                limit=len(ids),
+                with_payload=False,
+                query_filter=models.Filter(must=[models.HasIdCondition(has_id=ids)]),
+            ).points
+        }
+        return [
+            Hit(
+                str(p.id),
+                p.score,
+                p.payload or {},
+                dense_part(p.vector),
+                lexical.get(str(p.id), 0.0),
+                sparse_part(p.vector),
+            )
+            for p in fused
+        ]
 
     @_unavailable_on_error
     def find(self, name: str, flt: Filter, limit: int) -> list[StoredPoint]:
@@ -194,12 +236,16 @@ class ServerStore:
         self.client.delete(self._c(name), models.FilterSelector(filter=to_client_filter(flt)), wait=True)
 
     @_unavailable_on_error
-    def page(self, name: str, order_key: str, limit: int, offset: int, flt: Filter | None = None,
-             descending: bool = False) -> list[StoredPoint]:
+    def page(
+        self, name: str, order_key: str, limit: int, offset: int, flt: Filter | None = None, descending: bool = False
+    ) -> list[StoredPoint]:
         recs, _ = self.client.scroll(
-            self._c(name), limit=offset + limit, scroll_filter=to_client_filter(flt),
-            order_by=models.OrderBy(key=order_key,
-                                    direction=models.Direction.DESC if descending else models.Direction.ASC),
+            self._c(name),
+            limit=offset + limit,
+            scroll_filter=to_client_filter(flt),
+            order_by=models.OrderBy(
+                key=order_key, direction=models.Direction.DESC if descending else models.Direction.ASC
+            ),
         )
         return [StoredPoint(str(r.id), r.payload or {}) for r in recs[offset:]]
 
@@ -223,8 +269,10 @@ class ServerStore:
 def _vectors(p: StoredPoint):
     if p.sparse is None:
         return list(p.vector)
-    return {"": list(p.vector),
-            SPARSE: models.SparseVector(indices=list(p.sparse.indices), values=list(p.sparse.values))}
+    return {
+        "": list(p.vector),
+        SPARSE: models.SparseVector(indices=list(p.sparse.indices), values=list(p.sparse.values)),
+    }
 
 
 def _selector(fields: tuple[str, ...] | None):

@@ -11,8 +11,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.matching.confidence import (FEATURES, OCCUPATION_FEATURES, Calibration, Calibrator, accuracy_at_coverage,
-                                     brier_score, coverage, expected_calibration_error, label_radius, words)
+from app.matching.confidence import (
+    FEATURES,
+    OCCUPATION_FEATURES,
+    Calibration,
+    Calibrator,
+    accuracy_at_coverage,
+    brier_score,
+    coverage,
+    expected_calibration_error,
+    label_radius,
+    words,
+)
 from app.matching.lexical import Lexicon
 from app.matching.occupations import description_text
 from app.matching.ranking import Weights, mix
@@ -24,7 +34,7 @@ LEXICAL_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.2, 1.5)
 
 def split_halves(n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     perm = np.random.default_rng(seed).permutation(n)
-    return np.sort(perm[: n // 2]), np.sort(perm[n // 2:])
+    return np.sort(perm[: n // 2]), np.sort(perm[n // 2 :])
 
 
 @dataclass
@@ -65,12 +75,17 @@ class Rankings:
     lexical: np.ndarray | None = None  # (N, n_occ) best lexical cosine over labels (None: not computed)
 
     @classmethod
-    def of(cls, queries: np.ndarray, occ: OccupationVectors, texts: list[str] | None = None,
-           lexicon: Lexicon | None = None) -> "Rankings":
-        lexical = (lexical_target_scores(lexicon, texts, occ.labels, occ.owner, len(occ.desc_vecs))
-                   if lexicon is not None else None)
-        return cls(target_scores(queries, occ.label_vecs, occ.owner, len(occ.desc_vecs)), queries @ occ.desc_vecs.T,
-                   lexical)
+    def of(
+        cls, queries: np.ndarray, occ: OccupationVectors, texts: list[str] | None = None, lexicon: Lexicon | None = None
+    ) -> "Rankings":
+        lexical = (
+            lexical_target_scores(lexicon, texts, occ.labels, occ.owner, len(occ.desc_vecs))
+            if lexicon is not None
+            else None
+        )
+        return cls(
+            target_scores(queries, occ.label_vecs, occ.owner, len(occ.desc_vecs)), queries @ occ.desc_vecs.T, lexical
+        )
 
     def subset(self, idx: np.ndarray) -> "Rankings":
         return Rankings(self.label[idx], self.description[idx], None if self.lexical is None else self.lexical[idx])
@@ -92,12 +107,20 @@ class Rankings:
         cand = self.candidates(depth) if cand is None else cand
         out = np.full(self.label.shape, -np.inf, dtype=np.float32)
         take = lambda m: np.take_along_axis(m, cand, 1)  # noqa: E731
-        np.put_along_axis(out, cand, mix(take(self.label), take(self.description), take(self.lexical_scores()), weights), 1)
+        np.put_along_axis(
+            out, cand, mix(take(self.label), take(self.description), take(self.lexical_scores()), weights), 1
+        )
         return out
 
 
-def choose_weights(rankings: Rankings, gold: np.ndarray, depth: int, lexicon: Lexicon | None = None,
-                   description=DESCRIPTION_WEIGHTS, lexical=LEXICAL_WEIGHTS) -> Weights:
+def choose_weights(
+    rankings: Rankings,
+    gold: np.ndarray,
+    depth: int,
+    lexicon: Lexicon | None = None,
+    description=DESCRIPTION_WEIGHTS,
+    lexical=LEXICAL_WEIGHTS,
+) -> Weights:
     """The weights with the best MRR of the served ranking (call it on the fitting half); lexical
     weights are tried only with a lexicon (and `rankings.lexical`)."""
     cand = rankings.candidates(depth)
@@ -118,12 +141,24 @@ class Top1Table:
     @classmethod
     def concat(cls, *tables: "Top1Table") -> "Top1Table":
         """The rows of several tables, in the order given."""
-        return cls(np.vstack([t.X_match for t in tables]), np.vstack([t.X_occupation for t in tables]),
-                   np.concatenate([t.correct for t in tables]), np.concatenate([t.top for t in tables]))
+        return cls(
+            np.vstack([t.X_match for t in tables]),
+            np.vstack([t.X_occupation for t in tables]),
+            np.concatenate([t.correct for t in tables]),
+            np.concatenate([t.top for t in tables]),
+        )
 
 
-def top1_table(scorer, texts: list[str], queries: np.ndarray, rankings: Rankings, occ: OccupationVectors,
-               gold: np.ndarray, weights: Weights, depth: int) -> Top1Table:
+def top1_table(
+    scorer,
+    texts: list[str],
+    queries: np.ndarray,
+    rankings: Rankings,
+    occ: OccupationVectors,
+    gold: np.ndarray,
+    weights: Weights,
+    depth: int,
+) -> Top1Table:
     """Features of each query's served top-1 occupation, computed by the service's own functions."""
     served = rankings.served(weights, depth)
     lexical = rankings.lexical_scores()
@@ -140,28 +175,40 @@ def top1_table(scorer, texts: list[str], queries: np.ndarray, rankings: Rankings
         tw = words(texts[i])
         label_cov = np.array([coverage(tw, occ.labels[best])])
         any_cov = np.array([max(coverage(tw, t) for t in occ.occupation_labels[top])])
-        xo.append(scorer.occupation_features(queries[i], target, s, lab, desc, lex, label_cov, any_cov,
-                                             radius[[top]])[0])
+        xo.append(
+            scorer.occupation_features(queries[i], target, s, lab, desc, lex, label_cov, any_cov, radius[[top]])[0]
+        )
         xm.append(scorer.features(queries[i], target, s[:1], float(s[1]))[0][0])
         correct.append(top == gold[i])
         tops.append(top)
     return Top1Table(np.array(xm), np.array(xo), np.array(correct), np.array(tops, dtype=np.int64))
 
 
-def fit_calibration(table: Top1Table, model_version: str, weights: Weights,
-                    occupation_weight: np.ndarray | None = None) -> Calibration:
+def fit_calibration(
+    table: Top1Table, model_version: str, weights: Weights, occupation_weight: np.ndarray | None = None
+) -> Calibration:
     """`occupation_weight`: per-row weights of the occupation calibrator (clean and noisy sets alike)."""
-    return Calibration(model_version, Calibrator.fit(table.X_match, table.correct, FEATURES, model_version),
-                       Calibrator.fit(table.X_occupation, table.correct, OCCUPATION_FEATURES, model_version,
-                                      sample_weight=occupation_weight), weights)
+    return Calibration(
+        model_version,
+        Calibrator.fit(table.X_match, table.correct, FEATURES, model_version),
+        Calibrator.fit(
+            table.X_occupation, table.correct, OCCUPATION_FEATURES, model_version, sample_weight=occupation_weight
+        ),
+        weights,
+    )
 
 
 def confidence_report(conf: np.ndarray, correct: np.ndarray) -> dict[str, float]:
     from sklearn.metrics import roc_auc_score
 
-    return {"ECE": expected_calibration_error(conf, correct, 15), "Brier": brier_score(conf, correct),
-            "AUROC": float(roc_auc_score(correct, conf)), "acc@50%": accuracy_at_coverage(conf, correct, 0.5),
-            "acc@80%": accuracy_at_coverage(conf, correct, 0.8), "accuracy": float(np.mean(correct))}
+    return {
+        "ECE": expected_calibration_error(conf, correct, 15),
+        "Brier": brier_score(conf, correct),
+        "AUROC": float(roc_auc_score(correct, conf)),
+        "acc@50%": accuracy_at_coverage(conf, correct, 0.5),
+        "acc@80%": accuracy_at_coverage(conf, correct, 0.8),
+        "accuracy": float(np.mean(correct)),
+    }
 
 
 def baseline_calibrators(fit: Top1Table) -> dict[str, Calibrator]:
@@ -181,6 +228,7 @@ def held_out_labels(occupations, n: int, seed: int = 0):
     from dataclasses import replace
 
     rng = np.random.default_rng(seed)
+
     def alternatives(o) -> list[str]:
         return [a for a in o.labels[1:] if a.lower() != o.label.strip().lower()]
 
@@ -192,8 +240,11 @@ def held_out_labels(occupations, n: int, seed: int = 0):
         options = alternatives(o)
         label = options[int(rng.integers(len(options)))]
         key = label.lower()
-        reduced[i] = replace(o, alt_labels=[a for a in o.alt_labels if a.strip().lower() != key],
-                             hidden_labels=[h for h in o.hidden_labels if h.strip().lower() != key])
+        reduced[i] = replace(
+            o,
+            alt_labels=[a for a in o.alt_labels if a.strip().lower() != key],
+            hidden_labels=[h for h in o.hidden_labels if h.strip().lower() != key],
+        )
         texts.append(label)
         gold.append(i)
     fitting = np.zeros(len(chosen), dtype=bool)

@@ -52,18 +52,31 @@ def load_occupations(path: str | Path) -> list[Occupation]:
         cols = set(reader.fieldnames or [])
         esco = "preferredLabel" in cols
         if not esco and not {"id", "label"} <= cols:
-            raise ValueError(f"{path}: expected ESCO columns (conceptUri, preferredLabel, ...) "
-                             f"or id,label,alt_labels,description,group; got {sorted(cols)}")
+            raise ValueError(
+                f"{path}: expected ESCO columns (conceptUri, preferredLabel, ...) "
+                f"or id,label,alt_labels,description,group; got {sorted(cols)}"
+            )
         for row in reader:
             if esco:
-                occ = Occupation(row["conceptUri"], (row.get("preferredLabel") or "").strip(),
-                                 _split(row.get("altLabels")), _split(row.get("hiddenLabels")),
-                                 " ".join((row.get("description") or "").split()), (row.get("iscoGroup") or "").strip(),
-                                 (row.get("code") or "").strip())
+                occ = Occupation(
+                    row["conceptUri"],
+                    (row.get("preferredLabel") or "").strip(),
+                    _split(row.get("altLabels")),
+                    _split(row.get("hiddenLabels")),
+                    " ".join((row.get("description") or "").split()),
+                    (row.get("iscoGroup") or "").strip(),
+                    (row.get("code") or "").strip(),
+                )
             else:
-                occ = Occupation(row["id"], (row.get("label") or "").strip(), _split(row.get("alt_labels")), [],
-                                 " ".join((row.get("description") or "").split()), (row.get("group") or "").strip(),
-                                 (row.get("code") or "").strip())
+                occ = Occupation(
+                    row["id"],
+                    (row.get("label") or "").strip(),
+                    _split(row.get("alt_labels")),
+                    [],
+                    " ".join((row.get("description") or "").split()),
+                    (row.get("group") or "").strip(),
+                    (row.get("code") or "").strip(),
+                )
             if occ.label:
                 out.append(occ)
     return out
@@ -78,13 +91,20 @@ class IscoGroup:
 
 def load_isco_groups(path: str | Path) -> dict[str, IscoGroup]:
     with open(path, newline="", encoding="utf-8") as fh:
-        return {r["code"].strip(): IscoGroup(r["code"].strip(), r["preferredLabel"].strip(),
-                                             " ".join((r.get("description") or "").split()))
-                for r in csv.DictReader(fh) if r.get("code")}
+        return {
+            r["code"].strip(): IscoGroup(
+                r["code"].strip(), r["preferredLabel"].strip(), " ".join((r.get("description") or "").split())
+            )
+            for r in csv.DictReader(fh)
+            if r.get("code")
+        }
 
 
 def load_validation_titles(path: str | Path) -> list[tuple[str, str]]:
     """JobBERT validation: (vacancy title, ESCO concept URI). For evaluation only, never training."""
     with open(path, newline="", encoding="utf-8") as fh:
-        return [(r["vacancyTitle"].strip(), r["conceptUri"].strip()) for r in csv.DictReader(fh)
-                if r.get("vacancyTitle", "").strip()]
+        return [
+            (r["vacancyTitle"].strip(), r["conceptUri"].strip())
+            for r in csv.DictReader(fh)
+            if r.get("vacancyTitle", "").strip()
+        ]

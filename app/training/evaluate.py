@@ -38,9 +38,9 @@ def target_scores(queries, vectors, owner: np.ndarray, n_targets: int, batch: in
     n = queries.shape[0]
     out = np.empty((n, n_targets), dtype=np.float32)
     for i in range(0, n, batch):
-        sims = queries[i:i + batch] @ vectors.T
+        sims = queries[i : i + batch] @ vectors.T
         sims = sims.toarray() if hasattr(sims, "toarray") else sims
-        out[i:i + batch] = np.maximum.reduceat(sims, starts, axis=1)
+        out[i : i + batch] = np.maximum.reduceat(sims, starts, axis=1)
     return out
 
 
@@ -53,12 +53,18 @@ def gold_ranks(scores: np.ndarray, gold: np.ndarray) -> np.ndarray:
 def rank_report(ranks: np.ndarray) -> RankReport:
     if len(ranks) == 0:
         raise ValueError("no queries to evaluate")
-    return RankReport(len(ranks), float(np.mean(1.0 / ranks)), float(np.mean(ranks <= 1)),
-                      float(np.mean(ranks <= 5)), float(np.mean(ranks <= 10)))
+    return RankReport(
+        len(ranks),
+        float(np.mean(1.0 / ranks)),
+        float(np.mean(ranks <= 1)),
+        float(np.mean(ranks <= 5)),
+        float(np.mean(ranks <= 10)),
+    )
 
 
-def lexical_target_scores(lexicon, queries: list[str], labels: list[str], owner: np.ndarray,
-                          n_targets: int) -> np.ndarray:
+def lexical_target_scores(
+    lexicon, queries: list[str], labels: list[str], owner: np.ndarray, n_targets: int
+) -> np.ndarray:
     """`target_scores` with `lexicon`'s TF-IDF vectors (app.matching.lexical) of query and label texts:
     for each target the best lexical cosine over its labels, in matrices. The served ranking computes
     the same numbers with `Lexicon.best`, a candidate list at a time."""
@@ -77,5 +83,9 @@ def lexical_target_scores(lexicon, queries: list[str], labels: list[str], owner:
 
     lab, qry = matrix(labels), matrix(queries)  # both first: every n-gram has its column
     shape = lambda n: (n, len(index))  # noqa: E731
-    return target_scores(csr_matrix((qry[2], (qry[0], qry[1])), shape=shape(len(queries))),
-                         csr_matrix((lab[2], (lab[0], lab[1])), shape=shape(len(labels))), owner, n_targets)
+    return target_scores(
+        csr_matrix((qry[2], (qry[0], qry[1])), shape=shape(len(queries))),
+        csr_matrix((lab[2], (lab[0], lab[1])), shape=shape(len(labels))),
+        owner,
+        n_targets,
+    )

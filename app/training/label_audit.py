@@ -44,12 +44,18 @@ def repeated_titles(titles: list[str], gold: np.ndarray) -> RepeatedTitles:
         mask[rows] = True
     best = sum(Counter(gold[rows].tolist()).most_common(1)[0][1] for rows in repeated)
     n = int(mask.sum())
-    return RepeatedTitles(len(repeated), n, sum(len(set(gold[rows].tolist())) > 1 for rows in repeated),
-                          best / n if n else float("nan"), mask)
+    return RepeatedTitles(
+        len(repeated),
+        n,
+        sum(len(set(gold[rows].tolist())) > 1 for rows in repeated),
+        best / n if n else float("nan"),
+        mask,
+    )
 
 
-def named_errors(conf: np.ndarray, correct: np.ndarray, any_label_coverage: np.ndarray,
-                 threshold: float = 0.7) -> tuple[int, float]:
+def named_errors(
+    conf: np.ndarray, correct: np.ndarray, any_label_coverage: np.ndarray, threshold: float = 0.7
+) -> tuple[int, float]:
     """Confident errors (confidence >= threshold, top-1 not the label): how many, and the share whose
     title contains a whole label of the predicted occupation."""
     wrong = (np.asarray(conf) >= threshold) & ~np.asarray(correct, dtype=bool)
@@ -57,8 +63,9 @@ def named_errors(conf: np.ndarray, correct: np.ndarray, any_label_coverage: np.n
     return n, float(np.mean(np.asarray(any_label_coverage)[wrong] >= 1.0)) if n else float("nan")
 
 
-def occupation_prior(top_src: np.ndarray, correct_src: np.ndarray, top_dst: np.ndarray, n_occ: int,
-                     strength: float = 5.0) -> np.ndarray:
+def occupation_prior(
+    top_src: np.ndarray, correct_src: np.ndarray, top_dst: np.ndarray, n_occ: int, strength: float = 5.0
+) -> np.ndarray:
     """Log of each predicted occupation's precision on the source rows, shrunk towards the overall
     precision by `strength` pseudo-rows (an occupation never predicted there gets the overall one)."""
     n = np.bincount(top_src, minlength=n_occ)
@@ -67,8 +74,7 @@ def occupation_prior(top_src: np.ndarray, correct_src: np.ndarray, top_dst: np.n
     return np.log((k[top_dst] + strength * p0) / (n[top_dst] + strength))
 
 
-def cross_fitted_prior(top: np.ndarray, correct: np.ndarray, n_occ: int, folds: int = 5,
-                       seed: int = 3) -> np.ndarray:
+def cross_fitted_prior(top: np.ndarray, correct: np.ndarray, n_occ: int, folds: int = 5, seed: int = 3) -> np.ndarray:
     """The prior of each row computed from the other folds only (no row sees its own label)."""
     out = np.zeros(len(top))
     for fold in np.array_split(np.random.default_rng(seed).permutation(len(top)), folds):
@@ -77,8 +83,9 @@ def cross_fitted_prior(top: np.ndarray, correct: np.ndarray, n_occ: int, folds: 
     return out
 
 
-def prior_confidence(X_fit: np.ndarray, y_fit: np.ndarray, top_fit: np.ndarray, X_eval: np.ndarray,
-                     top_eval: np.ndarray, n_occ: int) -> np.ndarray:
+def prior_confidence(
+    X_fit: np.ndarray, y_fit: np.ndarray, top_fit: np.ndarray, X_eval: np.ndarray, top_eval: np.ndarray, n_occ: int
+) -> np.ndarray:
     """Confidence on the evaluation rows from the served features plus the label-set prior, the
     calibrator fitted on the fitting rows (cross-fitted prior there, the whole fitting set's prior on
     the evaluation rows)."""

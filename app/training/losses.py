@@ -13,8 +13,9 @@ import torch.nn.functional as F
 from torch import nn
 
 
-def negative_mask(labels: torch.Tensor, groups: torch.Tensor | None = None,
-                  linked: torch.Tensor | None = None) -> torch.Tensor:
+def negative_mask(
+    labels: torch.Tensor, groups: torch.Tensor | None = None, linked: torch.Tensor | None = None
+) -> torch.Tensor:
     """(B, B) bool: True where (anchor i, positive j) may serve as a negative pair."""
     mask = labels[:, None] != labels[None, :]
     if groups is not None:
@@ -26,8 +27,9 @@ def negative_mask(labels: torch.Tensor, groups: torch.Tensor | None = None,
 
 def _check(anchors: torch.Tensor, positives: torch.Tensor, labels: torch.Tensor) -> None:
     if anchors.shape != positives.shape or anchors.ndim != 2:
-        raise ValueError(f"anchors and positives must both be (B, D); got {tuple(anchors.shape)} "
-                         f"and {tuple(positives.shape)}")
+        raise ValueError(
+            f"anchors and positives must both be (B, D); got {tuple(anchors.shape)} and {tuple(positives.shape)}"
+        )
     if labels.shape != (anchors.shape[0],):
         raise ValueError(f"labels must be (B,) = ({anchors.shape[0]},); got {tuple(labels.shape)}")
 

@@ -37,7 +37,7 @@ def ranks(pool: Pool, scores: np.ndarray) -> np.ndarray:
 
 def dcg(grades: np.ndarray, k: int) -> float:
     g = np.asarray(grades[:k], dtype=np.float64)
-    return float(np.sum((2 ** g - 1) / np.log2(np.arange(2, len(g) + 2))))
+    return float(np.sum((2**g - 1) / np.log2(np.arange(2, len(g) + 2))))
 
 
 def ranking_metrics(pools: list[Pool], score_fn) -> dict[str, float]:
@@ -54,8 +54,13 @@ def ranking_metrics(pools: list[Pool], score_fn) -> dict[str, float]:
         rr.append(1.0 / (fit[0] + 1) if len(fit) else 0.0)
         hit1.append(float(len(fit) > 0 and fit[0] == 0))
         above.append(float(len(fit) > 0 and (len(weak) == 0 or fit[0] < weak[0])))
-    return {"ndcg@10": float(np.mean(ndcg)), "mrr": float(np.mean(rr)), "hit@1": float(np.mean(hit1)),
-            "fit_above_weakened": float(np.mean(above)), "queries": len(pools)}
+    return {
+        "ndcg@10": float(np.mean(ndcg)),
+        "mrr": float(np.mean(rr)),
+        "hit@1": float(np.mean(hit1)),
+        "fit_above_weakened": float(np.mean(above)),
+        "queries": len(pools),
+    }
 
 
 def fit_weights(pools: list[Pool], hard_weight: float = 5.0, top: int = 20, c: float = 1.0) -> dict[str, float]:
@@ -81,8 +86,9 @@ def fit_weights(pools: list[Pool], hard_weight: float = 5.0, top: int = 20, c: f
             w += [weight, weight]
     if not X:
         raise ValueError("no pool holds a grade-2 record")
-    lr = LogisticRegression(C=c, fit_intercept=False, max_iter=5000).fit(np.array(X), np.array(y),
-                                                                        sample_weight=np.array(w))
+    lr = LogisticRegression(C=c, fit_intercept=False, max_iter=5000).fit(
+        np.array(X), np.array(y), sample_weight=np.array(w)
+    )
     coef = np.clip(lr.coef_[0], 0.0, None)
     if coef.sum() <= 0:
         raise ValueError("no criterion separates the fitting pairs")
@@ -142,14 +148,18 @@ def confidence_metrics(pools: list[Pool], model: Ranker, top: int = 10) -> dict[
             by_grade[g].extend(conf[order][p.grades[order] == g].tolist())
         flagged += int(p.stored_fit and conf.max() < model.no_match_threshold)
         rest = p.rows[p.grades == 0]
-        flagged_without += int(not len(rest) or model.confidence(rest, model.scores(rest)).max()
-                               < model.no_match_threshold)
+        flagged_without += int(
+            not len(rest) or model.confidence(rest, model.scores(rest)).max() < model.no_match_threshold
+        )
     conf_all, correct = np.concatenate(conf_all), np.concatenate(correct).astype(float)
-    return {"ece": expected_calibration_error(conf_all, correct), "brier": brier_score(conf_all, correct),
-            "auroc_fit_vs_weakened": auroc(np.array(by_grade[2]), np.array(by_grade[1])),
-            "auroc_fit_vs_unrelated": auroc(np.array(by_grade[2]), np.array(by_grade[0])),
-            "mean_fit": float(np.mean(by_grade[2])) if by_grade[2] else float("nan"),
-            "mean_weakened": float(np.mean(by_grade[1])) if by_grade[1] else float("nan"),
-            "mean_unrelated": float(np.mean(by_grade[0])) if by_grade[0] else float("nan"),
-            "no_good_match_with_fit_stored": flagged / max(1, sum(p.stored_fit for p in pools)),
-            "no_good_match_without_fit_or_copy": flagged_without / max(1, len(pools))}
+    return {
+        "ece": expected_calibration_error(conf_all, correct),
+        "brier": brier_score(conf_all, correct),
+        "auroc_fit_vs_weakened": auroc(np.array(by_grade[2]), np.array(by_grade[1])),
+        "auroc_fit_vs_unrelated": auroc(np.array(by_grade[2]), np.array(by_grade[0])),
+        "mean_fit": float(np.mean(by_grade[2])) if by_grade[2] else float("nan"),
+        "mean_weakened": float(np.mean(by_grade[1])) if by_grade[1] else float("nan"),
+        "mean_unrelated": float(np.mean(by_grade[0])) if by_grade[0] else float("nan"),
+        "no_good_match_with_fit_stored": flagged / max(1, sum(p.stored_fit for p in pools)),
+        "no_good_match_without_fit_or_copy": flagged_without / max(1, len(pools)),
+    }

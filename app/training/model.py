@@ -57,8 +57,7 @@ class LinearHead(nn.Module):
 class TrainableEncoder(nn.Module):
     """Transformer + mean pooling + L2 norm, optionally with LoRA adapters and a head."""
 
-    def __init__(self, base_path: str | Path, lora_rank: int = 16, head: nn.Module | None = None,
-                 max_length: int = 64):
+    def __init__(self, base_path: str | Path, lora_rank: int = 16, head: nn.Module | None = None, max_length: int = 64):
         super().__init__()
         from transformers import AutoModel, AutoTokenizer
 
@@ -68,8 +67,15 @@ class TrainableEncoder(nn.Module):
         if lora_rank:
             from peft import LoraConfig, get_peft_model
 
-            model = get_peft_model(model, LoraConfig(r=lora_rank, lora_alpha=2 * lora_rank, lora_dropout=0.0,
-                                                     target_modules=["query", "key", "value", "dense"]))
+            model = get_peft_model(
+                model,
+                LoraConfig(
+                    r=lora_rank,
+                    lora_alpha=2 * lora_rank,
+                    lora_dropout=0.0,
+                    target_modules=["query", "key", "value", "dense"],
+                ),
+            )
         self.transformer = model
         self.head = head
         self.max_length = max_length
@@ -89,7 +95,9 @@ class TrainableEncoder(nn.Module):
         parts = []
         for sel in chunks:
             batch = self.tokenizer.pad({"input_ids": [ids[i] for i in sel]}, return_tensors="pt")
-            hidden = self.transformer(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).last_hidden_state
+            hidden = self.transformer(
+                input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]
+            ).last_hidden_state
             mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
             parts.append((hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9))
         pooled = torch.cat(parts)[torch.argsort(torch.tensor(order))]
@@ -102,7 +110,7 @@ class TrainableEncoder(nn.Module):
         self.eval()
         out = []
         for i in range(0, len(texts), batch):
-            v = self.embed(texts[i:i + batch])
+            v = self.embed(texts[i : i + batch])
             out.append(self.head(v) if serve == "head" else v)
         self.train(was_training)
         return torch.cat(out).numpy()

@@ -14,14 +14,66 @@ import torch
 
 from app.training.data import Occupation
 
-PREFIXES = ["Senior", "Junior", "Lead", "Trainee", "Internship", "Intern", "Assistant", "Head of", "Experienced",
-            "Graduate", "Apprentice", "Chief", "Principal", "Associate", "Part Time", "Temporary", "Urgent!"]
-SUFFIXES = ["(m/f/d)", "(m/w/d)", "(f/m/x)", "- Full Time", "- Part Time", "- Remote", "- Immediate Start",
-            "(Maternity Cover)", "- Contract", "II", "Level 2", "- Night Shift", "(Entry Level)",
-            "(Salary up to 4k)", "- Competitive Salary", "(English Speaker)", "(Mandarin Speaker)",
-            "- Hiring Now", "| Permanent", "(Fresh Graduates Welcome)", "- 6 months contract"]
-PLACES = ["London", "Berlin", "Kuala Lumpur", "Singapore", "Penang", "Manchester", "Munich", "Selangor", "Dubai",
-          "Johor Bahru", "Paris", "Amsterdam", "Head Office", "City Centre", "@ Mall", "HQ"]
+PREFIXES = [
+    "Senior",
+    "Junior",
+    "Lead",
+    "Trainee",
+    "Internship",
+    "Intern",
+    "Assistant",
+    "Head of",
+    "Experienced",
+    "Graduate",
+    "Apprentice",
+    "Chief",
+    "Principal",
+    "Associate",
+    "Part Time",
+    "Temporary",
+    "Urgent!",
+]
+SUFFIXES = [
+    "(m/f/d)",
+    "(m/w/d)",
+    "(f/m/x)",
+    "- Full Time",
+    "- Part Time",
+    "- Remote",
+    "- Immediate Start",
+    "(Maternity Cover)",
+    "- Contract",
+    "II",
+    "Level 2",
+    "- Night Shift",
+    "(Entry Level)",
+    "(Salary up to 4k)",
+    "- Competitive Salary",
+    "(English Speaker)",
+    "(Mandarin Speaker)",
+    "- Hiring Now",
+    "| Permanent",
+    "(Fresh Graduates Welcome)",
+    "- 6 months contract",
+]
+PLACES = [
+    "London",
+    "Berlin",
+    "Kuala Lumpur",
+    "Singapore",
+    "Penang",
+    "Manchester",
+    "Munich",
+    "Selangor",
+    "Dubai",
+    "Johor Bahru",
+    "Paris",
+    "Amsterdam",
+    "Head Office",
+    "City Centre",
+    "@ Mall",
+    "HQ",
+]
 SEPARATORS = [" - ", " / ", " | ", ", ", " @ "]
 
 
@@ -29,7 +81,7 @@ def _typo(text: str, rng: random.Random) -> str:
     if len(text) < 5:
         return text
     i = rng.randrange(1, len(text) - 2)
-    return text[:i] + text[i + 1] + text[i] + text[i + 2:]
+    return text[:i] + text[i + 1] + text[i] + text[i + 2 :]
 
 
 def augment_title(text: str, rng: random.Random) -> str:
@@ -63,8 +115,15 @@ class Batch:
 class PairSampler:
     """Deterministic for a seed."""
 
-    def __init__(self, occupations: list[Occupation], batch_size: int, aug_prob: float = 0.5,
-                 desc_prob: float = 0.1, target: str = "pref", seed: int = 0):
+    def __init__(
+        self,
+        occupations: list[Occupation],
+        batch_size: int,
+        aug_prob: float = 0.5,
+        desc_prob: float = 0.1,
+        target: str = "pref",
+        seed: int = 0,
+    ):
         if batch_size > len(occupations):
             raise ValueError(f"batch_size {batch_size} exceeds the {len(occupations)} occupations")
         if target not in ("pref", "any"):

@@ -83,8 +83,9 @@ def train(occupations: list[Occupation], base_path: Path, cfg: TrainConfig) -> t
     loss_fn = make_loss(cfg)
     params = [p for p in model.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=0.01)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / max(cfg.warmup_steps, 1)) *
-                                              max(0.0, 1 - s / cfg.steps))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / max(cfg.warmup_steps, 1)) * max(0.0, 1 - s / cfg.steps)
+    )
     started, losses = time.perf_counter(), []
     step = 0
     for step in range(1, cfg.steps + 1):
@@ -104,10 +105,16 @@ def train(occupations: list[Occupation], base_path: Path, cfg: TrainConfig) -> t
         sched.step()
         losses.append(loss.item())
         if step % 50 == 0:
-            log.info("step %d/%d  loss %.4f  %.0fs", step, cfg.steps, np.mean(losses[-50:]), time.perf_counter() - started)
+            log.info(
+                "step %d/%d  loss %.4f  %.0fs", step, cfg.steps, np.mean(losses[-50:]), time.perf_counter() - started
+            )
         if time.perf_counter() - started > cfg.max_minutes * 60:
             log.warning("stopped at step %d: max_minutes %.1f reached", step, cfg.max_minutes)
             break
     model.eval()
-    return model, {"steps_done": step, "seconds": round(time.perf_counter() - started, 1),
-                   "final_loss": float(np.mean(losses[-50:])), "config": asdict(cfg)}
+    return model, {
+        "steps_done": step,
+        "seconds": round(time.perf_counter() - started, 1),
+        "final_loss": float(np.mean(losses[-50:])),
+        "config": asdict(cfg),
+    }

@@ -9,8 +9,9 @@ def secured(make_client):
         yield c
 
 
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer nope"}, {"Authorization": "Basic k-one"},
-                                     {"Authorization": "Bearer"}])
+@pytest.mark.parametrize(
+    "headers", [{}, {"Authorization": "Bearer nope"}, {"Authorization": "Basic k-one"}, {"Authorization": "Bearer"}]
+)
 def test_v1_needs_a_valid_key(secured, headers):
     r = secured.get("/v1/jobs", headers=headers)
     assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized"
@@ -47,6 +48,7 @@ def test_the_key_is_checked_before_the_body_is_read(secured):
         for i in range(50):
             received.append(i)
             yield b"x" * (1 << 20)
+
     r = secured.post("/v1/imports", content=body(), headers={"content-type": "multipart/form-data; boundary=b"})
     assert r.status_code == 401 and r.json()["error"]["code"] == "unauthorized"
     assert len(received) <= 2  # not the 50 MB
@@ -57,9 +59,13 @@ def test_the_key_is_checked_before_the_body_is_read(secured):
 def test_the_document_says_when_the_bearer_key_is_required(secured, tmp_path):
     from app.main import create_app
     from app.settings import Settings
+
     closed = secured.get("/openapi.json").json()
     open_ = create_app(Settings(data_dir=tmp_path / "open")).openapi()
     assert closed["components"]["securitySchemes"]["apiKey"] == {
-        "type": "http", "scheme": "bearer", "description": closed["components"]["securitySchemes"]["apiKey"]["description"]}
+        "type": "http",
+        "scheme": "bearer",
+        "description": closed["components"]["securitySchemes"]["apiKey"]["description"],
+    }
     assert closed["paths"]["/v1/jobs"]["post"]["security"] == [{"apiKey": []}]
     assert open_["paths"]["/v1/jobs"]["post"]["security"] == [{"apiKey": []}, {}]  # keys off: optional

@@ -2,8 +2,11 @@
 gender and age cues in the words the explanation quotes."""
 
 JOB = {"title": "Nurse", "description": "Nurse for intensive care; Kowalski ward; mother and child unit."}
-CV = {"name": "Maria Kowalski", "desired_title": "Nurse",
-      "cv_text": "Maria Kowalski, mother of two, nurse in intensive care and the mother and child unit."}
+CV = {
+    "name": "Maria Kowalski",
+    "desired_title": "Nurse",
+    "cv_text": "Maria Kowalski, mother of two, nurse in intensive care and the mother and child unit.",
+}
 
 
 def test_blind_hides_the_name_and_cues_and_the_default_shows_them(make_client):
@@ -23,6 +26,7 @@ def test_blind_by_default_with_the_setting(make_client):
     with make_client(blind_matches=True) as c:
         c.post("/v1/candidates", json=CV)
         hit = c.post("/v1/matches", json={"text": JOB["description"], "target": "candidates"}).json()["matches"][0]
-        shown = c.post("/v1/matches", json={"text": JOB["description"], "target": "candidates",
-                                            "blind": False}).json()["matches"][0]
+        shown = c.post("/v1/matches", json={"text": JOB["description"], "target": "candidates", "blind": False}).json()[
+            "matches"
+        ][0]
     assert hit["name"] is None and shown["name"] == "Maria Kowalski"

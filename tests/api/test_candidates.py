@@ -58,9 +58,15 @@ def test_bulk_limit(make_client):
 
 
 def test_native_is_c2_and_contact_fields_are_kept(client):
-    r = client.post("/v1/candidates", json={"cv_text": "Kinderkrankenpflegerin",
-                                            "languages": {"de": "Native", "en": "b2"},
-                                            "email": "a.b@example.org", "phone": "+49 (0)89 123-456"})
+    r = client.post(
+        "/v1/candidates",
+        json={
+            "cv_text": "Kinderkrankenpflegerin",
+            "languages": {"de": "Native", "en": "b2"},
+            "email": "a.b@example.org",
+            "phone": "+49 (0)89 123-456",
+        },
+    )
     assert r.status_code == 201, r.text
     assert r.json()["languages"] == {"de": "C2", "en": "B2"}
     assert (r.json()["email"], r.json()["phone"]) == ("a.b@example.org", "+49 (0)89 123-456")

@@ -5,8 +5,14 @@ ORIGIN = "https://hr.example.com"
 
 def test_a_configured_origin_passes_the_preflight_without_a_key(make_client):
     with make_client(cors_origins=f"{ORIGIN}, https://other.example", api_keys="k1") as c:
-        pre = c.options("/v1/jobs", headers={"Origin": ORIGIN, "Access-Control-Request-Method": "POST",
-                                             "Access-Control-Request-Headers": "authorization, content-type"})
+        pre = c.options(
+            "/v1/jobs",
+            headers={
+                "Origin": ORIGIN,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "authorization, content-type",
+            },
+        )
         assert pre.status_code == 200
         assert pre.headers["access-control-allow-origin"] == ORIGIN
         assert "POST" in pre.headers["access-control-allow-methods"]

@@ -3,12 +3,23 @@
 import pytest
 
 
-@pytest.mark.parametrize("kind, doc, other, other_doc", [
-    ("jobs", {"external_id": "req/2026-17", "title": "ICU nurse", "description": "Intensive care nursing."},
-     "candidates", {"external_id": "cand 42", "cv_text": "Registered nurse, eight years in intensive care."}),
-    ("candidates", {"external_id": "cand/ä-7", "cv_text": "Welder, MIG and TIG, ten years."},
-     "jobs", {"external_id": "job-9", "title": "Welder", "description": "MIG and TIG welding of steel frames."}),
-])
+@pytest.mark.parametrize(
+    "kind, doc, other, other_doc",
+    [
+        (
+            "jobs",
+            {"external_id": "req/2026-17", "title": "ICU nurse", "description": "Intensive care nursing."},
+            "candidates",
+            {"external_id": "cand 42", "cv_text": "Registered nurse, eight years in intensive care."},
+        ),
+        (
+            "candidates",
+            {"external_id": "cand/ä-7", "cv_text": "Welder, MIG and TIG, ten years."},
+            "jobs",
+            {"external_id": "job-9", "title": "Welder", "description": "MIG and TIG welding of steel frames."},
+        ),
+    ],
+)
 def test_lookup_match_and_delete_by_external_id(client, kind, doc, other, other_doc):
     stored = client.post(f"/v1/{kind}", json=doc).json()
     client.post(f"/v1/{other}", json=other_doc)
@@ -31,11 +42,16 @@ def test_lookup_match_and_delete_by_external_id(client, kind, doc, other, other_
 
 def test_delete_many_by_ids_and_external_ids(client):
     from tests.fixtures.people import CANDIDATES
+
     made = client.post("/v1/candidates/bulk", json=CANDIDATES).json()["results"]
     first, second = made[0]["id"], made[1]
-    r = client.post("/v1/candidates/delete", json={
-        "ids": [first, "00000000-0000-0000-0000-000000000000", "not-a-uuid"],
-        "external_ids": [second["external_id"], "nobody"]})
+    r = client.post(
+        "/v1/candidates/delete",
+        json={
+            "ids": [first, "00000000-0000-0000-0000-000000000000", "not-a-uuid"],
+            "external_ids": [second["external_id"], "nobody"],
+        },
+    )
     assert r.status_code == 200
     body = r.json()
     assert [i["deleted"] for i in body["results"]] == [True, False, False, True, False]

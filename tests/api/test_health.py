@@ -2,14 +2,32 @@ def test_health_and_ready(client):
     assert client.get("/health").json() == {"status": "ok"}
     ready = client.get("/ready").json()
     assert ready["status"] == "ready" and ready["model"]["dim"] == 384
-    assert ready["store"]["backend"] == "embedded" and set(ready["store"]["collections"]) == {"jobs", "candidates", "occupations", "rules"}
+    assert ready["store"]["backend"] == "embedded" and set(ready["store"]["collections"]) == {
+        "jobs",
+        "candidates",
+        "occupations",
+        "rules",
+    }
 
 
 def test_openapi_lists_every_route(client):
     paths = client.get("/openapi.json").json()["paths"]
-    for p in ["/v1/jobs", "/v1/jobs/{job_id}", "/v1/jobs/{job_id}/matches", "/v1/candidates/bulk", "/v1/rules",
-              "/v1/occupations", "/v1/occupations/bulk", "/v1/occupations/normalize", "/v1/rules/{rule_id}",
-              "/v1/candidates/{candidate_id}/matches", "/v1/matches", "/v1/embed", "/health", "/ready"]:
+    for p in [
+        "/v1/jobs",
+        "/v1/jobs/{job_id}",
+        "/v1/jobs/{job_id}/matches",
+        "/v1/candidates/bulk",
+        "/v1/rules",
+        "/v1/occupations",
+        "/v1/occupations/bulk",
+        "/v1/occupations/normalize",
+        "/v1/rules/{rule_id}",
+        "/v1/candidates/{candidate_id}/matches",
+        "/v1/matches",
+        "/v1/embed",
+        "/health",
+        "/ready",
+    ]:
         assert p in paths
 
 

@@ -39,10 +39,44 @@ def test_importing_the_same_file_again_updates_instead_of_duplicating(client):
 def test_csv_import_maps_the_documented_columns(client):
     out = io.StringIO()
     w = csv.writer(out)
-    w.writerow(["external_id", "name", "desired_title", "skills", "city", "country", "lat", "lon", "remote",
-                "languages", "years_experience", "salary_min", "salary_max", "salary_currency", "cv_text"])
-    w.writerow(["c1", "Dana", "ICU nurse", "triage; ventilation", "Munich", "DE", "48.1", "11.6", "yes",
-                "de:C2;en:b2", "6", "45000", "52000", "EUR", "Six years on a surgical ICU."])
+    w.writerow(
+        [
+            "external_id",
+            "name",
+            "desired_title",
+            "skills",
+            "city",
+            "country",
+            "lat",
+            "lon",
+            "remote",
+            "languages",
+            "years_experience",
+            "salary_min",
+            "salary_max",
+            "salary_currency",
+            "cv_text",
+        ]
+    )
+    w.writerow(
+        [
+            "c1",
+            "Dana",
+            "ICU nurse",
+            "triage; ventilation",
+            "Munich",
+            "DE",
+            "48.1",
+            "11.6",
+            "yes",
+            "de:C2;en:b2",
+            "6",
+            "45000",
+            "52000",
+            "EUR",
+            "Six years on a surgical ICU.",
+        ]
+    )
     w.writerow(["c2", "Eve", "Welder", "", "", "", "", "", "maybe", "", "", "", "", "", ""])
     w.writerow(["c3", "Finn", "Baker", "", "", "", "", "", "", "", "ten", "", "", "", ""])
     state = wait_done(client, upload(client, "export.csv", out.getvalue().encode()).json()["id"])
@@ -58,8 +92,10 @@ def test_csv_import_maps_the_documented_columns(client):
 
 def test_a_semicolon_csv_with_columns_of_its_own_keeps_them_as_metadata(client):
     """Excel where the decimal mark is a comma writes semicolons; HR exports carry columns of their own."""
-    body = ("external_id;name;email;phone;languages;Recruiter;Source;desired_title\n"
-            "c1;Dana;dana@example.com;+49 89 1234567;de:native;Jo;LinkedIn;Krankenpflegerin\n").encode("cp1252")
+    body = (
+        "external_id;name;email;phone;languages;Recruiter;Source;desired_title\n"
+        "c1;Dana;dana@example.com;+49 89 1234567;de:native;Jo;LinkedIn;Krankenpflegerin\n"
+    ).encode("cp1252")
     state = wait_done(client, upload(client, "export.csv", body).json()["id"])
     assert (state["stored"], state["failed"]) == (1, 0), client.get(f"/v1/imports/{state['id']}/errors").json()
     dana = client.get("/v1/candidates", params={"external_id": "c1"}).json()["items"][0]
@@ -75,14 +111,16 @@ def test_a_csv_without_any_column_the_service_reads_is_refused_at_upload(client)
 
 
 def test_zip_of_cv_files(client):
-    archive = make_zip({
-        "cvs/anna.pdf": make_pdf(["Anna Schmidt", "Registered nurse, intensive care unit, 6 years"]),
-        "cvs/ben.docx": make_docx(["Ben Meyer", "Forklift driver in a warehouse"], [["forklift", "5 years"]]),
-        "cvs/carl.txt": "Carl, Python developer: Django, FastAPI".encode(),
-        "cvs/scan.pdf": make_blank_pdf(),
-        "cvs/photo.jpg": b"\xff\xd8\xff",
-        "__MACOSX/cvs/._anna.pdf": b"junk",
-    })
+    archive = make_zip(
+        {
+            "cvs/anna.pdf": make_pdf(["Anna Schmidt", "Registered nurse, intensive care unit, 6 years"]),
+            "cvs/ben.docx": make_docx(["Ben Meyer", "Forklift driver in a warehouse"], [["forklift", "5 years"]]),
+            "cvs/carl.txt": b"Carl, Python developer: Django, FastAPI",
+            "cvs/scan.pdf": make_blank_pdf(),
+            "cvs/photo.jpg": b"\xff\xd8\xff",
+            "__MACOSX/cvs/._anna.pdf": b"junk",
+        }
+    )
     state = wait_done(client, upload(client, "cvs.zip", archive).json()["id"])
     assert (state["total"], state["stored"], state["failed"]) == (5, 3, 2)
     errors = client.get(f"/v1/imports/{state['id']}/errors").json()["items"]
@@ -109,7 +147,7 @@ def test_bad_uploads_get_clear_errors(client):
 def test_an_ended_import_is_removed_with_its_file_and_row_errors(client):
     """A failed import keeps its file to be looked at; DELETE removes it (it answered 409 before)."""
     done = wait_done(client, upload(client, "people.ndjson", ndjson(CANDIDATES)).json()["id"])
-    runner = client.app.state.imports  # an import that failed (e.g. its store went away for good), as on disk
+    runner = client.app.state.services.imports  # an import that failed (e.g. its store went away for good), as on disk
     job = runner.book.create(io.BytesIO(b'{"cv_text": "x"}\n'), "late.ndjson", "ndjson")
     runner._finish(job, "failed", "simulated failure")
     failed = client.get(f"/v1/imports/{job.id}").json()

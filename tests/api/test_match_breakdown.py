@@ -6,10 +6,14 @@ import pytest
 from tests.api.test_errors import assert_error
 from tests.fixtures.people import CANDIDATES, JOBS
 
-CV_ONLY_TEXT = {"external_id": "cand-text", "cv_text": (
-    "PROFESSIONAL EXPERIENCE\nBackend Engineer, Acme GmbH, Berlin   Mar 2018 - present\n"
-    "Developer at Foo AG   2015 - 2018\n\nSKILLS\nPython, FastAPI, PostgreSQL, Kubernetes\n\n"
-    "LANGUAGES\nGerman (native), English C1")}
+CV_ONLY_TEXT = {
+    "external_id": "cand-text",
+    "cv_text": (
+        "PROFESSIONAL EXPERIENCE\nBackend Engineer, Acme GmbH, Berlin   Mar 2018 - present\n"
+        "Developer at Foo AG   2015 - 2018\n\nSKILLS\nPython, FastAPI, PostgreSQL, Kubernetes\n\n"
+        "LANGUAGES\nGerman (native), English C1"
+    ),
+}
 
 
 @pytest.fixture
@@ -53,8 +57,9 @@ def test_fields_read_from_the_text_are_shown_and_filterable(loaded):
     assert ex["skills"] == ["Python", "FastAPI", "PostgreSQL", "Kubernetes"]
     assert [r["title"] for r in ex["roles"]] == ["Backend Engineer", "Developer"]
     assert ex["languages"] == {"de": "C2", "en": "C1"} and ex["years_experience"] >= 8
-    r = client.post(f"/v1/jobs/{job}/matches", json={"filters": {"skills": {"all": ["kubernetes"]},
-                                                                  "languages": {"de": "C2"}}})
+    r = client.post(
+        f"/v1/jobs/{job}/matches", json={"filters": {"skills": {"all": ["kubernetes"]}, "languages": {"de": "C2"}}}
+    )
     assert [m["external_id"] for m in r.json()["matches"]] == ["cand-text"]
 
 
@@ -74,7 +79,9 @@ def test_confidence_of_the_best_fit_does_not_fall_with_a_narrow_filter(loaded):
     everyone = client.post(f"/v1/jobs/{job}/matches", json={"limit": 10}).json()
     best = everyone["matches"][0]
     assert best["external_id"] == "cand-text"  # the only CV naming Kubernetes
-    only = client.post(f"/v1/jobs/{job}/matches", json={"filters": {"skills": {"all": ["python", "kubernetes"]}}}).json()
+    only = client.post(
+        f"/v1/jobs/{job}/matches", json={"filters": {"skills": {"all": ["python", "kubernetes"]}}}
+    ).json()
     [same] = only["matches"]
     assert same["confidence"] >= best["confidence"] - 0.02
     assert best["confidence"] > 0.5 and not everyone["no_good_match"]

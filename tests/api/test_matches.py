@@ -9,8 +9,10 @@ from tests.fixtures.people import CANDIDATES, JOBS
 @pytest.fixture
 def loaded(client):
     jobs = {j["external_id"]: client.post("/v1/jobs", json=j).json()["id"] for j in JOBS}
-    cands = {c["external_id"]: r["id"] for c, r in
-             zip(CANDIDATES, client.post("/v1/candidates/bulk", json=CANDIDATES).json()["results"])}
+    cands = {
+        c["external_id"]: r["id"]
+        for c, r in zip(CANDIDATES, client.post("/v1/candidates/bulk", json=CANDIDATES).json()["results"])
+    }
     return client, jobs, cands
 
 
@@ -35,21 +37,24 @@ def test_jobs_for_a_candidate(loaded):
     assert ext_ids(r) == ["job-nurse", "job-py"]
 
 
-@pytest.mark.parametrize("filters,expected", [
-    ({"location": {"city": "berlin"}}, {"cand-anna"}),
-    ({"location": {"country": "fr"}}, {"cand-chloe"}),
-    ({"location": {"lat": 48.1, "lon": 11.6, "radius_km": 50}}, {"cand-ben"}),
-    ({"remote": True}, {"cand-anna"}),
-    ({"languages": {"de": "C1"}}, {"cand-anna", "cand-ben"}),
-    ({"languages": {"de": "C2"}}, {"cand-ben"}),
-    ({"years_experience": {"gte": 5}}, {"cand-anna", "cand-ben"}),
-    ({"years_experience": {"lte": 1}}, {"cand-chloe"}),
-    ({"skills": {"all": ["python", "Docker"]}}, {"cand-anna"}),
-    ({"skills": {"any": ["flask", "triage"]}}, {"cand-ben", "cand-chloe"}),
-    ({"salary": {"min": 46000, "max": 60000, "currency": "EUR"}}, {"cand-ben"}),
-    ({"salary": {"currency": "USD"}}, set()),
-    ({"languages": {"de": "C1"}, "location": {"city": "Munich"}}, {"cand-ben"}),
-])
+@pytest.mark.parametrize(
+    "filters,expected",
+    [
+        ({"location": {"city": "berlin"}}, {"cand-anna"}),
+        ({"location": {"country": "fr"}}, {"cand-chloe"}),
+        ({"location": {"lat": 48.1, "lon": 11.6, "radius_km": 50}}, {"cand-ben"}),
+        ({"remote": True}, {"cand-anna"}),
+        ({"languages": {"de": "C1"}}, {"cand-anna", "cand-ben"}),
+        ({"languages": {"de": "C2"}}, {"cand-ben"}),
+        ({"years_experience": {"gte": 5}}, {"cand-anna", "cand-ben"}),
+        ({"years_experience": {"lte": 1}}, {"cand-chloe"}),
+        ({"skills": {"all": ["python", "Docker"]}}, {"cand-anna"}),
+        ({"skills": {"any": ["flask", "triage"]}}, {"cand-ben", "cand-chloe"}),
+        ({"salary": {"min": 46000, "max": 60000, "currency": "EUR"}}, {"cand-ben"}),
+        ({"salary": {"currency": "USD"}}, set()),
+        ({"languages": {"de": "C1"}, "location": {"city": "Munich"}}, {"cand-ben"}),
+    ],
+)
 def test_filters(loaded, filters, expected):
     client, jobs, _ = loaded
     r = client.post(f"/v1/jobs/{jobs['job-py']}/matches", json={"filters": filters})

@@ -6,14 +6,19 @@ from prometheus_client.parser import text_string_to_metric_families
 def samples(client, **headers):
     r = client.get("/metrics", headers=headers)
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/plain")
-    return {(s.name, tuple(sorted(s.labels.items()))): s.value
-            for fam in text_string_to_metric_families(r.text) for s in fam.samples}
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for fam in text_string_to_metric_families(r.text)
+        for s in fam.samples
+    }
 
 
 def test_metrics_count_requests_by_route_template_and_show_the_store(client):
     before = samples(client)
-    key = ("jobmatch_http_request_duration_seconds_count",
-           (("method", "GET"), ("route", "/v1/jobs/{job_id}"), ("status", "404")))
+    key = (
+        "jobmatch_http_request_duration_seconds_count",
+        (("method", "GET"), ("route", "/v1/jobs/{job_id}"), ("status", "404")),
+    )
     for _ in range(3):
         client.get("/v1/jobs/00000000-0000-0000-0000-000000000000")
     client.post("/v1/candidates", json={"cv_text": "Registered nurse, ICU, eight years."})

@@ -50,8 +50,14 @@ def test_a_made_up_occupation_is_found_by_the_very_next_request(client):
     load(client)
     text = "alpaca wool shearer for our highland farm"
     before = client.post("/v1/occupations/normalize", json={"texts": [text], "limit": 1}).json()
-    new = client.post("/v1/occupations", json={"label": "alpaca shearer", "alt_labels": ["llama and alpaca groomer"],
-                                               "description": "Shears alpacas and llamas for their wool."}).json()
+    new = client.post(
+        "/v1/occupations",
+        json={
+            "label": "alpaca shearer",
+            "alt_labels": ["llama and alpaca groomer"],
+            "description": "Shears alpacas and llamas for their wool.",
+        },
+    ).json()
     after = client.post("/v1/occupations/normalize", json={"texts": [text], "limit": 1}).json()
     assert before["results"][0]["matches"][0]["id"] != new["id"]
     assert after["results"][0]["matches"][0]["id"] == new["id"]
@@ -90,8 +96,10 @@ def test_normalisation_confidence_is_calibrated_and_reads_the_text(client):
 
 def test_a_record_is_normalised_by_its_title_when_it_has_one(client):
     ids = load(client)
-    driving = ("Drive the lorry on long-haul routes across Europe, load and unload freight, keep the "
-               "tachograph log and plan rest stops. ") * 6
+    driving = (
+        "Drive the lorry on long-haul routes across Europe, load and unload freight, keep the "
+        "tachograph log and plan rest stops. "
+    ) * 6
     job = client.post("/v1/jobs", json={"title": "ICU nurse", "description": driving}).json()
     assert job["occupations"][0]["id"] == ids["occ-nurse"]  # the title names it, whatever the text says
     untitled = client.post("/v1/candidates", json={"cv_text": driving}).json()

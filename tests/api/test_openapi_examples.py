@@ -28,8 +28,11 @@ def problems(spec, schema: dict, value) -> list[str]:
 
 
 def success_media(op) -> list[dict]:
-    return [r["content"][JSON] for s, r in op["responses"].items()
-            if s.startswith("2") and r.get("content", {}).get(JSON, {}).get("schema")]
+    return [
+        r["content"][JSON]
+        for s, r in op["responses"].items()
+        if s.startswith("2") and r.get("content", {}).get(JSON, {}).get("schema")
+    ]
 
 
 def test_every_operation_is_described(spec):

@@ -16,11 +16,20 @@ def upload(client, name, body):
 
 
 def test_export_then_erase_a_person_everywhere(client):
-    stored = client.post("/v1/candidates", json={"external_id": PERSON, "name": "Dana Roe",
-                                                 "cv_text": "ICU nurse, six years."}).json()
+    stored = client.post(
+        "/v1/candidates", json={"external_id": PERSON, "name": "Dana Roe", "cv_text": "ICU nurse, six years."}
+    ).json()
     client.post("/v1/candidates", json={"external_id": "someone-else", "cv_text": "Welder."})
-    rejected = upload(client, "rows.ndjson", (json.dumps({"external_id": PERSON, "name": "no text"}) + "\n"
-                                              + json.dumps({"external_id": "x1", "cv_text": "Baker"}) + "\n").encode())
+    rejected = upload(
+        client,
+        "rows.ndjson",
+        (
+            json.dumps({"external_id": PERSON, "name": "no text"})
+            + "\n"
+            + json.dumps({"external_id": "x1", "cv_text": "Baker"})
+            + "\n"
+        ).encode(),
+    )
     broken = upload(client, "people.json", ('[{"external_id": "' + PERSON + '", "cv_text": "Nurse"').encode())
     assert (rejected["failed"], broken["status"]) == (1, "failed")
 
@@ -38,7 +47,11 @@ def test_export_then_erase_a_person_everywhere(client):
     assert client.get(f"/v1/imports/{rejected['id']}/errors").json()["items"] == []
     assert "erasure" in client.get(f"/v1/imports/{broken['id']}").json()["message"]
     assert client.get("/v1/privacy", params={"external_id": PERSON}).json() == {
-        "external_id": PERSON, "records": {}, "import_errors": [], "import_files": []}
+        "external_id": PERSON,
+        "records": {},
+        "import_errors": [],
+        "import_files": [],
+    }
     assert client.get("/v1/candidates", params={"external_id": "someone-else"}).json()["total"] == 1
     again = client.delete("/v1/privacy", params={"external_id": PERSON}).json()
     assert again["records"] == [] and again["import_files"] == []

@@ -23,8 +23,9 @@ def ready_when(client, done, timeout: float = 90.0) -> dict:
 
 
 def settled(body) -> bool:
-    return (body["reference_occupations"]["status"] in ("done", "off")
-            and not any(body["occupation_renormalization"]["pending"].values()))
+    return body["reference_occupations"]["status"] in ("done", "off") and not any(
+        body["occupation_renormalization"]["pending"].values()
+    )
 
 
 def test_shipped_esco_set_reads_as_the_esco_csv():
@@ -38,8 +39,10 @@ def test_shipped_esco_set_reads_as_the_esco_csv():
 
 def test_a_set_loads_in_the_background_once_and_older_records_follow(make_client):
     with make_client(reference_occupations="none") as client:
-        nurse = client.post("/v1/candidates", json={"external_id": "n", "desired_title": "ICU nurse",
-                                                    "cv_text": "Eight years in intensive care."}).json()
+        nurse = client.post(
+            "/v1/candidates",
+            json={"external_id": "n", "desired_title": "ICU nurse", "cv_text": "Eight years in intensive care."},
+        ).json()
         assert nurse["occupations"] == []
         assert client.get("/ready").json()["reference_occupations"]["status"] == "off"
 
@@ -53,8 +56,9 @@ def test_a_set_loads_in_the_background_once_and_older_records_follow(make_client
         assert top["label"] == "intensive care nurse"
         # filters on occupations see it too
         occ_id = top["id"]
-        hits = client.post("/v1/matches", json={"text": "nurse", "target": "candidates",
-                                                 "filters": {"occupation_ids": [occ_id]}}).json()["matches"]
+        hits = client.post(
+            "/v1/matches", json={"text": "nurse", "target": "candidates", "filters": {"occupation_ids": [occ_id]}}
+        ).json()["matches"]
         assert [m["id"] for m in hits] == [nurse["id"]]
 
     with make_client(reference_occupations=str(ONTOLOGY)) as client:  # a restart does not load it again
@@ -66,17 +70,33 @@ def test_a_set_loads_in_the_background_once_and_older_records_follow(make_client
 def test_a_clients_new_occupation_renormalises_older_records(make_client):
     with make_client(reference_occupations=str(ONTOLOGY)) as client:
         ready_when(client, settled)
-        cand = client.post("/v1/candidates", json={"desired_title": "Kubernetes platform engineer",
-                                                   "cv_text": "Runs Kubernetes clusters, Helm, Terraform."}).json()
+        cand = client.post(
+            "/v1/candidates",
+            json={
+                "desired_title": "Kubernetes platform engineer",
+                "cv_text": "Runs Kubernetes clusters, Helm, Terraform.",
+            },
+        ).json()
         assert cand["occupations"] and cand["occupations"][0]["label"] != "platform engineer"
-        occ = client.post("/v1/occupations", json={"label": "platform engineer",
-                                                   "alt_labels": ["Kubernetes platform engineer", "SRE"]}).json()
-        ready_when(client, lambda b: settled(b) and
-                   client.get(f"/v1/candidates/{cand['id']}").json()["occupations"][0]["id"] == occ["id"])
+        occ = client.post(
+            "/v1/occupations",
+            json={"label": "platform engineer", "alt_labels": ["Kubernetes platform engineer", "SRE"]},
+        ).json()
+        ready_when(
+            client,
+            lambda b: (
+                settled(b) and client.get(f"/v1/candidates/{cand['id']}").json()["occupations"][0]["id"] == occ["id"]
+            ),
+        )
         # and back when it is deleted
         assert client.delete(f"/v1/occupations/{occ['id']}").status_code == 204
-        ready_when(client, lambda b: settled(b) and
-                   occ["id"] not in [o["id"] for o in client.get(f"/v1/candidates/{cand['id']}").json()["occupations"]])
+        ready_when(
+            client,
+            lambda b: (
+                settled(b)
+                and occ["id"] not in [o["id"] for o in client.get(f"/v1/candidates/{cand['id']}").json()["occupations"]]
+            ),
+        )
 
 
 def test_a_titles_occupations_are_reused_only_while_set_and_rules_stay(make_client):
@@ -89,8 +109,9 @@ def test_a_titles_occupations_are_reused_only_while_set_and_rules_stay(make_clie
 
         first = top("a")
         assert first["label"] == "intensive care nurse" and top("b") == first  # same title, same answer
-        rule = client.post("/v1/rules", json={"if_near": {"text": "ICU nurse"},
-                                              "exclude_near": {"occupation_id": first["id"]}})
+        rule = client.post(
+            "/v1/rules", json={"if_near": {"text": "ICU nurse"}, "exclude_near": {"occupation_id": first["id"]}}
+        )
         assert rule.status_code == 201
         assert top("c")["id"] != first["id"]  # the rule applies to the next record with that title
         assert client.delete(f"/v1/rules/{rule.json()['id']}").status_code == 204

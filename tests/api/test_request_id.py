@@ -25,8 +25,11 @@ def test_the_clients_id_is_kept_and_named_in_the_requests_log_lines(client):
     for name in ("app", "app.http"):  # another test may have run a dictConfig that disables loggers
         logging.getLogger(name).disabled = False
     try:
-        r = client.post("/v1/candidates", json={"cv_text": "Welder", "metadata": {"a": [[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]}},
-                        headers={"X-Request-ID": "ticket-4711"})
+        r = client.post(
+            "/v1/candidates",
+            json={"cv_text": "Welder", "metadata": {"a": [[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]}},
+            headers={"X-Request-ID": "ticket-4711"},
+        )
     finally:
         app_log.removeHandler(handler)
         app_log.setLevel(level)

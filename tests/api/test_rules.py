@@ -9,8 +9,11 @@ from tests.fixtures.people import CANDIDATES, JOBS
 # an ICU job should not be offered Anna, the Python developer, however the vectors fall: anchors are
 # compared with what a record says it is (its title), and this exclude anchor is Anna's own title
 ANNA = CANDIDATES[0]["desired_title"]
-RULE = {"if_near": {"text": "intensive care nurse", "threshold": 0.5},
-        "exclude_near": {"text": ANNA, "threshold": 0.95}, "note": "no devs for ICU"}
+RULE = {
+    "if_near": {"text": "intensive care nurse", "threshold": 0.5},
+    "exclude_near": {"text": ANNA, "threshold": 0.95},
+    "note": "no devs for ICU",
+}
 
 
 @pytest.fixture
@@ -45,8 +48,10 @@ def test_rule_removes_a_wrong_match_and_deleting_it_restores_it(world):
 
 def test_page_is_refilled_after_exclusions(world):
     client, jobs = world
-    extra = [{"external_id": f"nurse-{i}", "desired_title": "ICU nurse", "cv_text": "Intensive care nursing."}
-             for i in range(3)]
+    extra = [
+        {"external_id": f"nurse-{i}", "desired_title": "ICU nurse", "cv_text": "Intensive care nursing."}
+        for i in range(3)
+    ]
     client.post("/v1/candidates/bulk", json=extra)
     client.post("/v1/rules", json=RULE)
     got, _ = ranked(client, jobs["job-nurse"], limit=4)
@@ -62,8 +67,13 @@ def test_rules_apply_to_ad_hoc_matches_and_normalisation(world):
     before = client.post("/v1/occupations/normalize", json={"texts": ["intensive care nurse"], "limit": 4}).json()
     assert occ["occ-dev"] in [m["id"] for m in before["results"][0]["matches"]]
     # an occupation is removed when any of its labels is near the exclude anchor ("programmer" here)
-    client.post("/v1/rules", json={"if_near": {"text": "intensive care nurse", "threshold": 0.5},
-                                   "exclude_near": {"text": "programmer", "threshold": 0.95}})
+    client.post(
+        "/v1/rules",
+        json={
+            "if_near": {"text": "intensive care nurse", "threshold": 0.5},
+            "exclude_near": {"text": "programmer", "threshold": 0.95},
+        },
+    )
     n = client.post("/v1/occupations/normalize", json={"texts": ["intensive care nurse"], "limit": 4}).json()
     ids = [m["id"] for m in n["results"][0]["matches"]]
     assert occ["occ-dev"] not in ids and len(ids) == 3  # the other three occupations remain
@@ -77,8 +87,10 @@ def test_occupation_anchors(world):
     # exclude anchor: the software developer occupation; threshold just under its similarity to Anna
     dev = client.post("/v1/embed", json={"texts": ["software developer", ANNA]}).json()["vectors"]
     sim = sum(a * b for a, b in zip(*dev))
-    rule = {"if_near": {"occupation_id": occ["occ-nurse"]["id"], "threshold": 0.5},
-            "exclude_near": {"occupation_id": occ["occ-dev"]["id"], "threshold": round(sim - 0.01, 4)}}
+    rule = {
+        "if_near": {"occupation_id": occ["occ-nurse"]["id"], "threshold": 0.5},
+        "exclude_near": {"occupation_id": occ["occ-dev"]["id"], "threshold": round(sim - 0.01, 4)},
+    }
     assert client.post("/v1/rules", json=rule).status_code == 201
     after, applied = ranked(client, jobs["job-nurse"])
     assert "cand-anna" in before and "cand-anna" not in after and applied[0]["excluded"] >= 1
@@ -90,11 +102,13 @@ def test_crud_and_bad_rules(client):
     assert r.json()["exclude_near"]["threshold"] == 0.4  # the settings default
     assert client.get(f"/v1/rules/{rid}").json()["id"] == rid
     assert client.get("/v1/rules").json()["total"] == 1
-    for bad in [{"if_near": {"text": ""}, "exclude_near": {"text": "b"}},
-                {"if_near": {}, "exclude_near": {"text": "b"}},
-                {"if_near": {"text": "a", "occupation_id": "x"}, "exclude_near": {"text": "b"}},
-                {"if_near": {"text": "a"}},
-                {"if_near": {"text": "a", "threshold": 2}, "exclude_near": {"text": "b"}}]:
+    for bad in [
+        {"if_near": {"text": ""}, "exclude_near": {"text": "b"}},
+        {"if_near": {}, "exclude_near": {"text": "b"}},
+        {"if_near": {"text": "a", "occupation_id": "x"}, "exclude_near": {"text": "b"}},
+        {"if_near": {"text": "a"}},
+        {"if_near": {"text": "a", "threshold": 2}, "exclude_near": {"text": "b"}},
+    ]:
         assert client.post("/v1/rules", json=bad).status_code == 422, bad
     missing = {"if_near": {"occupation_id": "00000000-0000-0000-0000-000000000009"}, "exclude_near": {"text": "b"}}
     assert client.post("/v1/rules", json=missing).status_code == 404
@@ -103,20 +117,58 @@ def test_crud_and_bad_rules(client):
 
 
 NEAR_MISSES = [  # (job title, exclude anchor, CVs that must go, CVs that must stay), with default thresholds
-    ("Python Backend Developer", "Java Spring developer",
-     [{"external_id": "java", "desired_title": "Java Backend Engineer",
-       "cv_text": "Seven years of Java and Spring Boot microservices, Hibernate, Maven, Kafka."}],
-     [{"external_id": "py", "desired_title": "Python Developer",
-       "cv_text": "Python backend services with FastAPI and Django, PostgreSQL, Docker."}]),
-    ("Truck Driver", "bus driver",
-     [{"external_id": "bus", "desired_title": "Bus Driver", "cv_text": "City bus routes, passenger service, 8 years."}],
-     [{"external_id": f"truck{i}", "desired_title": t, "cv_text": "Long-haul freight, HGV licence, tachograph."}
-      for i, t in enumerate(["Truck Driver", "HGV Truck Driver", "Senior Truck Driver"])]),
-    ("ICU Nurse", "nurse assistant",
-     [{"external_id": "assistant", "desired_title": "Nursing Assistant",
-       "cv_text": "Helped patients wash and eat, took vital signs, supported registered nurses."}],
-     [{"external_id": f"icu{i}", "desired_title": t, "cv_text": "Critical care: ventilated patients, drips, monitors."}
-      for i, t in enumerate(["ICU Nurse", "Intensive Care Nurse", "Critical Care Nurse"])]),
+    (
+        "Python Backend Developer",
+        "Java Spring developer",
+        [
+            {
+                "external_id": "java",
+                "desired_title": "Java Backend Engineer",
+                "cv_text": "Seven years of Java and Spring Boot microservices, Hibernate, Maven, Kafka.",
+            }
+        ],
+        [
+            {
+                "external_id": "py",
+                "desired_title": "Python Developer",
+                "cv_text": "Python backend services with FastAPI and Django, PostgreSQL, Docker.",
+            }
+        ],
+    ),
+    (
+        "Truck Driver",
+        "bus driver",
+        [
+            {
+                "external_id": "bus",
+                "desired_title": "Bus Driver",
+                "cv_text": "City bus routes, passenger service, 8 years.",
+            }
+        ],
+        [
+            {"external_id": f"truck{i}", "desired_title": t, "cv_text": "Long-haul freight, HGV licence, tachograph."}
+            for i, t in enumerate(["Truck Driver", "HGV Truck Driver", "Senior Truck Driver"])
+        ],
+    ),
+    (
+        "ICU Nurse",
+        "nurse assistant",
+        [
+            {
+                "external_id": "assistant",
+                "desired_title": "Nursing Assistant",
+                "cv_text": "Helped patients wash and eat, took vital signs, supported registered nurses.",
+            }
+        ],
+        [
+            {
+                "external_id": f"icu{i}",
+                "desired_title": t,
+                "cv_text": "Critical care: ventilated patients, drips, monitors.",
+            }
+            for i, t in enumerate(["ICU Nurse", "Intensive Care Nurse", "Critical Care Nurse"])
+        ],
+    ),
 ]
 
 

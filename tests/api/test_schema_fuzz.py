@@ -17,9 +17,14 @@ from app.main import create_app
 from app.settings import Settings
 
 schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(Settings(data_dir=tempfile.mkdtemp())))
-CHECKS = [schemathesis.checks.not_a_server_error, openapi_checks.status_code_conformance,
-          openapi_checks.content_type_conformance, openapi_checks.response_schema_conformance,
-          openapi_checks.missing_required_header, openapi_checks.unsupported_method]
+CHECKS = [
+    schemathesis.checks.not_a_server_error,
+    openapi_checks.status_code_conformance,
+    openapi_checks.content_type_conformance,
+    openapi_checks.response_schema_conformance,
+    openapi_checks.missing_required_header,
+    openapi_checks.unsupported_method,
+]
 
 
 @pytest.mark.filterwarnings("ignore")
@@ -32,7 +37,10 @@ def test_no_request_breaks_the_contract(case):
 def test_cross_field_rules_are_in_the_document():
     doc = schema.raw_schema["components"]["schemas"]
     assert {tuple(branch["required"]) for branch in doc["CandidateIn"]["anyOf"]} == {
-        ("desired_title",), ("cv_text",), ("skills",)}
+        ("desired_title",),
+        ("cv_text",),
+        ("skills",),
+    }
     assert {tuple(branch["required"]) for branch in doc["Anchor"]["oneOf"]} == {("text",), ("occupation_id",)}
     assert "may not exceed" in doc["Salary"]["description"]
 
@@ -40,5 +48,11 @@ def test_cross_field_rules_are_in_the_document():
 def test_operation_ids_read_like_a_hand_written_client():
     ids = [op["operationId"] for ops in schema.raw_schema["paths"].values() for op in ops.values()]
     assert len(ids) == len(set(ids))
-    assert {"jobs_create", "jobs_match_candidates", "candidates_match_jobs", "imports_errors",
-            "matching_embed", "rules_delete"} <= set(ids)
+    assert {
+        "jobs_create",
+        "jobs_match_candidates",
+        "candidates_match_jobs",
+        "imports_errors",
+        "matching_embed",
+        "rules_delete",
+    } <= set(ids)

@@ -73,8 +73,9 @@ def test_matches_never_reach_another_tenant(two):
     for h, own, job in ((A, ids["cands_a"], ids["job_a"]), (B, ids["cands_b"], ids["job_b"])):
         r = c.post(f"/v1/jobs/{job}/matches", json={"limit": 100, "count": True}, headers=h).json()
         assert {m["id"] for m in r["matches"]} <= set(own) and r["total"] == len(own)
-        adhoc = c.post("/v1/matches", json={"text": "Python developer", "target": "candidates", "limit": 100},
-                       headers=h).json()
+        adhoc = c.post(
+            "/v1/matches", json={"text": "Python developer", "target": "candidates", "limit": 100}, headers=h
+        ).json()
         assert adhoc["matches"] and {m["id"] for m in adhoc["matches"]} <= set(own)
         jobs = c.post(f"/v1/candidates/{own[0]}/matches", json={"limit": 100}, headers=h).json()["matches"]
         assert [m["id"] for m in jobs] == [job]
@@ -82,8 +83,11 @@ def test_matches_never_reach_another_tenant(two):
 
 def test_rules_belong_to_their_tenant(two):
     c, ids = two
-    rule = c.post("/v1/rules", json={"if_near": {"text": JOBS[0]["title"]}, "exclude_near": {"text": "Backend Engineer"}},
-                  headers=A).json()
+    rule = c.post(
+        "/v1/rules",
+        json={"if_near": {"text": JOBS[0]["title"]}, "exclude_near": {"text": "Backend Engineer"}},
+        headers=A,
+    ).json()
     assert c.get("/v1/rules", headers=B).json()["total"] == 0
     assert_error(c.get(f"/v1/rules/{rule['id']}", headers=B), 404, "not_found")
     assert_error(c.delete(f"/v1/rules/{rule['id']}", headers=B), 404, "not_found")
@@ -121,8 +125,9 @@ def test_privacy_export_and_erasure_stay_in_the_tenant(two):
 
 def test_occupations_own_and_shared(make_client):
     with make_client(api_keys=KEYS) as c:
-        shared = c.post("/v1/occupations", json={"label": "software developer", "alt_labels": ["programmer"]},
-                        headers=OPS).json()
+        shared = c.post(
+            "/v1/occupations", json={"label": "software developer", "alt_labels": ["programmer"]}, headers=OPS
+        ).json()
         own = c.post("/v1/occupations", json={"label": "platform engineer", "alt_labels": ["SRE"]}, headers=A).json()
         listed_a = {o["id"] for o in c.get("/v1/occupations", headers=A).json()["items"]}
         listed_b = {o["id"] for o in c.get("/v1/occupations", headers=B).json()["items"]}
@@ -152,6 +157,7 @@ def test_malformed_tenant_keys_are_refused_at_start(bad):
     from pydantic import ValidationError
 
     from app.settings import Settings
+
     with pytest.raises(ValidationError, match="JOBMATCH_API_KEYS"):
         Settings(api_keys=bad)
 
@@ -166,8 +172,9 @@ def test_records_stored_before_tenants_are_the_operators(make_client, tmp_path):
     store = EdgeStore(tmp_path / "data")  # as an older version wrote it: no tenant in the payload
     store.ensure_collection("candidates", 384, INDEXES, sparse=True)
     point = store.retrieve("candidates", [cand["id"]], with_vector=True)[0]
-    store.upsert("candidates", [StoredPoint(point.id, {k: v for k, v in point.payload.items() if k != "tenant"},
-                                            point.vector)])
+    store.upsert(
+        "candidates", [StoredPoint(point.id, {k: v for k, v in point.payload.items() if k != "tenant"}, point.vector)]
+    )
     assert "tenant" not in store.retrieve("candidates", [cand["id"]])[0].payload
     store.close()
     with make_client(api_keys=KEYS) as c:

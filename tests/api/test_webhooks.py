@@ -79,8 +79,9 @@ def test_an_unreachable_receiver_ends_failed_and_says_why(make_client):
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    with make_client(webhook_attempts=2, webhook_first_delay_s=0.05,
-                     import_callback_url=f"http://127.0.0.1:{port}/x") as c:
+    with make_client(
+        webhook_attempts=2, webhook_first_delay_s=0.05, import_callback_url=f"http://127.0.0.1:{port}/x"
+    ) as c:
         job = ended(c, start(c)["id"])
     assert job["webhook"]["status"] == "failed" and job["webhook"]["attempts"] == 2
     assert "Connect" in job["webhook"]["last_error"]

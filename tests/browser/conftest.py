@@ -18,8 +18,15 @@ from app.settings import Settings
 CHROMIUM = Path(os.environ.get("JOBMATCH_CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = Path(os.environ.get("JOBMATCH_TEST_ARTIFACTS", Path(__file__).parents[2] / "test-artifacts"))
 # the flags the machine's closed network needs: no background fetches, no sandbox as root
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="module")
@@ -40,8 +47,9 @@ def service(tmp_path, encoder) -> Iterator[str]:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     settings = Settings(data_dir=tmp_path / "data", api_keys="ui-test-key")
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, encoder=encoder), host="127.0.0.1", port=port,
-                                           log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings, encoder=encoder), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 60

@@ -59,7 +59,9 @@ def test_recruiter_flow(browser, service, shoot):
     assert "Jonas Weber" in first.text_content()
     assert first.query_selector(".confidence").text_content() == f"{round(expected[0]['confidence'] * 100)}%"
     assert len(first.query_selector_all(".crit .bar")) == len(expected[0]["explanation"]["breakdown"]) > 1
-    assert [s.text_content() for s in first.query_selector_all(".skill.ok")] == expected[0]["explanation"]["matched_skills"]
+    assert [s.text_content() for s in first.query_selector_all(".skill.ok")] == expected[0]["explanation"][
+        "matched_skills"
+    ]
     assert "Kubernetes" in [s.text_content() for s in first.query_selector_all(".skill.missing")]
     assert "passing the filters" in page.text_content("#results-summary")
     shoot(page, "ui-ranked-candidates")

@@ -60,7 +60,12 @@ def test_an_import_survives_a_killed_server(tmp_path):
         assert names == sorted(f"person {i}" for i in range(1, N + 1) if i not in BAD_ROWS)  # each once
 
         # the command-line client follows the same import and lists its row errors
-        cli = subprocess.run([sys.executable, "scripts/import_candidates.py", "--resume", import_id, "--url", url],
-                             cwd=ROOT, capture_output=True, text=True, timeout=60)
+        cli = subprocess.run(
+            [sys.executable, "scripts/import_candidates.py", "--resume", import_id, "--url", url],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert cli.returncode == 1, cli.stderr  # done, with rejected rows
         assert f"{N - 3} stored, 3 rejected" in cli.stdout and "row 150: line 150 is not valid JSON" in cli.stderr

@@ -16,8 +16,12 @@ from app.matching.scorer import MatchScorer
 from app.settings import Settings
 from tests.fixtures.people import CANDIDATES, JOBS
 
-TEXTS = ["Senior Python developer", "Krankenpfleger Intensivstation", "forklift driver, night shift",
-         "a very long text " * 120]
+TEXTS = [
+    "Senior Python developer",
+    "Krankenpfleger Intensivstation",
+    "forklift driver, night shift",
+    "a very long text " * 120,
+]
 DOCS = [job_text(j) for j in JOBS] + [candidate_text(c) for c in CANDIDATES] + [("Nurse", "ward rounds " * 400)]
 
 
@@ -49,8 +53,8 @@ def test_export_gives_the_torch_vectors(artifact, torch_encoder):
 
 
 def test_the_calibration_beside_the_artifact_applies_to_both_backends(artifact, torch_encoder):
-    assert MatchScorer.for_encoder(OnnxEncoder(artifact / ONNX_DIR)).enabled
-    assert MatchScorer.for_encoder(torch_encoder).enabled
+    assert MatchScorer.for_encoder(OnnxEncoder(artifact / ONNX_DIR)).calibration is not None
+    assert MatchScorer.for_encoder(torch_encoder).calibration is not None
 
 
 def test_batching_and_length_sorting_do_not_change_vectors(artifact):

@@ -12,13 +12,13 @@ class OtherModel:
 
     def __init__(self, encoder):
         self._enc = encoder
-        self.name, self.version, self.dim = "other-model", "v2", encoder.dim
+        self.name, self.version, self.model_id = "other-model", "v2", "other-model@v2"
 
-    def encode(self, texts):
-        return self._enc.encode(texts)
+    def __getattr__(self, name):  # everything else (encode, dim, head, gate, ...) is the real encoder's
+        return getattr(self._enc, name)
 
-    def encode_documents(self, docs):
-        return self._enc.encode_documents(docs)
+    def describe(self):
+        return {**self._enc.describe(), "id": self.model_id, "name": self.name, "version": self.version}
 
 
 def test_stale_vectors_are_not_served_until_reindexed(make_client, encoder):
@@ -32,13 +32,14 @@ def test_stale_vectors_are_not_served_until_reindexed(make_client, encoder):
 
     from app.main import create_app
     from app.settings import Settings
+
     settings = Settings(data_dir=c.app.state.settings.data_dir)
     with TestClient(create_app(settings, encoder=OtherModel(encoder))) as c2:
         ready = c2.get("/ready").json()
         assert ready["stale_vectors"] == {"jobs": 1, "candidates": 3, "occupations": 4}
         # the job itself is stored, but its candidates were embedded by the other model: none is ranked
         assert c2.post(f"/v1/jobs/{job_id}/matches").json()["matches"] == []
-        state = c2.app.state
+        state = c2.app.state.services
         assert state.occupations.reembed_stale() == 4
         assert state.rules.reembed_stale(lambda a: encoder.encode([a["text"]])[0]) == 1
         assert state.records.reembed_stale(Kind.JOB) == 1 and state.records.reembed_stale(Kind.CANDIDATE) == 3
@@ -46,9 +47,11 @@ def test_stale_vectors_are_not_served_until_reindexed(make_client, encoder):
         after = c2.post(f"/v1/jobs/{job_id}/matches").json()
         assert after["model"] == "other-model@v2"
         assert [m["id"] for m in after["matches"]] == [m["id"] for m in before]
+
         # same vectors, same cosines (the weighted score may move: occupations come from the model's own ranking)
         def cosines(ms):
             return [m["explanation"]["breakdown"]["semantic"]["score"] for m in ms]
+
         assert np.allclose(cosines(after["matches"]), cosines(before), atol=1e-4)
         assert c2.get("/v1/candidates").json()["total"] == 3  # nothing lost, nothing doubled
 
@@ -61,7 +64,7 @@ def test_records_of_the_layout_before_hybrid_search_are_migrated(make_client):
     with make_client() as c:
         job_id = c.post("/v1/jobs", json=JOBS[0]).json()["id"]
         cid = c.post("/v1/candidates", json=CANDIDATES[0]).json()["id"]
-        records = c.app.state.records
+        records = c.app.state.services.records
         point = records.store.retrieve("candidates", [cid], with_vector=True)[0]
         old = {k: v for k, v in point.payload.items() if k not in ("layout", "extracted")}
         records.store.upsert("candidates", [StoredPoint(cid, old, point.vector)])  # no sparse vector either

@@ -23,9 +23,9 @@ def test_background_index_build_keeps_results_correct(make_client):
         job_id = c.post("/v1/jobs", json=JOBS[1]).json()["id"]
         c.post("/v1/candidates/bulk", json=CANDIDATES)
         first = c.post(f"/v1/jobs/{job_id}/matches").json()
-        store = c.app.state.records.store
+        store = c.app.state.services.store
         with store.bulk_load("candidates"):  # what an import does: one build when it ends
             pass
         store.wait_idle()
         assert c.post(f"/v1/jobs/{job_id}/matches").json() == first
-        assert c.app.state.records.store.last_optimize_s  # the build did run
+        assert c.app.state.services.store.last_optimize_s  # the build did run

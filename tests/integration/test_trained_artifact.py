@@ -41,6 +41,7 @@ def test_training_moves_the_weights_and_is_deterministic(trained, tmp_path):
     assert (v_base @ v_trained.T).item() < 0.99999  # the adapters changed something
     assert served.version != base.version
     occs = load_occupations(FIXTURE)
-    again, _ = train(occs, bundled_model_path(), TrainConfig(steps=3, batch_size=4, warmup_steps=1, groups=2,
-                                                             group_size=8, seed=1))
+    again, _ = train(
+        occs, bundled_model_path(), TrainConfig(steps=3, batch_size=4, warmup_steps=1, groups=2, group_size=8, seed=1)
+    )
     assert np.allclose(again.encode(["programmer"]), model.encode(["programmer"]), atol=1e-5)

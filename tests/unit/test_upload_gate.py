@@ -28,6 +28,7 @@ def test_an_upload_past_the_limit_is_told_429_before_its_body_is_read():
         async def send_to(box):
             async def send(message):
                 box.append(message)
+
             return send
 
         first = asyncio.create_task(gate(scope, receive, await send_to(first_sent)))

@@ -14,8 +14,9 @@ router = APIRouter(tags=["matching"])
 @router.post("/matches", response_model=MatchResponse)
 def match_text(req: AdHocMatchRequest, matcher: MatcherDep, settings: SettingsDep, tenant: TenantDep):
     """Match a free text (a job ad or a CV that is not stored) against stored candidates or jobs."""
-    page = matcher.for_text(req.text, Kind(req.target), to_filters(req.filters), req.limit, req.offset, req.weights,
-                            req.count, tenant)
+    page = matcher.for_text(
+        req.text, Kind(req.target), to_filters(req.filters), req.limit, req.offset, req.weights, req.count, tenant
+    )
     return match_response(page, blind=settings.blind_matches if req.blind is None else req.blind)
 
 

@@ -9,14 +9,22 @@ from pydantic import BaseModel
 from app.api.bulk import bulk_openapi, bulk_upload
 from app.api.deps import MatcherDep, RecordsDep, SettingsDep, TenantDep
 from app.api.present import record_matches, record_out, record_page
-from app.api.schemas import (BulkDeleteRequest, BulkDeleteResponse, BulkResponse, DeletedItem, ExternalId,
-                             MatchRequest, MatchResponse)
+from app.api.schemas import (
+    BulkDeleteRequest,
+    BulkDeleteResponse,
+    BulkResponse,
+    DeletedItem,
+    ExternalId,
+    MatchRequest,
+    MatchResponse,
+)
 from app.domain import Kind
 from app.errors import NotFound
 
 
-def record_router(kind: Kind, doc_in: type[BaseModel], doc_out: type[BaseModel], page: type[BaseModel],
-                  noun: str, other: str) -> APIRouter:
+def record_router(
+    kind: Kind, doc_in: type[BaseModel], doc_out: type[BaseModel], page: type[BaseModel], noun: str, other: str
+) -> APIRouter:
     """`noun`: "job" or "candidate"; `other`: what its matches are ("candidates" or "jobs")."""
     plural = f"{noun}s"
     id_name = f"{noun}_id"
@@ -24,85 +32,133 @@ def record_router(kind: Kind, doc_in: type[BaseModel], doc_out: type[BaseModel],
     Matching = Annotated[MatchRequest | None, Body()]
     router = APIRouter(prefix=f"/{plural}", tags=[plural])
 
-    @router.post("", response_model=doc_out, status_code=201,
-                 description=f"Store a {noun}; posting an external_id again updates that {noun} (200).",
-                 name=f"create_{noun}", responses={
-        200: {"model": doc_out, "description": f"Updated: a {noun} with this external_id existed."}})
+    @router.post(
+        "",
+        response_model=doc_out,
+        status_code=201,
+        description=f"Store a {noun}; posting an external_id again updates that {noun} (200).",
+        name=f"create_{noun}",
+        responses={200: {"model": doc_out, "description": f"Updated: a {noun} with this external_id existed."}},
+    )
     def create(doc: doc_in, records: RecordsDep, tenant: TenantDep, response: Response):  # type: ignore[valid-type]
         rec, created = records.put_many(kind, [doc.model_dump(mode="json")], tenant=tenant)[0]
         response.status_code = 201 if created else 200
         return record_out(rec)
 
-    @router.post("/bulk", response_model=BulkResponse, openapi_extra=bulk_openapi(doc_in),
-                 description=f"Store up to JOBMATCH_MAX_BULK_ITEMS {plural} (JSON array or NDJSON); each item reports.",
-                 name=f"bulk_{plural}")
+    @router.post(
+        "/bulk",
+        response_model=BulkResponse,
+        openapi_extra=bulk_openapi(doc_in),
+        description=f"Store up to JOBMATCH_MAX_BULK_ITEMS {plural} (JSON array or NDJSON); each item reports.",
+        name=f"bulk_{plural}",
+    )
     async def bulk(request: Request, records: RecordsDep, settings: SettingsDep, tenant: TenantDep):
         return await bulk_upload(request, kind, doc_in, records, settings.max_bulk_items, tenant)
 
-    @router.post("/delete", response_model=BulkDeleteResponse, name=f"delete_many_{plural}",
-                 description=f"Delete up to 1,000 {plural} at once, by the service's ids and/or your external_ids; "
-                             "each says whether it was deleted (unknown ids are reported, not errors).")
+    @router.post(
+        "/delete",
+        response_model=BulkDeleteResponse,
+        name=f"delete_many_{plural}",
+        description=f"Delete up to 1,000 {plural} at once, by the service's ids and/or your external_ids; "
+        "each says whether it was deleted (unknown ids are reported, not errors).",
+    )
     def delete_many(req: BulkDeleteRequest, records: RecordsDep, tenant: TenantDep):
         results = []
         for rid in req.ids:
-            results.append(DeletedItem(id=rid, deleted=_deleted(lambda: records.delete(kind, rid, tenant))))
+            results.append(DeletedItem(id=rid, deleted=_deleted(lambda rid=rid: records.delete(kind, rid, tenant))))
         for ext in req.external_ids:
-            results.append(DeletedItem(external_id=ext, deleted=_deleted(
-                lambda: records.delete(kind, records.id_of(kind, ext, tenant), tenant))))
+            results.append(
+                DeletedItem(
+                    external_id=ext,
+                    deleted=_deleted(lambda ext=ext: records.delete(kind, records.id_of(kind, ext, tenant), tenant)),
+                )
+            )
         done = sum(r.deleted for r in results)
         return BulkDeleteResponse(results=results, deleted=done, not_found=len(results) - done)
 
-    @router.get("", response_model=page,
-                description=f"{plural.capitalize()}, oldest first; or the one {noun} that carries an external_id.",
-                name=f"list_{plural}")
-    def list_records(records: RecordsDep, tenant: TenantDep, limit: Annotated[int, Query(ge=1, le=100)] = 20,
-                     offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
-                     external_id: Annotated[ExternalId | None, Query(description=(
-                         f"Only the {noun} with this external_id (your own id): a page of one, or of none."))] = None,
-                     sort: Annotated[Literal["created_at", "updated_at"], Query(
-                         description="Order by creation or by last change.")] = "created_at",
-                     order: Annotated[Literal["asc", "desc"], Query(description="asc: oldest first.")] = "asc"):
+    @router.get(
+        "",
+        response_model=page,
+        description=f"{plural.capitalize()}, oldest first; or the one {noun} that carries an external_id.",
+        name=f"list_{plural}",
+    )
+    def list_records(
+        records: RecordsDep,
+        tenant: TenantDep,
+        limit: Annotated[int, Query(ge=1, le=100)] = 20,
+        offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+        external_id: Annotated[
+            ExternalId | None,
+            Query(description=(f"Only the {noun} with this external_id (your own id): a page of one, or of none.")),
+        ] = None,
+        sort: Annotated[
+            Literal["created_at", "updated_at"], Query(description="Order by creation or by last change.")
+        ] = "created_at",
+        order: Annotated[Literal["asc", "desc"], Query(description="asc: oldest first.")] = "asc",
+    ):
         return record_page(records, kind, limit, offset, external_id, sort, order, tenant)
 
-    @router.delete("", status_code=204,
-                   description=f"Delete the {noun} that carries this external_id.",
-                   name=f"delete_{noun}_by_external_id")
-    def delete_by_external_id(records: RecordsDep, tenant: TenantDep, external_id: Annotated[ExternalId, Query(
-            description=f"Your own id of the {noun} to delete.")]):
+    @router.delete(
+        "",
+        status_code=204,
+        description=f"Delete the {noun} that carries this external_id.",
+        name=f"delete_{noun}_by_external_id",
+    )
+    def delete_by_external_id(
+        records: RecordsDep,
+        tenant: TenantDep,
+        external_id: Annotated[ExternalId, Query(description=f"Your own id of the {noun} to delete.")],
+    ):
         records.delete(kind, records.id_of(kind, external_id, tenant), tenant)
         return Response(status_code=204)
 
-    @router.post("/matches", response_model=MatchResponse,
-                 description=f"The best {other} for the stored {noun} that carries this external_id.",
-                 name=f"match_{other}_by_external_id")
-    def match_by_external_id(matcher: MatcherDep, settings: SettingsDep, tenant: TenantDep,
-                             external_id: Annotated[ExternalId, Query(description=f"Your own id of the stored {noun}.")],
-                             req: Matching = None):
-        return record_matches(matcher, kind, matcher.records.id_of(kind, external_id, tenant), req,
-                              settings.blind_matches, tenant)
+    @router.post(
+        "/matches",
+        response_model=MatchResponse,
+        description=f"The best {other} for the stored {noun} that carries this external_id.",
+        name=f"match_{other}_by_external_id",
+    )
+    def match_by_external_id(
+        matcher: MatcherDep,
+        settings: SettingsDep,
+        tenant: TenantDep,
+        external_id: Annotated[ExternalId, Query(description=f"Your own id of the stored {noun}.")],
+        req: Matching = None,
+    ):
+        return record_matches(
+            matcher, kind, matcher.records.id_of(kind, external_id, tenant), req, settings.blind_matches, tenant
+        )
 
     @router.get(f"/{{{id_name}}}", response_model=doc_out, description=f"One {noun}.", name=f"get_{noun}")
     def get(record_id: RecordId, records: RecordsDep, tenant: TenantDep):
         return record_out(records.get(kind, record_id, tenant))
 
-    @router.put(f"/{{{id_name}}}", response_model=doc_out,
-                description=f"Replace a {noun} (its vector and extracted fields are computed again).",
-                name=f"replace_{noun}")
+    @router.put(
+        f"/{{{id_name}}}",
+        response_model=doc_out,
+        description=f"Replace a {noun} (its vector and extracted fields are computed again).",
+        name=f"replace_{noun}",
+    )
     def replace(record_id: RecordId, doc: doc_in, records: RecordsDep, tenant: TenantDep):  # type: ignore[valid-type]
         return record_out(records.replace(kind, record_id, doc.model_dump(mode="json"), tenant))
 
-    @router.delete(f"/{{{id_name}}}", status_code=204,
-                   description=f"Delete a {noun}, its vectors and payload.",
-                   name=f"delete_{noun}")
+    @router.delete(
+        f"/{{{id_name}}}",
+        status_code=204,
+        description=f"Delete a {noun}, its vectors and payload.",
+        name=f"delete_{noun}",
+    )
     def delete(record_id: RecordId, records: RecordsDep, tenant: TenantDep):
         records.delete(kind, record_id, tenant)
         return Response(status_code=204)
 
-    @router.post(f"/{{{id_name}}}/matches", response_model=MatchResponse,
-                 description=f"The best {other} for a stored {noun}, with score, confidence and breakdown.",
-                 name=f"match_{other}")
-    def match(record_id: RecordId, matcher: MatcherDep, settings: SettingsDep, tenant: TenantDep,
-              req: Matching = None):
+    @router.post(
+        f"/{{{id_name}}}/matches",
+        response_model=MatchResponse,
+        description=f"The best {other} for a stored {noun}, with score, confidence and breakdown.",
+        name=f"match_{other}",
+    )
+    def match(record_id: RecordId, matcher: MatcherDep, settings: SettingsDep, tenant: TenantDep, req: Matching = None):
         return record_matches(matcher, kind, record_id, req, settings.blind_matches, tenant)
 
     return router

@@ -25,5 +25,5 @@ def test_long_body_is_split_with_the_head_on_every_chunk_and_capped():
 def test_pool_chunks_is_unit_length_and_per_document():
     vecs = np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8]], dtype=np.float32)
     out = pool_chunks(vecs, np.array([0, 0, 1]), 2, "max")
-    assert np.allclose(out[0], [2 ** -0.5, 2 ** -0.5]) and np.allclose(out[1], [0.6, 0.8])
+    assert np.allclose(out[0], [2**-0.5, 2**-0.5]) and np.allclose(out[1], [0.6, 0.8])
     assert np.allclose(np.linalg.norm(pool_chunks(vecs, np.array([0, 0, 1]), 2, "mean"), axis=1), 1.0)

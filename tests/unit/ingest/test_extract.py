@@ -40,8 +40,10 @@ PROSE_CV = "I have worked with Python for a while and like hiking. References on
 def test_markdown_cv():
     e = extract_cv(MARKDOWN_CV, TODAY)
     assert e.skills == ["Analysis", "Customer Service", "Networking"]
-    assert [(r.title, r.years) for r in e.roles] == [("Junior Systems Admin/Engineer", 4.0),
-                                                     ("SOC Security Analyst", 5.0)]
+    assert [(r.title, r.years) for r in e.roles] == [
+        ("Junior Systems Admin/Engineer", 4.0),
+        ("SOC Security Analyst", 5.0),
+    ]
     assert e.years_experience == 9.0 and e.languages == {}
 
 
@@ -78,8 +80,11 @@ def test_job_requirements_one_per_line_and_several_in_one_sentence():
     e = extract_job(job)
     assert e.skills == ["Competency in C#, JavaScript, and jQuery", "Expertise in debugging and problem-solving"]
     assert [(r.title, r.years) for r in e.roles] == [
-        ("NET Application Developer", 2.0), ("lodging manager", 1.0), ("Director - Quality Engineering", 4.0),
-        ("Post-Sales Lead", 3.0)]
+        ("NET Application Developer", 2.0),
+        ("lodging manager", 1.0),
+        ("Director - Quality Engineering", 4.0),
+        ("Post-Sales Lead", 3.0),
+    ]
     assert e.years_experience == 4.0
 
 

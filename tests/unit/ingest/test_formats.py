@@ -16,13 +16,17 @@ def write(tmp_path, name, data: bytes):
 def test_ndjson_rows_are_line_numbers_and_blank_lines_are_not_records(tmp_path):
     path = write(tmp_path, "a.ndjson", b'{"name": "a"}\n\n{oops\n{"name": "c", "external_id": "c1"}\n')
     rows = list(read_rows(path, "ndjson"))
-    assert [(r.row, r.external_id, r.error is None) for r in rows] == [(1, None, True), (3, None, False), (4, "c1", True)]
+    assert [(r.row, r.external_id, r.error is None) for r in rows] == [
+        (1, None, True),
+        (3, None, False),
+        (4, "c1", True),
+    ]
     assert count_rows(path, "ndjson") == 3
     assert [r.row for r in read_rows(path, "ndjson", skip=2)] == [4]
 
 
 def test_csv_rows_are_spreadsheet_rows(tmp_path):
-    path = write(tmp_path, "a.csv", "\ufeffname,cv_text\nAnna,\"two\nlines\"\nBen,x\n".encode())
+    path = write(tmp_path, "a.csv", '\ufeffname,cv_text\nAnna,"two\nlines"\nBen,x\n'.encode())
     check_file(path, "csv")  # a BOM from Excel is fine
     rows = list(read_rows(path, "csv"))
     assert [r.item["name"] for r in rows] == ["Anna", "Ben"] and rows[0].item["cv_text"] == "two\nlines"
@@ -31,8 +35,13 @@ def test_csv_rows_are_spreadsheet_rows(tmp_path):
 
 def test_csv_cells_are_typed_and_wrong_cells_named():
     doc = csv_record({"external_id": "x", "skills": "a; b;", "remote": "No", "lat": "48.1", "languages": "EN:c1"})
-    assert doc == {"external_id": "x", "skills": ["a", "b"], "remote": False, "location": {"lat": 48.1},
-                   "languages": {"en": "C1"}}
+    assert doc == {
+        "external_id": "x",
+        "skills": ["a", "b"],
+        "remote": False,
+        "location": {"lat": 48.1},
+        "languages": {"en": "C1"},
+    }
     with pytest.raises(ValueError, match="years_experience: '1,000' is not a number"):
         csv_record({"years_experience": "1,000"})
     with pytest.raises(ValueError, match="should look like en:C1"):
@@ -42,10 +51,16 @@ def test_csv_cells_are_typed_and_wrong_cells_named():
 
 
 def test_zip_entries_skip_folders_and_mac_metadata(tmp_path):
-    path = write(tmp_path, "a.zip", make_zip({"x/a.pdf": make_pdf(["Nurse"]), "x/.DS_Store": b"",
-                                              "__MACOSX/x/._a.pdf": b"", "x/b.txt": b"Welder"}))
+    path = write(
+        tmp_path,
+        "a.zip",
+        make_zip({"x/a.pdf": make_pdf(["Nurse"]), "x/.DS_Store": b"", "__MACOSX/x/._a.pdf": b"", "x/b.txt": b"Welder"}),
+    )
     rows = list(read_rows(path, "zip"))
-    assert [(r.row, r.external_id, r.item["cv_text"]) for r in rows] == [(1, "x/a.pdf", "Nurse"), (2, "x/b.txt", "Welder")]
+    assert [(r.row, r.external_id, r.item["cv_text"]) for r in rows] == [
+        (1, "x/a.pdf", "Nurse"),
+        (2, "x/b.txt", "Welder"),
+    ]
     assert count_rows(path, "zip") == 2
 
 
@@ -79,8 +94,10 @@ def test_a_docx_that_unpacks_past_its_budget_is_a_row_error_and_memory_stays_bou
     from tests.fixtures.cv_files import make_docx
 
     bomb = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(make_docx(["Jane Doe, nurse"]))) as src, \
-            zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out:
+    with (
+        zipfile.ZipFile(io.BytesIO(make_docx(["Jane Doe, nurse"]))) as src,
+        zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out,
+    ):
         for info in src.infolist():
             out.writestr(info, src.read(info))
         with out.open("word/media/filler.bin", "w") as fh:  # 51 MB of zeros: a few dozen KB packed
@@ -110,8 +127,10 @@ def test_csv_in_the_encodings_spreadsheets_write_is_read_without_mojibake(tmp_pa
     path = write(tmp_path, "a.csv", text.encode(encoding))
     check_file(path, "csv")
     rows = list(read_rows(path, "csv"))
-    assert rows[0].item == {"name": "José Müller", "cv_text": "Köchin – Großküche" if encoding != "latin-1"
-                            else "Köchin - Großküche"}
+    assert rows[0].item == {
+        "name": "José Müller",
+        "cv_text": "Köchin – Großküche" if encoding != "latin-1" else "Köchin - Großküche",
+    }
     assert rows[1].item["cv_text"] == "crème brûlée" and all("\ufffd" not in str(r.item) for r in rows)
 
 

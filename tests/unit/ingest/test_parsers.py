@@ -14,12 +14,15 @@ def test_ndjson_keeps_good_lines_and_marks_bad_ones():
     assert isinstance(items[1], LineError) and "line 3" in items[1].message
 
 
-@pytest.mark.parametrize("body,ctype,code", [
-    (b"{bad", "application/json", "malformed_json"),
-    (b'{"a": 1}', "application/json", "validation_error"),
-    (b"\xff\xfe", "application/json", "validation_error"),
-    (b"a,b", "text/csv", "validation_error"),
-])
+@pytest.mark.parametrize(
+    "body,ctype,code",
+    [
+        (b"{bad", "application/json", "malformed_json"),
+        (b'{"a": 1}', "application/json", "validation_error"),
+        (b"\xff\xfe", "application/json", "validation_error"),
+        (b"a,b", "text/csv", "validation_error"),
+    ],
+)
 def test_bad_bodies_are_rejected_with_a_reason(body, ctype, code):
     with pytest.raises(InvalidInput) as exc:
         parse_records(body, ctype)

@@ -1,10 +1,25 @@
 import numpy as np
 import pytest
 
-from app.matching.confidence import (FEATURES, OCCUPATION_FEATURES, Calibration, Calibrator, accuracy_at_coverage,
-                                     brier_score, coverage, encoder_confidence, expected_calibration_error,
-                                     group_agreement, group_sharpness, label_radius, match_features,
-                                     occupation_features, rank_among, ranking_features, words)
+from app.matching.confidence import (
+    FEATURES,
+    OCCUPATION_FEATURES,
+    Calibration,
+    Calibrator,
+    accuracy_at_coverage,
+    brier_score,
+    coverage,
+    encoder_confidence,
+    expected_calibration_error,
+    group_agreement,
+    group_sharpness,
+    label_radius,
+    match_features,
+    occupation_features,
+    rank_among,
+    ranking_features,
+    words,
+)
 from app.matching.explain import shared_terms
 from app.matching.lexical import Lexicon
 from app.matching.ranking import Weights
@@ -78,12 +93,15 @@ def test_occupation_features_take_ranks_and_gaps_among_all_candidates():
     label = np.array([0.85, 0.95, 0.6, 0.5, 0.4, 0.3])  # the top occupation is second by label
     desc = np.array([0.7, 0.2, 0.9, 0.1, 0.0, 0.0])  # ... and second by description
     lexical = np.array([0.3, 0.6, 0.1, 0.0, 0.0, 0.9])  # ... and third by wording
-    X = occupation_features(scores, label, desc, lexical, None, None, None, np.array([1.0, 0.5]),
-                            np.array([1.0, 1.0]), np.array([0.8, 0.9]))
+    X = occupation_features(
+        scores, label, desc, lexical, None, None, None, np.array([1.0, 0.5]), np.array([1.0, 1.0]), np.array([0.8, 0.9])
+    )
     col = {f: X[:, i] for i, f in enumerate(OCCUPATION_FEATURES)}
     assert X.shape == (2, len(OCCUPATION_FEATURES))
     assert np.allclose(col["margin_next"], [0.1, 0.1]) and np.allclose(col["gap_4_down"], [0.4, 0.4])
-    assert np.allclose(col["log_label_rank"], np.log([2, 1])) and np.allclose(col["log_description_rank"], np.log([2, 3]))
+    assert np.allclose(col["log_label_rank"], np.log([2, 1])) and np.allclose(
+        col["log_description_rank"], np.log([2, 3])
+    )
     assert np.allclose(col["label_over_radius"], [0.05, 0.05]) and np.allclose(col["agreement_mean"], 1.0)
     assert np.allclose(col["lexical_score"], [0.3, 0.6]) and np.allclose(col["log_lexical_rank"], np.log([3, 2]))
 
@@ -105,8 +123,12 @@ def test_ece_brier_and_coverage():
 
 
 def test_shared_terms_put_skills_first():
-    out = shared_terms("Python developer with PostgreSQL", "Backend engineer: Python, PostgreSQL, Docker",
-                       ["Python"], ["python", "docker"])
+    out = shared_terms(
+        "Python developer with PostgreSQL",
+        "Backend engineer: Python, PostgreSQL, Docker",
+        ["Python"],
+        ["python", "docker"],
+    )
     assert out[0] == "python" and "postgresql" in out and "with" not in out
 
 

@@ -12,16 +12,26 @@ from app.matching.match_model import FEATURES, Ranker, context_features, normali
 from app.matching.sides import side_of
 
 BM25 = Bm25Encoder()
-JOB = {"title": "Backend Engineer (Python)", "languages": {"de": "B2"},
-       "location": {"city": "Berlin", "country": "DE"},
-       "description": "## Required Skills\n- Python\n- PostgreSQL\n- Docker\n- Kubernetes\n\n"
-                      "## Required Experience\n- 4 years as a Backend Engineer\n"}
-STRONG = {"desired_title": "Backend Engineer", "languages": {"de": "C1", "en": "C2"},
-          "location": {"city": "berlin", "country": "DE"},
-          "cv_text": "SKILLS\nPython, PostgreSQL, Docker, Kubernetes, Terraform\n\nEXPERIENCE\n"
-                     "Backend Engineer, Acme GmbH   2018 - 2024\nJunior Developer, Foo AG   2016 - 2018\n"}
-WEAK = {"desired_title": "Backend Engineer", "languages": {"en": "C2"}, "location": {"city": "Paris", "country": "FR"},
-        "cv_text": "SKILLS\nPython, Docker\n\nEXPERIENCE\nBackend Engineer, Acme GmbH   2022 - 2024\n"}
+JOB = {
+    "title": "Backend Engineer (Python)",
+    "languages": {"de": "B2"},
+    "location": {"city": "Berlin", "country": "DE"},
+    "description": "## Required Skills\n- Python\n- PostgreSQL\n- Docker\n- Kubernetes\n\n"
+    "## Required Experience\n- 4 years as a Backend Engineer\n",
+}
+STRONG = {
+    "desired_title": "Backend Engineer",
+    "languages": {"de": "C1", "en": "C2"},
+    "location": {"city": "berlin", "country": "DE"},
+    "cv_text": "SKILLS\nPython, PostgreSQL, Docker, Kubernetes, Terraform\n\nEXPERIENCE\n"
+    "Backend Engineer, Acme GmbH   2018 - 2024\nJunior Developer, Foo AG   2016 - 2018\n",
+}
+WEAK = {
+    "desired_title": "Backend Engineer",
+    "languages": {"en": "C2"},
+    "location": {"city": "Paris", "country": "FR"},
+    "cv_text": "SKILLS\nPython, Docker\n\nEXPERIENCE\nBackend Engineer, Acme GmbH   2022 - 2024\n",
+}
 
 
 def side(kind, doc):
@@ -32,8 +42,10 @@ def side(kind, doc):
 
 def test_each_criterion_prefers_the_strong_cv():
     job = side(Kind.JOB, JOB)
-    strong, weak = score_pair(job, side(Kind.CANDIDATE, STRONG), 0.8, 1.0), score_pair(
-        job, side(Kind.CANDIDATE, WEAK), 0.8, 1.0)
+    strong, weak = (
+        score_pair(job, side(Kind.CANDIDATE, STRONG), 0.8, 1.0),
+        score_pair(job, side(Kind.CANDIDATE, WEAK), 0.8, 1.0),
+    )
     assert strong["skills"].score == 1.0 and weak["skills"].score == 0.5
     assert weak["skills"].evidence["missing"] == ["PostgreSQL", "Kubernetes"]
     assert strong["experience"].score == 1.0 and weak["experience"].score == pytest.approx(0.5)
@@ -64,7 +76,9 @@ def test_one_listed_skill_pairs_with_one_requirement_only():
     one = score_pair(job, side(Kind.CANDIDATE, {"cv_text": "SKILLS\nPython"}), 0, 0)["skills"]
     assert both.score == 1.0
     assert {(p["required"], p["listed"]) for p in both.evidence["pairs"]} == {
-        ("Python", "Python"), ("Automated testing of Python services", "Automated testing")}
+        ("Python", "Python"),
+        ("Automated testing of Python services", "Automated testing"),
+    }
     # "Python" alone covers most words of both requirements, but pairs with one of them
     assert one.evidence["pairs"] == [{"required": "Python", "listed": "Python"}]
     assert one.score < 0.8
@@ -101,9 +115,16 @@ def test_a_narrow_filter_does_not_lower_the_best_ones_confidence():
     rng = np.random.default_rng(0)
     X = rng.uniform(0, 0.5, (50, len(CRITERIA)))
     X[0] = 0.9
-    model.calibrator = Calibrator.from_dict({
-        "features": list(FEATURES), "mean": [0.0] * len(FEATURES), "scale": [1.0] * len(FEATURES),
-        "coef": [1.0] * len(CRITERIA) + [2.0, -3.0], "intercept": -4.0, "model_version": ""})
+    model.calibrator = Calibrator.from_dict(
+        {
+            "features": list(FEATURES),
+            "mean": [0.0] * len(FEATURES),
+            "scale": [1.0] * len(FEATURES),
+            "coef": [1.0] * len(CRITERIA) + [2.0, -3.0],
+            "intercept": -4.0,
+            "model_version": "",
+        }
+    )
     full = model.confidence(X, model.scores(X))[0]
     alone = model.confidence(X[:1], model.scores(X[:1]))[0]
     assert full == pytest.approx(alone)

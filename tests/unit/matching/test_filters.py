@@ -11,9 +11,14 @@ def test_language_tokens_cover_every_level_up_to_the_stated_one():
 
 
 def test_filter_fields_normalise_and_use_each_sides_own_fields():
-    job = {"title": "x", "location": {"city": " Berlin ", "country": "de", "lat": 1.0, "lon": 2.0},
-           "skills": ["Python", "python ", "SQL"], "min_years_experience": 3, "remote": True,
-           "salary": {"min": 10, "max": None, "currency": "eur"}}
+    job = {
+        "title": "x",
+        "location": {"city": " Berlin ", "country": "de", "lat": 1.0, "lon": 2.0},
+        "skills": ["Python", "python ", "SQL"],
+        "min_years_experience": 3,
+        "remote": True,
+        "salary": {"min": 10, "max": None, "currency": "eur"},
+    }
     f = filter_fields(Kind.JOB, job)
     assert f["f_city"] == "berlin" and f["f_country"] == "DE" and f["f_geo"] == {"lat": 1.0, "lon": 2.0}
     assert f["f_skills"] == ["python", "sql"] and f["f_years"] == 3.0 and f["f_remote"] == "true"
@@ -29,9 +34,24 @@ def test_empty_filters_give_an_empty_filter():
 
 
 def test_build_filter_translates_every_field():
-    f = build_filter(Filters(city="Berlin", country="de", lat=1, lon=2, radius_km=5, remote=False,
-                             languages={"de": "C1"}, years_gte=2, years_lte=6, skills_all=["Python"],
-                             skills_any=["SQL", "Go"], salary_min=50, salary_max=70, salary_currency="eur"))
+    f = build_filter(
+        Filters(
+            city="Berlin",
+            country="de",
+            lat=1,
+            lon=2,
+            radius_km=5,
+            remote=False,
+            languages={"de": "C1"},
+            years_gte=2,
+            years_lte=6,
+            skills_all=["Python"],
+            skills_any=["SQL", "Go"],
+            salary_min=50,
+            salary_max=70,
+            salary_currency="eur",
+        )
+    )
     assert Match("f_city", "berlin") in f.must and Match("f_country", "DE") in f.must
     assert GeoRadius("f_geo", 1, 2, 5000.0) in f.must and Match("f_remote", "false") in f.must
     assert Match("f_lang", "de:C1") in f.must and Range("f_years", gte=2, lte=6) in f.must

@@ -39,7 +39,9 @@ def test_best_takes_each_groups_best_label_and_matches_the_matrix_path():
     groups = [LABELS[:2], LABELS[2:4], [], LABELS[4:]]
     best = lex.best("Senior Java Developer (m/w/d)", groups)
     assert best[2] == 0.0 and np.argmax(best) == 0
-    assert best[0] == pytest.approx(similarity(lex.vector("Senior Java Developer (m/w/d)"), lex.vector("java developer")))
+    assert best[0] == pytest.approx(
+        similarity(lex.vector("Senior Java Developer (m/w/d)"), lex.vector("java developer"))
+    )
     owner = np.array([0, 0, 1, 1, 2, 2])
     matrix = lexical_target_scores(lex, ["Senior Java Developer (m/w/d)", "HGV truck driver"], LABELS, owner, 3)
     assert np.allclose(matrix[0], best[[0, 1, 3]], atol=1e-6)

@@ -13,8 +13,10 @@ from app.store.edge import EdgeStore
 from tests.fixtures.occupations import OCCUPATIONS
 
 # two occupations whose labels say little; only their descriptions tell them apart
-TWINS = [{"external_id": "a", "label": "technician type A", "description": "Repairs the engines of commercial aircraft."},
-         {"external_id": "b", "label": "technician type B", "description": "Installs solar panels on house roofs."}]
+TWINS = [
+    {"external_id": "a", "label": "technician type A", "description": "Repairs the engines of commercial aircraft."},
+    {"external_id": "b", "label": "technician type B", "description": "Installs solar panels on house roofs."},
+]
 
 
 @pytest.fixture
@@ -32,8 +34,8 @@ def index(encoder, store, weight: float) -> OccupationIndex:
 
 def test_each_occupation_has_a_description_point_with_its_label_radius(encoder, store):
     idx = index(encoder, store, 0.5)
-    (occ, _), = idx.put_many([OCCUPATIONS[1]])
-    point, = store.retrieve(COLLECTION, [description_point_id(occ.id)], with_vector=True)
+    ((occ, _),) = idx.put_many([OCCUPATIONS[1]])
+    (point,) = store.retrieve(COLLECTION, [description_point_id(occ.id)], with_vector=True)
     assert point.payload["kind"] == DESCRIPTION and 0 < point.payload["radius"] <= 1
     assert point.payload["labels"] == [OCCUPATIONS[1]["label"], *OCCUPATIONS[1]["alt_labels"]]
     expected = encoder.encode([OCCUPATIONS[1]["description"]])[0]
@@ -68,12 +70,20 @@ def test_the_lexical_score_re_ranks_by_wording(encoder, store):
 
 def test_an_older_layout_is_not_searched_until_re_indexed(encoder, store):
     idx = index(encoder, store, 0.5)
-    (occ, _), = idx.put_many([OCCUPATIONS[2]])
+    ((occ, _),) = idx.put_many([OCCUPATIONS[2]])
     # what an older version stored: label points only, without the layout tag
     store.delete(COLLECTION, [description_point_id(occ.id)])
     for p in store.find(COLLECTION, Filter(must=[Match("occupation_id", occ.id)]), 100):
-        store.upsert(COLLECTION, [type(p)(p.id, {k: v for k, v in p.payload.items() if k != "layout"},
-                                          store.retrieve(COLLECTION, [p.id], with_vector=True)[0].vector)])
+        store.upsert(
+            COLLECTION,
+            [
+                type(p)(
+                    p.id,
+                    {k: v for k, v in p.payload.items() if k != "layout"},
+                    store.retrieve(COLLECTION, [p.id], with_vector=True)[0].vector,
+                )
+            ],
+        )
     q = encoder.encode(["truck driver"])[0]
     assert idx.candidates(q, 3).page == [] and idx.count_stale() == 1
     assert idx.reembed_stale() == 1 and idx.count_stale() == 0

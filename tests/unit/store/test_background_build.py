@@ -20,8 +20,12 @@ def points(n: int, start: int = 0) -> list[StoredPoint]:
     rng = np.random.default_rng(start)
     v = rng.standard_normal((n, DIM)).astype(np.float32)
     v /= np.linalg.norm(v, axis=1, keepdims=True)
-    return [StoredPoint(str(uuid.UUID(int=start + i + 1)), {"city": "berlin" if i % 2 else "paris", "i": start + i},
-                        v[i].tolist()) for i in range(n)]
+    return [
+        StoredPoint(
+            str(uuid.UUID(int=start + i + 1)), {"city": "berlin" if i % 2 else "paris", "i": start + i}, v[i].tolist()
+        )
+        for i in range(n)
+    ]
 
 
 def build_started(store: EdgeStore, name: str, timeout: float = 60) -> None:

@@ -17,8 +17,14 @@ from app.store.edge import EdgeStore
 from app.store.server import ServerStore
 
 DIM = 16
-INDEXES = {"city": FieldType.KEYWORD, "years": FieldType.FLOAT, "remote": FieldType.KEYWORD,
-           "geo": FieldType.GEO, "tags": FieldType.KEYWORD, "created_at": FieldType.FLOAT}
+INDEXES = {
+    "city": FieldType.KEYWORD,
+    "years": FieldType.FLOAT,
+    "remote": FieldType.KEYWORD,
+    "geo": FieldType.GEO,
+    "tags": FieldType.KEYWORD,
+    "created_at": FieldType.FLOAT,
+}
 CITIES = ["berlin", "munich", "paris"]
 GEO = {"berlin": (52.52, 13.40), "munich": (48.14, 11.58), "paris": (48.86, 2.35)}
 
@@ -31,10 +37,21 @@ def make_points(n: int = 200, seed: int = 7) -> list[StoredPoint]:
     for i in range(n):
         city = CITIES[i % 3]
         lat, lon = GEO[city]
-        pts.append(StoredPoint(str(uuid.UUID(int=i + 1)), {
-            "city": city, "years": float(i % 15), "remote": "true" if i % 4 == 0 else "false", "geo": {"lat": lat, "lon": lon},
-            "tags": [f"t{i % 5}", f"t{i % 7}"], "created_at": float(1000 + i), "doc": {"i": i},
-        }, vecs[i].tolist()))
+        pts.append(
+            StoredPoint(
+                str(uuid.UUID(int=i + 1)),
+                {
+                    "city": city,
+                    "years": float(i % 15),
+                    "remote": "true" if i % 4 == 0 else "false",
+                    "geo": {"lat": lat, "lon": lon},
+                    "tags": [f"t{i % 5}", f"t{i % 7}"],
+                    "created_at": float(1000 + i),
+                    "doc": {"i": i},
+                },
+                vecs[i].tolist(),
+            )
+        )
     return pts
 
 

@@ -15,12 +15,17 @@ from app.store.edge import EdgeStore
 from app.store.server import ServerStore
 
 DIM = 8
-WORDS = ("python java nurse driver welder accountant teacher chef spring django icu truck baker plumber roofer "
-         "pilot cashier lawyer judge dentist surgeon farmer miner tailor barber painter editor writer actor "
-         "singer dancer coach cleaner guard porter waiter").split()
+WORDS = (
+    "python java nurse driver welder accountant teacher chef spring django icu truck baker plumber roofer "
+    "pilot cashier lawyer judge dentist surgeon farmer miner tailor barber painter editor writer actor "
+    "singer dancer coach cleaner guard porter waiter"
+).split()
 INDEXES = {"city": FieldType.KEYWORD, "years": FieldType.FLOAT}
-FILTERS = {"none": None, "city": Filter(must=[Match("city", "berlin")]),
-           "range": Filter(must=[Range("years", gte=2, lte=6)], must_not=[Match("city", "paris")])}
+FILTERS = {
+    "none": None,
+    "city": Filter(must=[Match("city", "berlin")]),
+    "range": Filter(must=[Range("years", gte=2, lte=6)], must_not=[Match("city", "paris")]),
+}
 
 
 def corpus(n: int = 120, seed: int = 3):
@@ -30,9 +35,14 @@ def corpus(n: int = 120, seed: int = 3):
     for i in range(n):
         text = " ".join(rng.choice(WORDS, size=int(rng.integers(3, 14))))
         vec = rng.normal(size=DIM)
-        points.append(StoredPoint(str(uuid.UUID(int=i + 1)), {"text": text, "city": ["berlin", "paris"][i % 2],
-                                                             "years": float(i % 9)},
-                                  (vec / np.linalg.norm(vec)).tolist(), bm25.document(text)))
+        points.append(
+            StoredPoint(
+                str(uuid.UUID(int=i + 1)),
+                {"text": text, "city": ["berlin", "paris"][i % 2], "years": float(i % 9)},
+                (vec / np.linalg.norm(vec)).tolist(),
+                bm25.document(text),
+            )
+        )
     return points
 
 
@@ -59,15 +69,21 @@ def bm25_oracle(points, query, keep):
         if not keep(p.payload):
             continue
         weights = dict(zip(p.sparse.indices, p.sparse.values))
-        s = sum(w * weights[t] * math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5))
-                for t, w in zip(query.indices, query.values) if t in weights)
+        s = sum(
+            w * weights[t] * math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5))
+            for t, w in zip(query.indices, query.values)
+            if t in weights
+        )
         if s > 0:
             scores[p.id] = s
     return scores
 
 
-KEEP = {"none": lambda p: True, "city": lambda p: p["city"] == "berlin",
-        "range": lambda p: 2 <= p["years"] <= 6 and p["city"] != "paris"}
+KEEP = {
+    "none": lambda p: True,
+    "city": lambda p: p["city"] == "berlin",
+    "range": lambda p: 2 <= p["years"] <= 6 and p["city"] != "paris",
+}
 
 
 @pytest.mark.parametrize("name", FILTERS)
@@ -86,9 +102,12 @@ def test_hybrid_agrees_across_backends_and_with_the_oracle(stores, name):
     oracle = bm25_oracle(points, query_sparse, KEEP[name])
     for hits in (a, b):
         assert {h.id: h.lexical for h in hits if h.lexical > 0} == pytest.approx(
-            {h.id: oracle[h.id] for h in hits if h.id in oracle}, rel=1e-4)
-        assert all(np.isclose(np.dot(h.vector, query_vec), np.dot(points[int(uuid.UUID(h.id)) - 1].vector, query_vec))
-                   for h in hits)
+            {h.id: oracle[h.id] for h in hits if h.id in oracle}, rel=1e-4
+        )
+        assert all(
+            np.isclose(np.dot(h.vector, query_vec), np.dot(points[int(uuid.UUID(h.id)) - 1].vector, query_vec))
+            for h in hits
+        )
     # the best lexical and the best dense point both make the fused list
     best_lexical = max(oracle, key=oracle.get)
     dense = sorted((p for p in points if KEEP[name](p.payload)), key=lambda p: -np.dot(p.vector, query_vec))

@@ -37,6 +37,7 @@ def test_the_weights_are_chosen_together_by_mrr():
     def chosen(gold, lex=lexicon):
         w = choose_weights(r, np.array(gold), 3, lex, description=(0.0, 1.0), lexical=(0.0, 1.0))
         return w.description, w.lexical
+
     assert chosen([1, 1]) == (1.0, 0.0) and chosen([2, 2]) == (0.0, 1.0) and chosen([0, 0]) == (0.0, 0.0)
     assert chosen([2, 2], None) == (0.0, 0.0)  # no lexicon, no lexical weight
 

@@ -40,7 +40,7 @@ def test_sampler_batches_are_deterministic_and_masked(occs):
     assert sorted(a.labels.tolist()) == list(range(6))
     pos = {int(o): k for k, o in enumerate(a.labels)}
     assert a.linked[pos[2], pos[3]] and not a.linked[pos[0], pos[1]]
-    for anchor, target, lab in zip(a.anchors, a.targets, a.labels.tolist()):
+    for _anchor, target, lab in zip(a.anchors, a.targets, a.labels.tolist()):
         assert target == occs[lab].label  # targets are preferred labels by default
 
 

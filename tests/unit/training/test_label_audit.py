@@ -3,8 +3,14 @@
 import numpy as np
 import pytest
 
-from app.training.label_audit import (cross_fitted_prior, named_errors, occupation_prior, prior_confidence,
-                                      repeated_titles, title_key)
+from app.training.label_audit import (
+    cross_fitted_prior,
+    named_errors,
+    occupation_prior,
+    prior_confidence,
+    repeated_titles,
+    title_key,
+)
 
 
 def test_titles_are_compared_by_their_words():

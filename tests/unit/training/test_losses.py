@@ -14,8 +14,11 @@ def unit(x):
 def brute_batch_all(a, p, labels, groups, margin):
     s = a @ p.T
     b = len(labels)
-    negs = [s[i, j] for i, j in itertools.product(range(b), range(b))
-            if labels[i] != labels[j] and (groups is None or groups[i] != groups[j])]
+    negs = [
+        s[i, j]
+        for i, j in itertools.product(range(b), range(b))
+        if labels[i] != labels[j] and (groups is None or groups[i] != groups[j])
+    ]
     terms = [margin + n - s[k, k] for k in range(b) for n in negs]
     active = [t for t in terms if t > 0]
     return sum(active) / max(len(active), 1)
@@ -96,8 +99,9 @@ def test_triplet_uses_one_negative_per_positive():
     assert TripletBaselineLoss(1.5)(a, p, torch.arange(3)).item() == pytest.approx((0.5 + 0.5 + 0.0) / 3)
 
 
-@pytest.mark.parametrize("bad", [lambda: BatchAllPairsLoss(-1), lambda: MaskedInBatchSoftmaxLoss(0),
-                                 lambda: TripletBaselineLoss(-0.1)])
+@pytest.mark.parametrize(
+    "bad", [lambda: BatchAllPairsLoss(-1), lambda: MaskedInBatchSoftmaxLoss(0), lambda: TripletBaselineLoss(-0.1)]
+)
 def test_bad_arguments_raise(bad):
     with pytest.raises(ValueError):
         bad()

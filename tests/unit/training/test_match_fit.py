@@ -5,8 +5,16 @@ import pytest
 
 from app.matching.criteria import CRITERIA
 from app.matching.match_model import Ranker
-from app.training.match_fit import (Pool, auroc, confidence_metrics, fit_calibrator, fit_weights, ranking_metrics,
-                                    split_by_query, with_priors)
+from app.training.match_fit import (
+    Pool,
+    auroc,
+    confidence_metrics,
+    fit_calibrator,
+    fit_weights,
+    ranking_metrics,
+    split_by_query,
+    with_priors,
+)
 
 
 def pool(grades, rows=None):
