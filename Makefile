@@ -11,7 +11,7 @@ export TRANSFORMERS_OFFLINE := 1
 MODEL := models/jobmatch-esco
 EXPORT := $(MODEL)/onnx/export.json
 
-.PHONY: install export run test test-slow client bench clean
+.PHONY: install export run lint test test-slow client bench clean
 
 install: $(STAMP)
 
@@ -34,10 +34,17 @@ $(EXPORT): $(STAMP) $(MODEL)/jobmatch.json $(MODEL)/adapter_model.safetensors $(
 run: install $(EXPORT)
 	$(BIN)/uvicorn --factory app.main:create_app_from_env --host $(HOST) --port $(PORT)
 
-test: install $(EXPORT)
+# ruff (lint + format) and mypy, then the fast tier; CI (.ci/run) runs the slow tier too
+lint: install
+	$(BIN)/ruff check app scripts tests
+	$(BIN)/ruff format --check app scripts tests
+	$(BIN)/mypy app
+
+test: lint $(EXPORT)
 	$(BIN)/python -m pytest -q
 
-test-slow: install
+# the heavy tests: ONNX export, training runs, servers killed mid-import
+test-slow: install $(EXPORT)
 	$(BIN)/python -m pytest -q -m slow
 
 # regenerate the TypeScript types from the OpenAPI document (tests/api/test_typescript_client.py checks them)

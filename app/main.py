@@ -26,6 +26,7 @@ from app.settings import Settings
 from app.ui import mount_ui
 
 log = logging.getLogger("jobmatch")
+_OPENAPI: dict[str, dict] = {}  # settings (less the data folder) -> the OpenAPI document
 
 
 def create_app(settings: Settings | None = None, encoder: Encoder | None = None) -> FastAPI:
@@ -89,12 +90,17 @@ def create_app(settings: Settings | None = None, encoder: Encoder | None = None)
     def openapi_with_examples() -> dict:
         """The generated document, plus one recorded example per operation (app/api/examples.json)."""
         if app.openapi_schema is None:
-            spec = add_examples(FastAPI.openapi(app), load_examples())
-            if not settings.api_keys:  # no keys configured: the bearer scheme is accepted, not required
-                for op in (op for item in spec.get("paths", {}).values() for op in item.values()):
-                    if op.get("security"):
-                        op["security"].append({})
-            app.openapi_schema = spec
+            # the same routes and settings give the same document: generated once per process (tests and
+            # benchmarks build many apps; generating it costs about 0.3 s)
+            key = settings.model_dump_json(exclude={"data_dir"})
+            if key not in _OPENAPI:
+                spec = add_examples(FastAPI.openapi(app), load_examples())
+                if not settings.api_keys:  # no keys configured: the bearer scheme is accepted, not required
+                    for op in (op for item in spec.get("paths", {}).values() for op in item.values()):
+                        if op.get("security"):
+                            op["security"].append({})
+                _OPENAPI[key] = spec
+            app.openapi_schema = _OPENAPI[key]
         return app.openapi_schema
 
     app.openapi = openapi_with_examples  # type: ignore[method-assign]

@@ -39,5 +39,15 @@ def make_client(tmp_path, encoder) -> Callable:
 
 @pytest.fixture
 def client(make_client) -> Iterator[TestClient]:
+    """A fresh app on an empty store: for tests that count or list what they stored."""
     with make_client() as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def shared_client(encoder, tmp_path_factory) -> Iterator[TestClient]:
+    """One app for the whole session, for tests that need no isolation (refused input, headers, docs):
+    building an app and its store costs about 1.5 s, and these tests are many."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("shared") / "data")
+    with TestClient(create_app(settings, encoder=encoder), raise_server_exceptions=False) as c:
         yield c

@@ -288,7 +288,7 @@ class MatchFilters(Strict):
     )
 
 
-CriterionName = Literal[CRITERIA]  # the criteria's one list: a new criterion is a valid weight at once
+CriterionName = Literal[CRITERIA]  # type: ignore[valid-type]  # the criteria's one list: a new criterion is a valid weight at once
 
 
 class MatchRequest(Strict):

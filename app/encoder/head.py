@@ -38,7 +38,7 @@ class Head:
 
     def __call__(self, pooled: np.ndarray) -> np.ndarray:
         """The head's unit-length output vector."""
-        out = self.probs(pooled).reshape(len(pooled), -1) if self.is_groups else pooled @ self.weight.T + self.bias
+        out = self.probs(pooled).reshape(len(pooled), -1) if self.is_groups else pooled @ self.weight.T + self.bias  # type: ignore[union-attr]
         return unit(out)
 
 

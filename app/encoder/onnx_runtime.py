@@ -121,7 +121,7 @@ class OnnxEncoder(DocumentEncoder):
         if self.per_text:
             with self._lock:
                 for i, vec in enumerate(
-                    self._run_pool.map(lambda t: self.session.run(None, self._features([t]))[0][0], texts)
+                    self._run_pool.map(lambda t: self.session.run(None, self._features([t]))[0][0], texts)  # type: ignore[union-attr]
                 ):
                     out[i] = vec
             return out

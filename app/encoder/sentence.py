@@ -82,11 +82,11 @@ class SentenceTransformerEncoder(DocumentEncoder):
             self.name = path.name if model_path else "all-MiniLM-L6-v2"
         else:  # a trained artifact: adapters and head over the bundled base weights
             self.model = SentenceTransformer(str(bundled_model_path()), device="cpu")
-            self._apply_artifact(path)
+            self._apply_artifact(path, self.artifact)
             self.name = self.artifact.get("name", path.name)
         self.serve = (self.artifact or {}).get("serve", "pooled")
         self.model_dir = path if self.artifact is not None else None
-        self.base_dim = int(self.model.get_embedding_dimension())
+        self.base_dim = int(self.model.get_embedding_dimension() or 0)
         self.version = model_version(path)
         self.batch_size = batch_size
         self.words_per_chunk = words_per_chunk
@@ -96,21 +96,21 @@ class SentenceTransformerEncoder(DocumentEncoder):
         self.gate = EncoderGate()
         log.info("encoder %s@%s (torch) loaded from %s (dim %d)", self.name, self.version, path, self.dim)
 
-    def _apply_artifact(self, path: Path) -> None:
+    def _apply_artifact(self, path: Path, artifact: dict) -> None:
         import torch
 
-        if self.artifact.get("lora_rank"):
+        if artifact.get("lora_rank"):
             from peft import PeftModel
 
             module = self.model[0]
             module.auto_model = PeftModel.from_pretrained(module.auto_model, str(path)).merge_and_unload()
-        if self.artifact.get("head"):
+        if artifact.get("head"):
             state = torch.load(path / HEAD_FILE, map_location="cpu", weights_only=True)
-            self.head = Head.from_state(self.artifact["head"], {k: v.numpy() for k, v in state.items()})
+            self.head = Head.from_state(artifact["head"], {k: v.numpy() for k, v in state.items()})
 
     @property
     def max_seq_length(self) -> int:
-        return int(self.model.max_seq_length)
+        return int(self.model.max_seq_length or 0)
 
     def encode_pooled(self, texts: list[str]) -> np.ndarray:
         if not texts:

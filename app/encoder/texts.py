@@ -38,7 +38,7 @@ def chunk_words(head: str, body: str, words_per_chunk: int, max_chunks: int) -> 
     words = body.split()
     if len(words) <= words_per_chunk:
         return [" ".join(p for p in (head, body) if p) or head]
-    chunks = []
+    chunks: list[str] = []
     for start in range(0, len(words), words_per_chunk):
         if len(chunks) == max_chunks:
             break

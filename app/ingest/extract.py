@@ -164,7 +164,7 @@ def sections(text: str) -> dict[str, list[str]]:
             or line.strip().isupper()
             or m.group(1).strip().lower() in (*SKILL_HEADINGS, *EXPERIENCE_HEADINGS, *LANGUAGE_HEADINGS)
         )
-        if is_heading:
+        if is_heading and m:
             current = m.group(1).strip().lower()
             out.setdefault(current, [])
         elif line.strip():
@@ -212,7 +212,7 @@ _YEAR = re.compile(r"(?:19|20)\d\d")
 
 def periods(text: str, today: float) -> list[tuple[float, float]]:
     """(start, end) of every date range in the text, in fractional years; `today` stands for "present"."""
-    out = []
+    out: list[tuple[float, float]] = []
     if not _YEAR.search(text):  # the full pattern is slow to fail: most lines hold no year at all
         return out
     for m in _PERIOD.finditer(text):

@@ -163,7 +163,7 @@ def csv_record(record: dict[str, str | None]) -> dict[str, Any]:
     """One CSV row as a candidate document; empty cells are left out. ValueError says which cell is wrong."""
     if None in record:
         raise ValueError(
-            f"the row has {len(record[None]) + len(record) - 1} cells but the header names {len(record) - 1} columns"
+            f"the row has {len(record[None]) + len(record) - 1} cells but the header names {len(record) - 1} columns"  # type: ignore[arg-type,index]  # DictReader keeps extra cells under None
         )
     cells = {k.strip(): (v or "").strip() for k, v in record.items()}
     doc: dict[str, Any] = {k: cells[k] for k in CSV_TEXT if cells.get(k)}

@@ -99,7 +99,9 @@ def skills(job: Side, cand: Side) -> Criterion:
         return Criterion(1.0, {"required": 0, "matched": [], "missing": [], "pairs": []})
     listed = cand.skill_terms if cand.skills else cand.terms
     names = {n.lower() for n, _ in cand.skills}
-    matched, missing, total = [], [], 0.0
+    matched: list[str] = []
+    missing: list[str] = []
+    total = 0.0
     for name, t in wanted:
         exact = name.lower() in names
         credit = 1.0 if exact else max(_share(t, listed), 0.5 * _share(t, cand.terms))
@@ -136,12 +138,12 @@ def experience(job: Side, cand: Side) -> Criterion:
         for need in needs:
             held, share = _best_role(need, cand.roles)
             years = held.years if held is not None and share >= ROLE_FOUND and held.years is not None else 0.0
-            total += min(1.0, years / need.years)
+            total += min(1.0, years / (need.years or 1.0))
             found.append(
                 {
                     "role": need.title,
                     "required_years": need.years,
-                    "held_as": held.title if years else None,
+                    "held_as": held.title if held is not None and years else None,
                     "years": years,
                 }
             )

@@ -17,6 +17,7 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -49,7 +50,7 @@ class Lexicon:
     n_docs: int
     df: dict[str, int]
     _columns: dict[str, int] = field(default_factory=dict, init=False, repr=False, compare=False)
-    _cache: object = field(default=None, init=False, repr=False, compare=False)
+    _cache: Any = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self):
         self._columns = {g: i for i, g in enumerate(self.df)}

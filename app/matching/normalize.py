@@ -62,7 +62,7 @@ class Normalizer:
         conf = self.scorer.score_occupations(
             vector, np.vstack([h.vector for h in page]), *confidence_columns(cands, text)
         )
-        confs = [None] * len(page) if conf is None else [round(float(c), 4) for c in conf]
+        confs: list[float | None] = [None] * len(page) if conf is None else [round(float(c), 4) for c in conf]
         return Normalized(page, confs, fired, no_good_match(confs, self.no_match_threshold))
 
     @property

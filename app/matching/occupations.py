@@ -138,7 +138,7 @@ class OccupationIndex:
             for doc in docs:
                 ext = doc.get("external_id")
                 prev = existing.get(ext) if ext else None
-                oid = seen.get(ext) or (prev.id if prev else str(uuid.uuid4()))
+                oid = (seen.get(ext) if ext else None) or (prev.id if prev else str(uuid.uuid4()))
                 created = prev is None and ext not in seen
                 if ext:
                     seen[ext] = oid
@@ -265,7 +265,7 @@ class OccupationIndex:
             p.payload["occupation_id"]: p for p in self.store.retrieve(COLLECTION, ids, with_vector=True, fields=fields)
         }
         lexical = (
-            w.lexicon.best(text, [desc[c.occupation_id].payload["labels"] for c in found])
+            w.lexicon.best(text, [desc[c.occupation_id].payload["labels"] for c in found])  # type: ignore[union-attr]
             if w.lexical
             else np.zeros(len(found))
         )

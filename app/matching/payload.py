@@ -49,7 +49,7 @@ def norm_skill(s: str) -> str:
 
 def language_tokens(languages: dict[str, str]) -> list[str]:
     """`{"de": "B2"}` -> `["de:A1", "de:A2", "de:B1", "de:B2"]`: a minimum-level filter is one keyword match."""
-    out = []
+    out: list[str] = []
     for code, level in languages.items():
         top = CEFR_LEVELS.index(level)
         out.extend(f"{code.lower()}:{lvl}" for lvl in CEFR_LEVELS[: top + 1])
@@ -84,7 +84,7 @@ def filter_fields(kind: Kind, doc: dict[str, Any], extracted: dict[str, Any] | N
     if salary.get("min") is not None or salary.get("max") is not None:
         lo = salary.get("min") if salary.get("min") is not None else salary.get("max")
         hi = salary.get("max") if salary.get("max") is not None else salary.get("min")
-        out["f_salary_min"], out["f_salary_max"] = float(lo), float(hi)
+        out["f_salary_min"], out["f_salary_max"] = float(lo), float(hi)  # type: ignore[arg-type]  # one is set
     if salary.get("currency"):
         out["f_currency"] = salary["currency"].upper()
     return out

@@ -17,7 +17,7 @@ from app.matching.ids import parse_id
 from app.matching.lexical_vectors import Bm25Encoder
 from app.matching.payload import INDEXES, filter_fields, pack_vector, unpack_vector
 from app.matching.scorer import MatchScorer
-from app.store.base import Sparse, StoredPoint, VectorStore
+from app.store.base import Hit, Sparse, StoredPoint, VectorStore
 from app.store.conditions import Filter, IsEmpty, Match, MatchAny
 
 TEXT = {Kind.JOB: job_text, Kind.CANDIDATE: candidate_text}
@@ -74,7 +74,7 @@ def filterable_occupations(occupations: list[dict], min_confidence: float = 0.5)
     ]
 
 
-def to_record(kind: Kind, point: StoredPoint) -> Record:
+def to_record(kind: Kind, point: StoredPoint | Hit) -> Record:
     p = point.payload
     return Record(
         point.id,
@@ -133,7 +133,8 @@ class Records:
         e = self._embed(kind, docs, tenant)  # slow part, outside the lock
         with self._locks[kind]:
             existing = self._by_external_ids(kind, [d.get("external_id") for d in docs], tenant)
-            out, points, seen = [], [], {}
+            out, points = [], []
+            seen: dict[str, str] = {}
             for i, (doc, fixed) in enumerate(zip(docs, ids or [None] * len(docs))):
                 ext = doc.get("external_id")
                 prev = existing.get(ext) if ext else None
@@ -212,7 +213,7 @@ class Records:
     ) -> tuple[Record, list[float], np.ndarray | None]:
         """The record, its stored vector and its title vector (None without a title), in one read."""
         point = self._point(kind, record_id, True, tenant)
-        return to_record(kind, point), point.vector, unpack_vector(point.payload.get("title_vector"))
+        return to_record(kind, point), point.vector, unpack_vector(point.payload.get("title_vector"))  # type: ignore[return-value]  # read with its vector
 
     def _point(self, kind: Kind, record_id: str, with_vector: bool, tenant: str) -> StoredPoint:
         """Another tenant's record is answered like a missing one: its existence is not revealed."""
@@ -450,11 +451,12 @@ class Records:
             out[i] = found
         with self._title_lock:
             for i in todo:
-                if keys[i] is not None:
+                key, tops = keys[i], out[i]
+                if key is not None and tops is not None:
                     if len(self._occupation_cache) >= TITLE_CACHE:
                         self._occupation_cache.pop(next(iter(self._occupation_cache)))
-                    self._occupation_cache[keys[i]] = out[i]
-        return out
+                    self._occupation_cache[key] = tops
+        return [o or [] for o in out]
 
     def _point_of(
         self, rec: Record, vector, title_vector: np.ndarray | None = None, revision: str | None = None

@@ -49,7 +49,7 @@ class FiredRules:
         and nearer the exclude anchor than the if_near anchor (a truck driver stays in a truck-driver
         search that excludes bus drivers, however close the two titles are)."""
         for rule in self.rules:
-            near = float(np.dot(vector, rule.exclude_vector))
+            near = float(np.dot(vector, rule.exclude_vector))  # type: ignore[arg-type]  # set for every fired rule
             if near >= rule.exclude_threshold and (
                 rule.if_vector is None or near > float(np.dot(vector, rule.if_vector))
             ):

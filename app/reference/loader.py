@@ -97,6 +97,7 @@ class ReferenceLoader:
         return self.state()
 
     def _run(self) -> None:
+        assert self.resolved is not None  # start() runs this only for a resolved source
         name, path = self.resolved
         try:
             occs = load_occupations(path)

@@ -154,7 +154,7 @@ class EdgeStore:
         self._update(name, qe.UpdateOperation.set_payload([point_id], fields))
 
     def set_payload_where(self, name: str, flt: Filter, fields: dict[str, Any]) -> None:
-        self._update(name, qe.UpdateOperation.set_payload_by_filter(to_edge_filter(flt), fields))
+        self._update(name, qe.UpdateOperation.set_payload_by_filter(to_edge_filter(flt), fields))  # type: ignore[arg-type]
 
     def retrieve(
         self, name: str, ids: list[str], with_vector: bool = False, fields: tuple[str, ...] | None = None
@@ -199,7 +199,7 @@ class EdgeStore:
         if not _decodes(shard, ids):
             for point_id in (i for i in ids if not _decodes(shard, [i])):
                 for bare in shard.retrieve([point_id], with_payload=False, with_vector=True):
-                    self._update(name, qe.UpdateOperation.upsert_points([qe.Point(point_id, bare.vector, {})]))
+                    self._update(name, qe.UpdateOperation.upsert_points([qe.Point(point_id, bare.vector, {})]))  # type: ignore[arg-type]
         self._update(name, qe.UpdateOperation.delete_points(list(ids)))
 
     def search(
@@ -250,7 +250,7 @@ class EdgeStore:
                     filter=edge_filter,
                     with_payload=payload,
                     with_vector=True,
-                    query=qe.Fusion.Rrf(k=RRF_K),
+                    query=qe.Fusion.Rrf(k=RRF_K),  # type: ignore[arg-type]
                     prefetches=[
                         qe.Prefetch(limit=limit, query=qe.Query.Nearest(list(vector)), filter=edge_filter),
                         qe.Prefetch(
@@ -274,7 +274,7 @@ class EdgeStore:
                     limit=len(ids),
                     query=qe.Query.Nearest(query_sparse, using=SPARSE),
                     with_payload=False,
-                    filter=qe.Filter(must=[qe.HasIdCondition(ids)]),
+                    filter=qe.Filter(must=[qe.HasIdCondition(ids)]),  # type: ignore[arg-type]
                 )
             )
         }
@@ -300,7 +300,7 @@ class EdgeStore:
         )
 
     def delete_by(self, name: str, flt: Filter) -> None:
-        self._update(name, qe.UpdateOperation.delete_points_by_filter(to_edge_filter(flt)))
+        self._update(name, qe.UpdateOperation.delete_points_by_filter(to_edge_filter(flt)))  # type: ignore[arg-type]
 
     def page(
         self, name: str, order_key: str, limit: int, offset: int, flt: Filter | None = None, descending: bool = False

@@ -111,7 +111,7 @@ class ServerStore:
         existing = info.payload_schema or {}
         for field, ftype in indexes.items():
             if field not in existing:
-                self.client.create_payload_index(cname, field, _SCHEMA[ftype], wait=True)
+                self.client.create_payload_index(cname, field, _SCHEMA[ftype], wait=True)  # type: ignore[arg-type]
 
     @_unavailable_on_error
     def upsert(self, name: str, points: list[StoredPoint]) -> None:
@@ -268,9 +268,9 @@ class ServerStore:
 
 def _vectors(p: StoredPoint):
     if p.sparse is None:
-        return list(p.vector)
+        return list(p.vector or [])
     return {
-        "": list(p.vector),
+        "": list(p.vector or []),
         SPARSE: models.SparseVector(indices=list(p.sparse.indices), values=list(p.sparse.values)),
     }
 

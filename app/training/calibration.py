@@ -80,7 +80,7 @@ class Rankings:
     ) -> "Rankings":
         lexical = (
             lexical_target_scores(lexicon, texts, occ.labels, occ.owner, len(occ.desc_vecs))
-            if lexicon is not None
+            if lexicon is not None and texts is not None
             else None
         )
         return cls(

@@ -78,7 +78,7 @@ def fit_weights(pools: list[Pool], hard_weight: float = 5.0, top: int = 20, c: f
             continue
         f = fits[0]
         others = [i for i in range(min(top, len(p.grades))) if i != f]
-        others += [i for i in np.flatnonzero(p.grades == 1) if i >= top]
+        others += [int(i) for i in np.flatnonzero(p.grades == 1) if i >= top]
         for i in others:
             diff, weight = p.rows[f] - p.rows[i], hard_weight if p.grades[i] == 1 else 1.0
             X += [diff, -diff]
@@ -136,22 +136,25 @@ def confidence_metrics(pools: list[Pool], model: Ranker, top: int = 10) -> dict[
     """On each pool's `top` pairs by score: ECE and Brier against grade 2; AUROC fit vs weakened copy and
     fit vs unrelated; mean confidence per grade; how often `no_good_match` fires although the fit is stored,
     and how often it fires once the fit and its weakened copy are taken out of the pool (it should)."""
-    conf_all, correct, by_grade = [], [], {0: [], 1: [], 2: []}
+    confs: list[np.ndarray] = []
+    hits: list[np.ndarray] = []
+    by_grade: dict[int, list[float]] = {0: [], 1: [], 2: []}
     flagged, flagged_without = 0, 0
     for p in pools:
         scores = model.scores(p.rows)
         conf = model.confidence(p.rows, scores)
+        assert conf is not None  # a fitted match model has a calibrator
         order = np.argsort(-scores, kind="stable")[:top]
-        conf_all.append(conf[order])
-        correct.append(p.grades[order] == 2)
+        confs.append(conf[order])
+        hits.append(p.grades[order] == 2)
         for g in (0, 1, 2):
             by_grade[g].extend(conf[order][p.grades[order] == g].tolist())
         flagged += int(p.stored_fit and conf.max() < model.no_match_threshold)
         rest = p.rows[p.grades == 0]
         flagged_without += int(
-            not len(rest) or model.confidence(rest, model.scores(rest)).max() < model.no_match_threshold
+            not len(rest) or model.confidence(rest, model.scores(rest)).max() < model.no_match_threshold  # type: ignore[union-attr]
         )
-    conf_all, correct = np.concatenate(conf_all), np.concatenate(correct).astype(float)
+    conf_all, correct = np.concatenate(confs), np.concatenate(hits).astype(float)
     return {
         "ece": expected_calibration_error(conf_all, correct),
         "brier": brier_score(conf_all, correct),

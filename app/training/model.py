@@ -85,7 +85,8 @@ class TrainableEncoder(nn.Module):
         padded tokens, so a few long descriptions do not pad a batch of short titles to their length."""
         ids = self.tokenizer(texts, truncation=True, max_length=self.max_length)["input_ids"]
         order = sorted(range(len(texts)), key=lambda i: len(ids[i]))
-        chunks, current = [], []
+        chunks: list[list[int]] = []
+        current: list[int] = []
         for i in order:  # ascending length: the newest text is the longest of its chunk
             if current and (len(current) + 1) * len(ids[i]) > token_budget:
                 chunks.append(current)
@@ -111,7 +112,7 @@ class TrainableEncoder(nn.Module):
         out = []
         for i in range(0, len(texts), batch):
             v = self.embed(texts[i : i + batch])
-            out.append(self.head(v) if serve == "head" else v)
+            out.append(self.head(v) if serve == "head" else v)  # type: ignore[misc]  # serve='head' needs a head
         self.train(was_training)
         return torch.cat(out).numpy()
 

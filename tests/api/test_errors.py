@@ -60,20 +60,22 @@ def assert_error(r, status, code=None):
         ("patch", "/v1/jobs", {}, 405, "method_not_allowed"),
     ],
 )
-def test_bad_input(client, method, path, body, status, code):
+def test_bad_input(shared_client, method, path, body, status, code):
     if isinstance(body, bytes):  # raw JSON text, e.g. with NaN, which httpx refuses to encode
         kwargs = {"content": body, "headers": {"content-type": "application/json"}}
     else:
         kwargs = {} if body is None else {"json": body}
-    assert_error(client.request(method.upper(), path, **kwargs), status, code)
+    assert_error(shared_client.request(method.upper(), path, **kwargs), status, code)
 
 
 @pytest.mark.parametrize(
     "path", ["/v1/jobs", "/v1/candidates", "/v1/candidates/bulk", "/v1/jobs/bulk", "/v1/matches", "/v1/embed"]
 )
-def test_malformed_json_is_400(client, path):
+def test_malformed_json_is_400(shared_client, path):
     assert_error(
-        client.post(path, content=b'{"title": ', headers={"content-type": "application/json"}), 400, "malformed_json"
+        shared_client.post(path, content=b'{"title": ', headers={"content-type": "application/json"}),
+        400,
+        "malformed_json",
     )
 
 
@@ -110,22 +112,22 @@ def test_store_failure_is_503(client, monkeypatch):
     assert_error(client.get(f"/v1/jobs/{MISSING}"), 503, "store_unavailable")
 
 
-def test_a_trailing_slash_is_a_404_that_echoes_no_host(client):
-    r = client.get("/v1/jobs/", headers={"Host": "evil.example"}, follow_redirects=False)
+def test_a_trailing_slash_is_a_404_that_echoes_no_host(shared_client):
+    r = shared_client.get("/v1/jobs/", headers={"Host": "evil.example"}, follow_redirects=False)
     assert_error(r, 404, "not_found")
     assert "location" not in r.headers
 
 
-def test_method_not_allowed_says_which_methods_are(client):
-    r = client.patch("/v1/jobs")
+def test_method_not_allowed_says_which_methods_are(shared_client):
+    r = shared_client.patch("/v1/jobs")
     assert_error(r, 405, "method_not_allowed")
     assert set(r.headers["allow"].replace(" ", "").split(",")) == {"DELETE", "GET", "POST"}
 
 
-def test_unknown_query_parameters_are_refused_like_unknown_fields(client):
-    r = client.get("/v1/jobs", params={"limt": 5})
+def test_unknown_query_parameters_are_refused_like_unknown_fields(shared_client):
+    r = shared_client.get("/v1/jobs", params={"limt": 5})
     assert_error(r, 422, "validation_error")
     assert "limt" in r.json()["error"]["message"] and "limit" in r.json()["error"]["message"]
     assert r.json()["error"]["details"][0]["field"] == "query.limt"
-    assert client.get("/v1/jobs", params={"limit": 5, "offset": 0}).status_code == 200
-    assert_error(client.post("/v1/matches", params={"debug": 1}, json={"text": "x", "target": "jobs"}), 422)
+    assert shared_client.get("/v1/jobs", params={"limit": 5, "offset": 0}).status_code == 200
+    assert_error(shared_client.post("/v1/matches", params={"debug": 1}, json={"text": "x", "target": "jobs"}), 422)

@@ -10,8 +10,8 @@ def test_health_and_ready(client):
     }
 
 
-def test_openapi_lists_every_route(client):
-    paths = client.get("/openapi.json").json()["paths"]
+def test_openapi_lists_every_route(shared_client):
+    paths = shared_client.get("/openapi.json").json()["paths"]
     for p in [
         "/v1/jobs",
         "/v1/jobs/{job_id}",
@@ -31,8 +31,8 @@ def test_openapi_lists_every_route(client):
         assert p in paths
 
 
-def test_openapi_documents_the_real_error_shape(client):
-    spec = client.get("/openapi.json").json()
+def test_openapi_documents_the_real_error_shape(shared_client):
+    spec = shared_client.get("/openapi.json").json()
     assert "HTTPValidationError" not in spec["components"]["schemas"]  # FastAPI's {"detail": [...]} is not ours
     for path, ops in spec["paths"].items():
         if not path.startswith("/v1"):

@@ -17,7 +17,7 @@ class Collect(logging.Handler):
         self.records.append(record)
 
 
-def test_the_clients_id_is_kept_and_named_in_the_requests_log_lines(client):
+def test_the_clients_id_is_kept_and_named_in_the_requests_log_lines(shared_client):
     handler, app_log = Collect(), logging.getLogger("app")
     app_log.addHandler(handler)
     level = app_log.level
@@ -25,7 +25,7 @@ def test_the_clients_id_is_kept_and_named_in_the_requests_log_lines(client):
     for name in ("app", "app.http"):  # another test may have run a dictConfig that disables loggers
         logging.getLogger(name).disabled = False
     try:
-        r = client.post(
+        r = shared_client.post(
             "/v1/candidates",
             json={"cv_text": "Welder", "metadata": {"a": [[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]}},
             headers={"X-Request-ID": "ticket-4711"},
@@ -41,8 +41,11 @@ def test_the_clients_id_is_kept_and_named_in_the_requests_log_lines(client):
     assert line["request_id"] == "ticket-4711" and line["message"]
 
 
-def test_an_id_is_made_when_none_or_a_hostile_one_is_sent(client):
-    a, b = client.get("/health"), client.get("/health", headers={"X-Request-ID": "two words " + "y" * 300})
+def test_an_id_is_made_when_none_or_a_hostile_one_is_sent(shared_client):
+    a, b = (
+        shared_client.get("/health"),
+        shared_client.get("/health", headers={"X-Request-ID": "two words " + "y" * 300}),
+    )
     assert len(a.headers["x-request-id"]) == 32 and len(b.headers["x-request-id"]) == 32
     assert a.headers["x-request-id"] != b.headers["x-request-id"]
-    assert client.get("/v1/nothing").headers["x-request-id"]
+    assert shared_client.get("/v1/nothing").headers["x-request-id"]

@@ -7,9 +7,12 @@ import sys
 import time
 
 import httpx
+import pytest
 
 from scripts.serving import ROOT, running_server
 from tests.fixtures.people import CANDIDATES
+
+pytestmark = pytest.mark.slow  # SIGKILLs real server processes
 
 N, BAD_ROWS = 400, {7, 150, 333}  # 1-based lines that are broken
 

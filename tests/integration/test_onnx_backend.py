@@ -16,6 +16,8 @@ from app.matching.scorer import MatchScorer
 from app.settings import Settings
 from tests.fixtures.people import CANDIDATES, JOBS
 
+pytestmark = pytest.mark.slow  # exports the model to ONNX and int8
+
 TEXTS = [
     "Senior Python developer",
     "Krankenpfleger Intensivstation",

@@ -9,6 +9,8 @@ from app.encoder.sentence import SentenceTransformerEncoder, bundled_model_path
 from app.training.data import load_occupations
 from app.training.train import TrainConfig, train
 
+pytestmark = pytest.mark.slow  # trains a small model twice
+
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "ontology.csv"
 
 

@@ -41,7 +41,7 @@ def record_router(
         responses={200: {"model": doc_out, "description": f"Updated: a {noun} with this external_id existed."}},
     )
     def create(doc: doc_in, records: RecordsDep, tenant: TenantDep, response: Response):  # type: ignore[valid-type]
-        rec, created = records.put_many(kind, [doc.model_dump(mode="json")], tenant=tenant)[0]
+        rec, created = records.put_many(kind, [doc.model_dump(mode="json")], tenant=tenant)[0]  # type: ignore[attr-defined]
         response.status_code = 201 if created else 200
         return record_out(rec)
 
@@ -140,7 +140,7 @@ def record_router(
         name=f"replace_{noun}",
     )
     def replace(record_id: RecordId, doc: doc_in, records: RecordsDep, tenant: TenantDep):  # type: ignore[valid-type]
-        return record_out(records.replace(kind, record_id, doc.model_dump(mode="json"), tenant))
+        return record_out(records.replace(kind, record_id, doc.model_dump(mode="json"), tenant))  # type: ignore[attr-defined]
 
     @router.delete(
         f"/{{{id_name}}}",
