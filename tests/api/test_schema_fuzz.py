@@ -27,9 +27,10 @@ CHECKS = [
 ]
 
 
+@pytest.mark.slow  # about 150 s for every operation; the document checks below stay in the fast tier
 @pytest.mark.filterwarnings("ignore")
 @schema.parametrize()
-@settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_no_request_breaks_the_contract(case):
     case.call_and_validate(checks=CHECKS)
 
