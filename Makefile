@@ -15,9 +15,8 @@ EXPORT := $(MODEL)/onnx/export.json
 
 install: $(STAMP)
 
-# ONNX Runtime export of the served model (checked against torch), int8 like the Docker image: a clone
-# without ../shared (no validation titles to decide with) must serve what CI and the figures measured
-# (int8 cost < 1 MRR point when measured: README "Encoder backends").
+# ONNX Runtime export of the served model, checked against torch on texts the repository ships; int8 or
+# fp32 as the model's release.json records (the same on every machine, with or without ../shared).
 export: $(EXPORT)
 
 # torch first: the pinned CPU build; an unpinned torch would pull a multi-GB CUDA build.
@@ -25,11 +24,11 @@ $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e ".[dev]"
+	$(BIN)/pip install -q -e ".[dev,train]"
 	touch $(STAMP)
 
-$(EXPORT): $(STAMP) $(MODEL)/jobmatch.json $(MODEL)/adapter_model.safetensors $(MODEL)/head.pt
-	$(BIN)/python scripts/export_onnx.py --model $(MODEL) --int8 yes
+$(EXPORT): $(STAMP) $(MODEL)/jobmatch.json $(MODEL)/adapter_model.safetensors $(MODEL)/head.pt $(MODEL)/release.json
+	$(BIN)/jobmatch-export-onnx --model $(MODEL)
 
 run: install $(EXPORT)
 	$(BIN)/uvicorn --factory app.main:create_app_from_env --host $(HOST) --port $(PORT)
@@ -49,7 +48,7 @@ test-slow: install $(EXPORT)
 
 # regenerate the TypeScript types from the OpenAPI document (tests/api/test_typescript_client.py checks them)
 client: install
-	$(BIN)/python scripts/export_openapi.py build/openapi.json
+	$(BIN)/jobmatch-openapi build/openapi.json
 	cd clients/typescript && npm ci --no-audit --no-fund && npm run -s generate
 
 clean:

@@ -10,22 +10,16 @@ the same fixed subset of JobBERT validation titles (occupations ranked by prefer
 
 import argparse
 import logging
-import sys
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from train import SHARED, evaluate, validation_subset  # noqa: E402
-
-from app.encoder.sentence import bundled_model_path  # noqa: E402
-from app.matching.ranking import Weights  # noqa: E402
-from app.training.calibration import OccupationVectors, Rankings  # noqa: E402
-from app.training.data import load_occupations  # noqa: E402
-from app.training.evaluate import gold_ranks, rank_report  # noqa: E402
-from app.training.train import TrainConfig, train  # noqa: E402
+from app.encoder.sentence import bundled_model_path
+from app.matching.ranking import Weights
+from app.training.calibration import OccupationVectors, Rankings
+from app.training.data import load_occupations, shared_data
+from app.training.evaluate import evaluate_model, gold_ranks, rank_report, validation_pairs
+from app.training.train import TrainConfig, train
 
 VARIANTS = {
     "reference: softmax loss, B=128, groups head": {},
@@ -50,8 +44,8 @@ def main() -> None:
     ap.add_argument("--served", action="store_true", help="also rank as served: best label + 0.5 x description")
     ap.add_argument("--only", nargs="*", help="run only variants whose name contains one of these words")
     args = ap.parse_args()
-    occs = load_occupations(SHARED / "esco" / "occupations_en.csv")
-    pairs = validation_subset(occs, SHARED / "jobbert_validation" / "titles.csv", args.eval_limit)
+    occs = load_occupations(shared_data("esco", "occupations_en.csv"))
+    pairs = validation_pairs(occs, shared_data("jobbert_validation", "titles.csv"), args.eval_limit)
     if args.steps:
         base, budget = TrainConfig(steps=args.steps, max_minutes=10_000), f"{args.steps} steps"
     else:
@@ -66,7 +60,7 @@ def main() -> None:
             continue
         cfg = replace(base, **change)
         model, run = train(occs, bundled_model_path(), cfg)
-        rep = evaluate(model, occs, pairs, cfg.serve)
+        rep = evaluate_model(model, occs, pairs, cfg.serve)
         row = f"| {name} | {run['steps_done']} | {run['seconds']:.0f} | {rep.mrr:.4f} | {rep.r1:.4f} | {rep.r10:.4f} |"
         if args.served:
             s = served_report(model, occs, pairs, cfg.serve)

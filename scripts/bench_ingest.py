@@ -15,25 +15,21 @@ ratio end-to-end / raw uses the mean of the two raw measurements. Prints the ser
 import argparse
 import gc
 import json
-import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+from import_candidates import get_json
 from tqdm import tqdm
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from import_candidates import get_json  # noqa: E402
-from serving import peak_rss_mb, running_server  # noqa: E402
-from synthetic import make_cvs  # noqa: E402
-
-from app.encoder.factory import build_encoder  # noqa: E402
-from app.encoder.onnx_runtime import MODEL_FILE  # noqa: E402
-from app.encoder.texts import candidate_text  # noqa: E402
-from app.settings import Settings  # noqa: E402
+from app.bench.serving import peak_rss_mb, running_server
+from app.bench.synthetic import make_cvs
+from app.encoder.factory import build_encoder
+from app.encoder.onnx_runtime import MODEL_FILE
+from app.encoder.texts import candidate_text
+from app.settings import Settings
 
 
 def raw_rates(cvs: list[dict], served_only: bool = False) -> dict[str, float]:

@@ -19,7 +19,6 @@ CVs and jobs, then runs three phases one after the other, never two at once:
 import argparse
 import json
 import random
-import sys
 import tempfile
 import threading
 import time
@@ -28,10 +27,8 @@ from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from serving import peak_rss_mb, percentiles, running_server  # noqa: E402
-from synthetic import make_cvs  # noqa: E402
+from app.bench.serving import peak_rss_mb, percentiles, running_server
+from app.bench.synthetic import make_cvs
 
 
 def timed(client: httpx.Client, method: str, url: str, **kw) -> tuple[float, int]:

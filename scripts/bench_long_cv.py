@@ -11,17 +11,12 @@ still counts, not matching quality in general.
 
 import argparse
 import random
-import sys
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from synthetic import FILLER, occupations  # noqa: E402
-
-from app.encoder.factory import build_encoder  # noqa: E402
-from app.settings import Settings  # noqa: E402
+from app.bench.synthetic import FILLER, occupations
+from app.encoder.factory import build_encoder
+from app.settings import Settings
 
 
 def long_cv(rng, occ, others, where: str, words: int = 500) -> str:

@@ -11,29 +11,22 @@ reached through the store (HNSW), to compare with `scripts/evaluate.py`.
 """
 
 import argparse
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from app.bench.serving import percentiles
+from app.matching.normalize import Normalizer
+from app.matching.occupations import OccupationIndex
+from app.matching.ranking import Weights
+from app.reference.loader import occupation_doc
+from app.services import Services
+from app.settings import Settings
+from app.training.data import load_occupations, load_validation_titles, shared_data
 
-from serving import percentiles  # noqa: E402
-
-from app.encoder.factory import build_encoder  # noqa: E402
-from app.matching.normalize import Normalizer  # noqa: E402
-from app.matching.occupations import OccupationIndex  # noqa: E402
-from app.matching.ranking import Weights  # noqa: E402
-from app.matching.rules import RuleBook  # noqa: E402
-from app.matching.scorer import MatchScorer  # noqa: E402
-from app.reference.loader import occupation_doc  # noqa: E402
-from app.settings import Settings  # noqa: E402
-from app.store.edge import EdgeStore  # noqa: E402
-from app.training.data import load_occupations, load_validation_titles  # noqa: E402
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+SHARED = shared_data()
 
 
 def main() -> None:
@@ -45,17 +38,23 @@ def main() -> None:
     ap.add_argument("--overfetch", type=int, default=None, help="label hits fetched per wanted occupation")
     args = ap.parse_args()
 
-    enc = build_encoder(Settings())
-    scorer = MatchScorer.for_encoder(enc)
     occs = load_occupations(args.esco)
     known = {o.uri for o in occs}
     pairs = [(t, u) for t, u in load_validation_titles(args.titles) if u in known][: args.titles_limit]
     with tempfile.TemporaryDirectory() as tmp:
-        store = EdgeStore(Path(tmp), optimize_after_writes=10**9)
-        model_id = f"{enc.name}@{enc.version}"
+        settings = Settings(data_dir=Path(tmp), reference_occupations="none", optimize_after_writes=10**9)
+        services = Services.build(settings)
+        enc, store, scorer, rules, served = (
+            services.encoder,
+            services.store,
+            services.scorer,
+            services.rules,
+            services.occupations,
+        )
+        model_id = enc.model_id
         extra = {"overfetch": args.overfetch} if args.overfetch else {}
-        served = OccupationIndex(enc, store, model_id, weights=scorer.ranking, **extra)
-        served.open()
+        if args.overfetch:
+            served.overfetch = args.overfetch
         t = time.perf_counter()
         for i in range(0, len(occs), 250):
             served.put_many([occupation_doc(o) for o in occs[i : i + 250]])
@@ -66,8 +65,6 @@ def main() -> None:
             f"model {model_id} ({enc.backend}); {len(occs)} occupations loaded in {load_s:.0f} s, "
             f"HNSW built in {time.perf_counter() - t:.1f} s; {len(pairs)} titles, limit {args.limit}"
         )
-        rules = RuleBook(store, enc.dim, model_id)
-        rules.open()
         labels_only = OccupationIndex(enc, store, model_id, weights=Weights(), rerank_depth=0)
         texts = [p[0] for p in pairs]
         vectors = enc.encode(texts)
@@ -88,7 +85,7 @@ def main() -> None:
             r = np.array(ranks)
             mrr = np.mean(np.where(r > 0, 1 / np.maximum(r, 1), 0))
             print(f"{name:30s} {percentiles(lat)} | top-1 accuracy {np.mean(r == 1):.4f}  MRR@{args.limit} {mrr:.4f}")
-        store.close()
+        services.close()
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ random ESCO labels, so some rules fire): rules cost one extra vector query, what
 
 import argparse
 import random
-import sys
 import tempfile
 import time
 import uuid
@@ -23,18 +22,15 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from serving import percentiles, running_server  # noqa: E402
-from synthetic import make_cvs, make_jobs, occupations  # noqa: E402
-
-from app.domain import Kind, Record  # noqa: E402
-from app.encoder.factory import build_encoder  # noqa: E402
-from app.encoder.texts import candidate_text  # noqa: E402
-from app.matching.records import Records, extract  # noqa: E402
-from app.settings import Settings  # noqa: E402
-from app.store.base import StoredPoint  # noqa: E402
-from app.store.edge import EdgeStore  # noqa: E402
+from app.bench.serving import percentiles, running_server
+from app.bench.synthetic import make_cvs, make_jobs, occupations
+from app.domain import Kind, Record
+from app.encoder.factory import build_encoder
+from app.encoder.texts import candidate_text
+from app.matching.records import Records, extract
+from app.settings import Settings
+from app.store.base import StoredPoint
+from app.store.edge import EdgeStore
 
 FILTERS = {
     "no filter": None,

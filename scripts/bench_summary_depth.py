@@ -16,8 +16,9 @@ import numpy as np
 
 from app.services import Services
 from app.settings import Settings
+from app.training.data import shared_data
 
-TITLES = Path(__file__).resolve().parents[2] / "shared" / "data" / "jobbert_validation" / "titles.csv"
+TITLES = shared_data() / "jobbert_validation" / "titles.csv"
 
 
 def main() -> None:

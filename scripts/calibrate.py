@@ -13,20 +13,17 @@ store it beside the model (calibration.json, tagged with the model version):
 """
 
 import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from app.encoder.factory import DEFAULT_MODEL, build_encoder  # noqa: E402
-from app.matching.lexical import Lexicon  # noqa: E402
-from app.matching.occupations import RERANK_DEPTH  # noqa: E402
-from app.matching.ranking import Weights  # noqa: E402
-from app.matching.scorer import CALIBRATION_FILE, MatchScorer  # noqa: E402
-from app.settings import Settings  # noqa: E402
-from app.training.calibration import (  # noqa: E402
+from app.encoder.factory import DEFAULT_MODEL, build_encoder
+from app.matching.lexical import Lexicon
+from app.matching.occupations import RERANK_DEPTH
+from app.matching.ranking import Weights
+from app.matching.scorer import CALIBRATION_FILE, MatchScorer
+from app.settings import Settings
+from app.training.calibration import (
     OccupationVectors,
     Rankings,
     Top1Table,
@@ -37,9 +34,9 @@ from app.training.calibration import (  # noqa: E402
     split_halves,
     top1_table,
 )
-from app.training.data import load_occupations, load_validation_titles  # noqa: E402
+from app.training.data import load_occupations, load_validation_titles, shared_data
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+SHARED = shared_data()
 
 
 def main() -> None:

@@ -21,21 +21,19 @@ on the labels would reach (training on them: measured, never served).
 """
 
 import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from app.encoder.factory import DEFAULT_MODEL, build_encoder  # noqa: E402
-from app.encoder.sentence import SentenceTransformerEncoder  # noqa: E402
-from app.matching.confidence import OCCUPATION_FEATURES, Calibrator  # noqa: E402
-from app.matching.occupations import RERANK_DEPTH  # noqa: E402
-from app.matching.ranking import Weights  # noqa: E402
-from app.matching.scorer import MatchScorer  # noqa: E402
-from app.settings import Settings  # noqa: E402
-from app.training.calibration import (  # noqa: E402
+from app.encoder.factory import DEFAULT_MODEL, build_encoder
+from app.encoder.sentence import SentenceTransformerEncoder
+from app.matching.calibration import Calibrator
+from app.matching.confidence import OCCUPATION_FEATURES
+from app.matching.occupations import RERANK_DEPTH
+from app.matching.ranking import Weights
+from app.matching.scorer import MatchScorer
+from app.settings import Settings
+from app.training.calibration import (
     OccupationVectors,
     Rankings,
     Top1Table,
@@ -44,20 +42,16 @@ from app.training.calibration import (  # noqa: E402
     split_halves,
     top1_table,
 )
-from app.training.data import load_occupations, load_validation_titles  # noqa: E402
-from app.training.evaluate import gold_ranks, label_table, rank_report, target_scores  # noqa: E402
-from app.training.label_audit import named_errors, prior_confidence, repeated_titles  # noqa: E402
+from app.training.data import load_occupations, shared_data
+from app.training.evaluate import gold_ranks, label_table, rank_report, target_scores, validation_pairs
+from app.training.label_audit import named_errors, prior_confidence, repeated_titles
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+SHARED = shared_data()
 
 
 def load(esco: Path, titles_path: Path, limit: int | None):
     occs = load_occupations(esco)
-    uri = {o.uri: i for i, o in enumerate(occs)}
-    pairs = [(t, uri[u]) for t, u in load_validation_titles(titles_path) if u in uri]
-    if limit:
-        rng = np.random.default_rng(0)
-        pairs = [pairs[i] for i in sorted(rng.choice(len(pairs), limit, replace=False))]
+    pairs = validation_pairs(occs, titles_path, limit)
     all_labels = {lab.lower() for o in occs for lab in o.labels}
     verbatim = np.array([t.lower() in all_labels for t, _ in pairs])
     return occs, pairs, verbatim
@@ -257,7 +251,7 @@ def reliability_plot(rows: dict, correct: np.ndarray, path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from app.matching.confidence import reliability_bins
+    from app.training.metrics import reliability_bins
 
     fig, ax = plt.subplots(figsize=(5.5, 5))
     ax.plot([0, 1], [0, 1], "k--", lw=1, label="perfect calibration")

@@ -25,15 +25,16 @@ import numpy as np
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from fastapi.testclient import TestClient  # noqa: E402
+from fastapi.testclient import TestClient
 
-from app.encoder.factory import build_encoder  # noqa: E402
-from app.main import create_app  # noqa: E402
-from app.matching.criteria import CRITERIA  # noqa: E402
-from app.matching.lexical_vectors import Bm25Encoder  # noqa: E402
-from app.matching.match_model import MODEL_FILE, MatchModel, Ranker  # noqa: E402
-from app.settings import Settings  # noqa: E402
-from app.training.match_fit import (  # noqa: E402
+from app.encoder.factory import build_encoder
+from app.main import create_app
+from app.matching.criteria import CRITERIA
+from app.matching.lexical_vectors import Bm25Encoder
+from app.matching.match_model import MODEL_FILE, MatchModel, Ranker
+from app.settings import Settings
+from app.training.data import shared_data
+from app.training.match_fit import (
     Pool,
     confidence_metrics,
     fit_calibrator,
@@ -43,7 +44,7 @@ from app.training.match_fit import (  # noqa: E402
     with_priors,
 )
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "jobcv_dev"
+DATA = shared_data() / "jobcv_dev"
 
 
 def load(folder: Path):

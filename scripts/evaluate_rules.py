@@ -14,16 +14,15 @@ is nearer B than A), and how often the if_near anchor fires for A's titles at ea
 import argparse
 import random
 from collections import defaultdict
-from pathlib import Path
 
 import numpy as np
 
 from app.encoder.factory import build_encoder
 from app.matching.rules import FiredRules, Rule
 from app.settings import Settings
-from app.training.data import load_occupations
+from app.training.data import load_occupations, shared_data
 
-ESCO = Path(__file__).resolve().parents[2] / "shared" / "data" / "esco" / "occupations_en.csv"
+ESCO = shared_data() / "esco" / "occupations_en.csv"
 GRID = (0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75)
 
 

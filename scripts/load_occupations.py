@@ -16,10 +16,8 @@ from pathlib import Path
 import httpx
 from tqdm import tqdm
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from app.reference.loader import occupation_doc  # noqa: E402
-from app.training.data import load_occupations  # noqa: E402
+from app.reference.loader import occupation_doc
+from app.training.data import load_occupations
 
 
 def main() -> None:

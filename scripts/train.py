@@ -10,37 +10,17 @@ head) -> 3 loss -> 4 train (deterministic for a seed) -> 5 evaluate (JobBERT val
 import argparse
 import json
 import logging
-import sys
 from dataclasses import fields
 from pathlib import Path
 
-import numpy as np
+from app.encoder.factory import DEFAULT_MODEL
+from app.encoder.sentence import bundled_model_path
+from app.training.card import model_card
+from app.training.data import load_occupations, shared_data
+from app.training.evaluate import evaluate_model, validation_pairs
+from app.training.train import TrainConfig, train
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from app.encoder.factory import DEFAULT_MODEL  # noqa: E402
-from app.encoder.sentence import bundled_model_path  # noqa: E402
-from app.training.card import model_card  # noqa: E402
-from app.training.data import load_occupations, load_validation_titles  # noqa: E402
-from app.training.evaluate import gold_ranks, rank_report  # noqa: E402
-from app.training.train import TrainConfig, train  # noqa: E402
-
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-
-
-def validation_subset(occs, path: Path, limit: int | None, seed: int = 0):
-    uri = {o.uri: i for i, o in enumerate(occs)}
-    pairs = [(t, uri[u]) for t, u in load_validation_titles(path) if u in uri]
-    if limit and limit < len(pairs):
-        rng = np.random.default_rng(seed)
-        pairs = [pairs[i] for i in sorted(rng.choice(len(pairs), limit, replace=False))]
-    return pairs
-
-
-def evaluate(model, occs, pairs, serve: str):
-    q = model.encode([t for t, _ in pairs], serve)
-    t = model.encode([o.label for o in occs], serve)
-    return rank_report(gold_ranks(q @ t.T, np.array([g for _, g in pairs])))
+SHARED = shared_data()
 
 
 def parse_args() -> tuple[argparse.Namespace, TrainConfig]:
@@ -75,7 +55,7 @@ def main() -> None:
     model, run = train(occs, bundled_model_path(), cfg)  # 2-4 model, loss, train
     metrics = {}
     if args.eval_limit:  # 5 evaluate
-        rep = evaluate(model, occs, validation_subset(occs, args.titles, args.eval_limit), cfg.serve)
+        rep = evaluate_model(model, occs, validation_pairs(occs, args.titles, args.eval_limit), cfg.serve)
         print(f"validation ({args.eval_limit} titles): {rep.row()}")
         metrics = {
             "titles": rep.n,

@@ -43,7 +43,7 @@ def usable_export(model_path: Path | None) -> Path | None:
         return None
     if model_path is not None and meta.get("version") != model_version(Path(model_path)):
         log.warning(
-            "ONNX export %s was made from other weights (%s); run scripts/export_onnx.py again",
+            "ONNX export %s was made from other weights (%s); run jobmatch-export-onnx again",
             folder,
             meta.get("version"),
         )
@@ -64,11 +64,9 @@ def build_encoder(settings: Settings) -> Encoder:
         if settings.encoder_backend == "onnx":
             raise FileNotFoundError(
                 f"JOBMATCH_ENCODER_BACKEND=onnx but {onnx_dir(model_path)} holds no usable "
-                "export: run .venv/bin/python scripts/export_onnx.py"
+                "export: run .venv/bin/jobmatch-export-onnx"
             )
-        log.info(
-            "no ONNX export at %s: using the torch backend (scripts/export_onnx.py makes one)", onnx_dir(model_path)
-        )
+        log.info("no ONNX export at %s: using the torch backend (jobmatch-export-onnx makes one)", onnx_dir(model_path))
     from app.encoder.sentence import SentenceTransformerEncoder
 
     return SentenceTransformerEncoder(model_path, *chunking)

@@ -1,4 +1,4 @@
-"""The ONNX Runtime backend: the exported model (scripts/export_onnx.py) with the tokenizers library.
+"""The ONNX Runtime backend: the exported model (jobmatch-export-onnx) with the tokenizers library.
 
 No torch at run time. fp32: texts are sorted by length so that a batch carries little padding, and
 the next batch is tokenised on a helper thread while ONNX Runtime runs the current one (both
@@ -53,7 +53,7 @@ class OnnxEncoder(DocumentEncoder):
         export_dir = Path(export_dir)
         meta = read_export(export_dir)
         if meta is None:
-            raise FileNotFoundError(f"no ONNX export in {export_dir} (run scripts/export_onnx.py)")
+            raise FileNotFoundError(f"no ONNX export in {export_dir} (run jobmatch-export-onnx)")
         self.path = export_dir
         self.meta = meta
         self.model_dir = export_dir.parent if (export_dir.parent / ARTIFACT_CONFIG).exists() else None

@@ -17,7 +17,7 @@ log = logging.getLogger(__name__)
 
 ARTIFACT_CONFIG = "jobmatch.json"
 HEAD_FILE = "head.pt"
-ONNX_DIR = "onnx"  # an export beside the weights it was made from (scripts/export_onnx.py)
+ONNX_DIR = "onnx"  # an export beside the weights it was made from (jobmatch-export-onnx)
 
 
 def bundled_model_path() -> Path:
@@ -33,7 +33,7 @@ def load_artifact_config(path: Path) -> dict | None:
 
 
 # files beside a model that do not change its vectors (calibration is versioned against the model)
-NOT_WEIGHTS = {"calibration.json", "README.md"}
+NOT_WEIGHTS = {"calibration.json", "release.json", "README.md"}
 
 
 def model_version(path: Path) -> str:
@@ -100,7 +100,13 @@ class SentenceTransformerEncoder(DocumentEncoder):
         import torch
 
         if artifact.get("lora_rank"):
-            from peft import PeftModel
+            try:
+                from peft import PeftModel
+            except ImportError:
+                raise RuntimeError(
+                    "the torch backend of a LoRA artifact needs peft (pip install '.[train]'); the service "
+                    "serves the ONNX export without it (jobmatch-export-onnx)"
+                ) from None
 
             module = self.model[0]
             module.auto_model = PeftModel.from_pretrained(module.auto_model, str(path)).merge_and_unload()

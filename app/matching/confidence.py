@@ -1,21 +1,15 @@
-"""Confidence maths, pure functions: softmax-group sharpness and agreement, ranking-context
-features, and the calibrator that turns features into the probability that a match is right.
+"""Confidence features, pure functions: softmax-group sharpness and agreement, and the ranking-context
+features a calibrator (`app/matching/calibration.py`) turns into the probability that a match is right.
 
 Following the softmax-group idea: the head's output is G distributions over K elements. A sharp
 distribution (low entropy) means the encoder is sure of that feature; two objects whose group
 distributions overlap agree on that feature.
 """
 
-import json
 import math
 import re
-from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
-
-from app.matching.lexical import Lexicon
-from app.matching.ranking import Weights
 
 FEATURES = (
     "score",
@@ -182,145 +176,3 @@ def no_good_match(confidences: list[float | None], threshold: float) -> bool:
         return True
     known = [c for c in confidences if c is not None]
     return bool(known) and max(known) < threshold
-
-
-@dataclass
-class Calibrator:
-    """Logistic regression on standardised features (Platt scaling generalised to several inputs).
-
-    Stored as JSON beside the model artifact, tagged with the model version it was fitted for.
-    """
-
-    features: tuple[str, ...]
-    mean: np.ndarray
-    scale: np.ndarray
-    coef: np.ndarray
-    intercept: float
-    model_version: str = ""
-
-    @classmethod
-    def fit(
-        cls,
-        X: np.ndarray,
-        y: np.ndarray,
-        features=FEATURES,
-        model_version: str = "",
-        c: float = 1.0,
-        sample_weight: np.ndarray | None = None,
-    ):
-        """`sample_weight` lets sets of different sizes count alike (e.g. clean and noisy titles)."""
-        from sklearn.linear_model import LogisticRegression
-
-        if X.shape[1] != len(features):
-            raise ValueError(f"X has {X.shape[1]} columns for {len(features)} features")
-        if len(set(np.asarray(y).tolist())) < 2:
-            raise ValueError("calibration needs both right and wrong examples")
-        mean, scale = X.mean(axis=0), X.std(axis=0)
-        scale = np.where(scale > 1e-9, scale, 1.0)
-        lr = LogisticRegression(C=c, max_iter=1000).fit((X - mean) / scale, y, sample_weight=sample_weight)
-        return cls(tuple(features), mean, scale, lr.coef_[0], float(lr.intercept_[0]), model_version)
-
-    def predict(self, X: np.ndarray) -> np.ndarray:
-        z = ((np.asarray(X, dtype=np.float64) - self.mean) / self.scale) @ self.coef + self.intercept
-        return 1.0 / (1.0 + np.exp(-z))
-
-    def select(self, X_full: np.ndarray, columns: tuple[str, ...] = FEATURES) -> np.ndarray:
-        """Pick this calibrator's columns out of a full feature matrix whose columns are `columns`."""
-        return X_full[:, [columns.index(f) for f in self.features]]
-
-    def to_dict(self) -> dict:
-        return {
-            "features": list(self.features),
-            "mean": self.mean.tolist(),
-            "scale": self.scale.tolist(),
-            "coef": self.coef.tolist(),
-            "intercept": self.intercept,
-            "model_version": self.model_version,
-        }
-
-    @classmethod
-    def from_dict(cls, d: dict) -> "Calibrator":
-        return cls(
-            tuple(d["features"]),
-            np.array(d["mean"]),
-            np.array(d["scale"]),
-            np.array(d["coef"]),
-            float(d["intercept"]),
-            d.get("model_version", ""),
-        )
-
-
-@dataclass
-class Calibration:
-    """What `scripts/calibrate.py` fits for one model version, stored as calibration.json beside it:
-    the calibrator of job <-> candidate matches (FEATURES), the calibrator of occupation normalisation
-    (OCCUPATION_FEATURES), and the occupation ranking they were fitted on (its weights and lexicon)."""
-
-    model_version: str
-    match: Calibrator
-    occupation: Calibrator | None = None
-    ranking: Weights = Weights()
-
-    def save(self, path: Path) -> None:
-        r = self.ranking
-        path.write_text(
-            json.dumps(
-                {
-                    "model_version": self.model_version,
-                    "description_weight": r.description,
-                    "lexical_weight": r.lexical,
-                    "match": self.match.to_dict(),
-                    "occupation": self.occupation.to_dict() if self.occupation else None,
-                    "lexicon": r.lexicon.to_dict() if r.lexicon else None,
-                }
-            )
-        )
-
-    @classmethod
-    def load(cls, path: Path) -> "Calibration":
-        d = json.loads(path.read_text())
-        if "match" not in d:  # a single calibrator (before occupation calibration existed)
-            cal = Calibrator.from_dict(d)
-            return cls(cal.model_version, cal)
-        occ = Calibrator.from_dict(d["occupation"]) if d.get("occupation") else None
-        lexicon = Lexicon.from_dict(d["lexicon"]) if d.get("lexicon") else None
-        ranking = Weights(
-            float(d.get("description_weight", 0.0)), float(d.get("lexical_weight", 0.0)) if lexicon else 0.0, lexicon
-        )
-        return cls(d["model_version"], Calibrator.from_dict(d["match"]), occ, ranking)
-
-
-# --- evaluation of confidence ---------------------------------------------------------------
-
-
-def expected_calibration_error(conf: np.ndarray, correct: np.ndarray, bins: int = 15) -> float:
-    """ECE with equal-width bins: the gap between confidence and accuracy, weighted by bin size."""
-    conf, correct = np.asarray(conf, dtype=np.float64), np.asarray(correct, dtype=np.float64)
-    edges = np.linspace(0, 1, bins + 1)
-    idx = np.clip(np.digitize(conf, edges[1:-1], right=True), 0, bins - 1)
-    ece = 0.0
-    for b in range(bins):
-        sel = idx == b
-        if sel.any():
-            ece += sel.mean() * abs(conf[sel].mean() - correct[sel].mean())
-    return float(ece)
-
-
-def brier_score(conf: np.ndarray, correct: np.ndarray) -> float:
-    return float(np.mean((np.asarray(conf, dtype=np.float64) - np.asarray(correct, dtype=np.float64)) ** 2))
-
-
-def accuracy_at_coverage(conf: np.ndarray, correct: np.ndarray, coverage: float) -> float:
-    """Accuracy on the `coverage` fraction of items the confidence is most sure of."""
-    n = max(1, int(round(coverage * len(conf))))
-    keep = np.argsort(-np.asarray(conf), kind="stable")[:n]
-    return float(np.mean(np.asarray(correct)[keep]))
-
-
-def reliability_bins(conf: np.ndarray, correct: np.ndarray, bins: int = 15):
-    """(bin centres, accuracy per bin, count per bin) for a reliability diagram."""
-    edges = np.linspace(0, 1, bins + 1)
-    idx = np.clip(np.digitize(conf, edges[1:-1], right=True), 0, bins - 1)
-    acc = np.array([np.mean(correct[idx == b]) if np.any(idx == b) else np.nan for b in range(bins)])
-    count = np.array([np.sum(idx == b) for b in range(bins)])
-    return (edges[:-1] + edges[1:]) / 2, acc, count

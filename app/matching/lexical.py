@@ -115,10 +115,3 @@ class Lexicon:
         if tuple(d.get("ngrams", NGRAMS)) != NGRAMS:
             raise ValueError(f"lexicon of {d['ngrams']}-grams, this code reads {list(NGRAMS)}")
         return cls(int(d["n_docs"]), {str(k): int(v) for k, v in d["df"].items()})
-
-
-def similarity(a: dict[str, float], b: dict[str, float]) -> float:
-    """Dot product of two sparse vectors (a cosine when both are unit vectors)."""
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(v * b.get(g, 0.0) for g, v in a.items())

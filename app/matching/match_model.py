@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.matching.confidence import Calibrator
+from app.matching.calibration import Calibrator
 from app.matching.criteria import CRITERIA
 
 MODEL_FILE = Path(__file__).resolve().parents[2] / "models" / "matching" / "match_model.json"

@@ -54,7 +54,7 @@ class Occupation:
 
 
 @dataclass
-class Candidate:
+class OccupationCandidate:
     """One occupation among the candidates of a query: what ranking and confidence need, no document."""
 
     occupation_id: str
@@ -71,7 +71,7 @@ class Candidate:
 class OccupationHit:
     """A candidate on the page, in full."""
 
-    candidate: Candidate
+    candidate: OccupationCandidate
     occupation: Occupation
     vector: np.ndarray  # the best-matching label's vector
 
@@ -86,7 +86,7 @@ class OccupationHit:
 
 @dataclass
 class Candidates:
-    ranked: list[Candidate]  # best first
+    ranked: list[OccupationCandidate]  # best first
     page: list[OccupationHit]  # the first `limit` of them, in full
 
 
@@ -290,7 +290,7 @@ class OccupationIndex:
             ],
         )
 
-    def _by_labels(self, vector: np.ndarray, limit: int, banned_by, tenant: str) -> list["Candidate"]:
+    def _by_labels(self, vector: np.ndarray, limit: int, banned_by, tenant: str) -> list["OccupationCandidate"]:
         """Occupations by their best label (only ids, label texts and scores travel; vectors only
         when exclusion rules need to judge them)."""
         flt = Filter(
@@ -309,7 +309,7 @@ class OccupationIndex:
                 with_vector=banned_by is not None,
                 fields=("occupation_id", "label_text"),
             )
-            best: dict[str, Candidate] = {}
+            best: dict[str, OccupationCandidate] = {}
             banned: set[str] = set()
             for h in hits:  # best first, so the first hit of an occupation is its best label
                 oid = h.payload["occupation_id"]
@@ -322,7 +322,7 @@ class OccupationIndex:
                     best.pop(oid, None)
                     continue
                 if oid not in best:
-                    best[oid] = Candidate(oid, h.id, float(h.score), h.payload["label_text"])
+                    best[oid] = OccupationCandidate(oid, h.id, float(h.score), h.payload["label_text"])
             if len(best) >= want or len(hits) < fetch:
                 return list(best.values())[:want]
             fetch *= 2

@@ -25,7 +25,7 @@ TITLE = {Kind.JOB: job_title, Kind.CANDIDATE: candidate_title}
 _NOUN = {Kind.JOB: "job", Kind.CANDIDATE: "candidate"}
 _BODY = {Kind.JOB: "description", Kind.CANDIDATE: "cv_text"}
 # What a stored point holds besides the dense vector: 2 = extracted fields and the BM25 sparse vector.
-# Points of an older layout are re-indexed by scripts/reindex.py like points of another model.
+# Points of an older layout are re-indexed by jobmatch-reindex like points of another model.
 LAYOUT = "2"
 TITLE_CACHE = 50_000  # title vectors remembered (~1.5 KB each)
 

@@ -6,9 +6,9 @@ from pathlib import Path
 import numpy as np
 
 from app.encoder.base import Encoder
+from app.matching.calibration import Calibration
 from app.matching.confidence import (
     OCCUPATION_FEATURES,
-    Calibration,
     encoder_confidence,
     group_agreement,
     match_features,

@@ -17,13 +17,13 @@ from typing import Any
 from app.encoder.priority import bulk_work
 from app.matching.occupations import COLLECTION, OccupationIndex
 from app.reference import ESCO, ESCO_NAME
-from app.training.data import Occupation, load_occupations
+from app.training.data import OntologyOccupation, load_occupations
 
 log = logging.getLogger("jobmatch.reference")
 MARKER = "reference_occupations.json"
 
 
-def occupation_doc(o: Occupation) -> dict[str, Any]:
+def occupation_doc(o: OntologyOccupation) -> dict[str, Any]:
     """The API document of an ontology occupation. ESCO's hidden labels (search terms: old names, common
     misspellings) go in with the alternative ones: normalisation should find them."""
     return {

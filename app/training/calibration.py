@@ -11,22 +11,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.matching.confidence import (
-    FEATURES,
-    OCCUPATION_FEATURES,
-    Calibration,
-    Calibrator,
-    accuracy_at_coverage,
-    brier_score,
-    coverage,
-    expected_calibration_error,
-    label_radius,
-    words,
-)
+from app.matching.calibration import Calibration, Calibrator
+from app.matching.confidence import FEATURES, OCCUPATION_FEATURES, coverage, label_radius, words
 from app.matching.lexical import Lexicon
 from app.matching.occupations import description_text
 from app.matching.ranking import Weights, mix
 from app.training.evaluate import gold_ranks, label_table, lexical_target_scores, rank_report, target_scores
+from app.training.metrics import accuracy_at_coverage, brier_score, expected_calibration_error
 
 DESCRIPTION_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.2, 1.5, 2.0)
 LEXICAL_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0, 1.2, 1.5)

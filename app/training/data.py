@@ -6,6 +6,7 @@ Reads ESCO's `occupations_en.csv` (and optionally `ISCOGroups_en.csv`), or any C
 
 import csv
 import gzip
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +15,7 @@ csv.field_size_limit(sys.maxsize)
 
 
 @dataclass
-class Occupation:
+class OntologyOccupation:
     uri: str
     label: str
     alt_labels: list[str] = field(default_factory=list)
@@ -42,7 +43,7 @@ def _split(cell: str | None) -> list[str]:
     return [" ".join(p.split()) for p in parts if p.strip()]
 
 
-def load_occupations(path: str | Path) -> list[Occupation]:
+def load_occupations(path: str | Path) -> list[OntologyOccupation]:
     """ESCO occupations CSV (gzipped or not) or the simple format (see module doc); rows without a label
     are skipped."""
     out = []
@@ -58,7 +59,7 @@ def load_occupations(path: str | Path) -> list[Occupation]:
             )
         for row in reader:
             if esco:
-                occ = Occupation(
+                occ = OntologyOccupation(
                     row["conceptUri"],
                     (row.get("preferredLabel") or "").strip(),
                     _split(row.get("altLabels")),
@@ -68,7 +69,7 @@ def load_occupations(path: str | Path) -> list[Occupation]:
                     (row.get("code") or "").strip(),
                 )
             else:
-                occ = Occupation(
+                occ = OntologyOccupation(
                     row["id"],
                     (row.get("label") or "").strip(),
                     _split(row.get("alt_labels")),
@@ -82,22 +83,11 @@ def load_occupations(path: str | Path) -> list[Occupation]:
     return out
 
 
-@dataclass
-class IscoGroup:
-    code: str
-    label: str
-    description: str = ""
-
-
-def load_isco_groups(path: str | Path) -> dict[str, IscoGroup]:
-    with open(path, newline="", encoding="utf-8") as fh:
-        return {
-            r["code"].strip(): IscoGroup(
-                r["code"].strip(), r["preferredLabel"].strip(), " ".join((r.get("description") or "").split())
-            )
-            for r in csv.DictReader(fh)
-            if r.get("code")
-        }
+def shared_data(*parts: str) -> Path:
+    """A path in the training and evaluation data: $JOBMATCH_SHARED_DATA, else `../shared/data` beside the
+    repository. Scripts read it; the service never does."""
+    root = os.environ.get("JOBMATCH_SHARED_DATA") or Path(__file__).resolve().parents[3] / "shared" / "data"
+    return Path(root).joinpath(*parts)
 
 
 def load_validation_titles(path: str | Path) -> list[tuple[str, str]]:

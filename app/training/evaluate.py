@@ -89,3 +89,23 @@ def lexical_target_scores(
         owner,
         n_targets,
     )
+
+
+def validation_pairs(occupations, titles_path, limit: int | None = None, seed: int = 0) -> list[tuple[str, int]]:
+    """JobBERT validation titles as (title, index of its occupation), those whose occupation is in the set;
+    `limit` draws a fixed random subset. Validation and model selection only, never training."""
+    from app.training.data import load_validation_titles
+
+    uri = {o.uri: i for i, o in enumerate(occupations)}
+    pairs = [(t, uri[u]) for t, u in load_validation_titles(titles_path) if u in uri]
+    if limit and limit < len(pairs):
+        rng = np.random.default_rng(seed)
+        pairs = [pairs[i] for i in sorted(rng.choice(len(pairs), limit, replace=False))]
+    return pairs
+
+
+def evaluate_model(model, occupations, pairs: list[tuple[str, int]], serve: str) -> RankReport:
+    """Rank every occupation's preferred label for each title with `model.encode(texts, serve)`."""
+    q = model.encode([t for t, _ in pairs], serve)
+    t = model.encode([o.label for o in occupations], serve)
+    return rank_report(gold_ranks(q @ t.T, np.array([g for _, g in pairs])))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.matching.confidence import Calibrator
+from app.matching.calibration import Calibrator
 
 
 def title_key(title: str) -> str:

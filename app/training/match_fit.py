@@ -9,9 +9,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.matching.confidence import Calibrator, brier_score, expected_calibration_error
+from app.matching.calibration import Calibrator
 from app.matching.criteria import CRITERIA
 from app.matching.match_model import FEATURES, Ranker, context_features
+from app.training.metrics import brier_score, expected_calibration_error
 
 
 @dataclass

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import torch
 
-from app.training.data import Occupation
+from app.training.data import OntologyOccupation
 
 PREFIXES = [
     "Senior",
@@ -117,7 +117,7 @@ class PairSampler:
 
     def __init__(
         self,
-        occupations: list[Occupation],
+        occupations: list[OntologyOccupation],
         batch_size: int,
         aug_prob: float = 0.5,
         desc_prob: float = 0.1,
@@ -164,7 +164,7 @@ class PairSampler:
         return Batch(anchors, targets, labels, self.groups[labels], linked)
 
 
-def shared_label_links(occupations: list[Occupation]) -> dict[int, set[int]]:
+def shared_label_links(occupations: list[OntologyOccupation]) -> dict[int, set[int]]:
     """Occupation index -> the other occupations that carry one of its labels."""
     owners: dict[str, set[int]] = {}
     for i, occ in enumerate(occupations):

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from app.training.data import Occupation
+from app.training.data import OntologyOccupation
 from app.training.losses import LOSSES
 from app.training.model import LinearHead, SoftmaxGroupHead, TrainableEncoder
 from app.training.pairs import PairSampler
@@ -71,7 +71,7 @@ def seed_everything(seed: int, threads: int) -> None:
     torch.set_num_threads(threads)
 
 
-def train(occupations: list[Occupation], base_path: Path, cfg: TrainConfig) -> tuple[TrainableEncoder, dict]:
+def train(occupations: list[OntologyOccupation], base_path: Path, cfg: TrainConfig) -> tuple[TrainableEncoder, dict]:
     """Train and return the model and a log of the run (steps done, seconds, last losses)."""
     if cfg.serve == "head" and cfg.head == "none":
         raise ValueError("serve='head' needs a head")

@@ -8,9 +8,9 @@ import subprocess
 
 import pytest
 
+from app.bench.serving import ROOT
 from app.main import create_app
 from app.settings import Settings
-from scripts.serving import ROOT
 
 CLIENT = ROOT / "clients" / "typescript"
 

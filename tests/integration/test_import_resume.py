@@ -9,7 +9,7 @@ import time
 import httpx
 import pytest
 
-from scripts.serving import ROOT, running_server
+from app.bench.serving import ROOT, running_server
 from tests.fixtures.people import CANDIDATES
 
 pytestmark = pytest.mark.slow  # SIGKILLs real server processes
@@ -64,7 +64,7 @@ def test_an_import_survives_a_killed_server(tmp_path):
 
         # the command-line client follows the same import and lists its row errors
         cli = subprocess.run(
-            [sys.executable, "scripts/import_candidates.py", "--resume", import_id, "--url", url],
+            [sys.executable, "-m", "app.cli.import_file", "--resume", import_id, "--url", url],
             cwd=ROOT,
             capture_output=True,
             text=True,

@@ -91,7 +91,7 @@ def test_backend_selection(artifact, tmp_path, caplog):
     bare = tmp_path / "bare"
     shutil.copytree(artifact, bare, ignore=shutil.ignore_patterns(ONNX_DIR))
     assert build_encoder(Settings(model_path=bare)).backend == "torch"
-    with pytest.raises(FileNotFoundError, match="export_onnx.py"):
+    with pytest.raises(FileNotFoundError, match="jobmatch-export-onnx"):
         build_encoder(Settings(model_path=bare, encoder_backend="onnx"))
 
     stale = tmp_path / "stale"

@@ -1,16 +1,12 @@
 import numpy as np
 import pytest
 
+from app.matching.calibration import Calibration, Calibrator
 from app.matching.confidence import (
     FEATURES,
     OCCUPATION_FEATURES,
-    Calibration,
-    Calibrator,
-    accuracy_at_coverage,
-    brier_score,
     coverage,
     encoder_confidence,
-    expected_calibration_error,
     group_agreement,
     group_sharpness,
     label_radius,
@@ -23,6 +19,7 @@ from app.matching.confidence import (
 from app.matching.explain import shared_terms
 from app.matching.lexical import Lexicon
 from app.matching.ranking import Weights
+from app.training.metrics import accuracy_at_coverage, brier_score, expected_calibration_error
 
 
 def test_sharpness_is_one_for_one_hot_and_zero_for_uniform():
@@ -66,13 +63,6 @@ def test_calibrator_learns_a_monotone_probability_and_roundtrips(tmp_path):
     assert again.ranking.lexicon.vector("nurses") == lexicon.vector("nurses")
     assert np.allclose(again.match.predict(X[:5]), cal.predict(X[:5]))
     assert np.allclose(again.occupation.predict(X[:5]), cal.predict(X[:5]))
-
-
-def test_a_single_calibrator_file_still_loads_as_the_match_calibrator(tmp_path):
-    cal = Calibrator(("score",), np.zeros(1), np.ones(1), np.ones(1), 0.0, "v0")
-    (tmp_path / "c.json").write_text(__import__("json").dumps(cal.to_dict()))
-    again = Calibration.load(tmp_path / "c.json")
-    assert again.occupation is None and again.ranking == Weights() and again.match.features == ("score",)
 
 
 def test_words_and_coverage():

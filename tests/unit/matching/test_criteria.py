@@ -5,7 +5,7 @@ import pytest
 
 from app.domain import Kind
 from app.ingest.extract import extract_cv, extract_job
-from app.matching.confidence import Calibrator
+from app.matching.calibration import Calibrator
 from app.matching.criteria import CRITERIA, score_pair
 from app.matching.lexical_vectors import Bm25Encoder
 from app.matching.match_model import FEATURES, Ranker, context_features, normalise_weights

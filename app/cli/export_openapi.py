@@ -1,6 +1,6 @@
 """Write the service's OpenAPI document (what /openapi.json serves) to a file, without starting it.
 
-.venv/bin/python scripts/export_openapi.py build/openapi.json
+jobmatch-openapi build/openapi.json
 """
 
 import argparse

@@ -1,8 +1,8 @@
 """Import a file of candidates into a running jobmatch service, with a progress bar.
 
-    .venv/bin/python scripts/import_candidates.py people.ndjson --url http://127.0.0.1:8000
-    .venv/bin/python scripts/import_candidates.py cvs.zip --url https://jobmatch.example --api-key $KEY
-    .venv/bin/python scripts/import_candidates.py --resume IMPORT_ID --url ...   # follow an import again
+    jobmatch-import people.ndjson --url http://127.0.0.1:8000
+    jobmatch-import cvs.zip --url https://jobmatch.example --api-key $KEY
+    jobmatch-import --resume IMPORT_ID --url ...   # follow an import again
 
 Formats: NDJSON (*.ndjson, *.jsonl), CSV with a header row (*.csv), a JSON array (*.json), or a ZIP
 of CV files (PDF, DOCX, TXT). Uploads the file to POST /v1/imports, then polls the import and
@@ -21,8 +21,7 @@ from tqdm import tqdm
 
 
 def get_json(http: httpx.Client, path: str, attempts: int = 10) -> dict:
-    """GET with retries: the embedded engine stalls the server while it builds its index at the end
-    of an import, and a kept-alive connection can be reset when it wakes up."""
+    """GET with retries: a kept-alive connection can be reset (a server restarting, a proxy in between)."""
     for attempt in range(attempts):
         try:
             return http.get(path).raise_for_status().json()
@@ -30,6 +29,7 @@ def get_json(http: httpx.Client, path: str, attempts: int = 10) -> dict:
             if attempt == attempts - 1:
                 raise
             time.sleep(3.0)
+    raise ValueError("attempts must be at least 1")
 
 
 def follow(http: httpx.Client, import_id: str, every: float) -> dict:

@@ -1,4 +1,4 @@
-"""Realistic-looking benchmark data built from ESCO occupations: CVs of ~300 words and jobs.
+"""Realistic-looking benchmark data built from the shipped ESCO occupations: CVs of ~300 words and jobs.
 
 Only for benchmarks: the texts are generated, the vocabulary is real (ESCO, CC BY 4.0).
 """
@@ -6,9 +6,9 @@ Only for benchmarks: the texts are generated, the vocabulary is real (ESCO, CC B
 import random
 from pathlib import Path
 
+from app.reference import ESCO  # the shipped ESCO v1.2.0 occupations: benchmarks run without ../shared
 from app.training.data import load_occupations
 
-ESCO = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "esco" / "occupations_en.csv"
 CITIES = [
     ("Berlin", "DE", 52.52, 13.40),
     ("Munich", "DE", 48.14, 11.58),
