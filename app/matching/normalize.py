@@ -15,7 +15,7 @@ from app.matching.scorer import MatchScorer
 
 # Occupations re-ranked for a stored record's top 3 (the /normalize endpoint re-ranks RERANK_DEPTH = 50):
 # every record is normalised on ingest, and a shallower re-ranking nearly halves that cost while keeping
-# the same top occupation almost always (scripts/bench_summary_depth.py; figures in the README).
+# the same top occupation almost always (scripts/bench_summary_depth.py; figures in docs/benchmarks.md).
 SUMMARY_DEPTH = 30
 NO_MATCH_THRESHOLD = 0.35  # best confidence under which no_good_match is true (JOBMATCH_NO_MATCH_THRESHOLD)
 

@@ -235,6 +235,28 @@ class Records:
                 self._check_unreadable_owner(kind, record_id, tenant)
             self.store.delete(kind.value, [record_id])
 
+    def delete_many(
+        self, kind: Kind, ids: list[str], external_ids: list[str], tenant: str = DEFAULT_TENANT
+    ) -> list[tuple[str | None, str | None, bool]]:
+        """(id, external_id, deleted) for each id, then each external_id: an unknown or malformed one is
+        reported as not deleted, not raised."""
+        out: list[tuple[str | None, str | None, bool]] = []
+        for rid in ids:
+            out.append((rid, None, self._deleted(lambda rid=rid: self.delete(kind, rid, tenant))))
+        for ext in external_ids:
+            out.append(
+                (None, ext, self._deleted(lambda ext=ext: self.delete(kind, self.id_of(kind, ext, tenant), tenant)))
+            )
+        return out
+
+    @staticmethod
+    def _deleted(delete: Any) -> bool:
+        try:
+            delete()
+        except NotFound:
+            return False
+        return True
+
     def _check_unreadable_owner(self, kind: Kind, record_id: str, tenant: str) -> None:
         """A record whose payload cannot be read (written by a version that let such metadata in) shows no
         owner; only the operator's tenant, which held every record before tenants existed, may remove it."""

@@ -58,7 +58,7 @@ def start_import(
         File(
             description=(
                 "NDJSON (*.ndjson, *.jsonl), CSV with a header row (*.csv), a JSON array (*.json) or a ZIP of "
-                "CV files: PDF, DOCX, TXT (*.zip); see the README for the CSV columns."
+                "CV files: PDF, DOCX, TXT (*.zip); see docs/imports.md for the CSV columns."
             )
         ),
     ],

@@ -19,7 +19,6 @@ from app.api.schemas import (
     MatchResponse,
 )
 from app.domain import Kind
-from app.errors import NotFound
 
 
 def record_router(
@@ -41,6 +40,7 @@ def record_router(
         responses={200: {"model": doc_out, "description": f"Updated: a {noun} with this external_id existed."}},
     )
     def create(doc: doc_in, records: RecordsDep, tenant: TenantDep, response: Response):  # type: ignore[valid-type]
+        """Store a record, or update the one with this external_id."""
         rec, created = records.put_many(kind, [doc.model_dump(mode="json")], tenant=tenant)[0]  # type: ignore[attr-defined]
         response.status_code = 201 if created else 200
         return record_out(rec)
@@ -53,6 +53,7 @@ def record_router(
         name=f"bulk_{plural}",
     )
     async def bulk(request: Request, records: RecordsDep, settings: SettingsDep, tenant: TenantDep):
+        """Store many records; each item reports."""
         return await bulk_upload(request, kind, doc_in, records, settings.max_bulk_items, tenant)
 
     @router.post(
@@ -63,16 +64,11 @@ def record_router(
         "each says whether it was deleted (unknown ids are reported, not errors).",
     )
     def delete_many(req: BulkDeleteRequest, records: RecordsDep, tenant: TenantDep):
-        results = []
-        for rid in req.ids:
-            results.append(DeletedItem(id=rid, deleted=_deleted(lambda rid=rid: records.delete(kind, rid, tenant))))
-        for ext in req.external_ids:
-            results.append(
-                DeletedItem(
-                    external_id=ext,
-                    deleted=_deleted(lambda ext=ext: records.delete(kind, records.id_of(kind, ext, tenant), tenant)),
-                )
-            )
+        """Delete many by id and/or external_id; each reports."""
+        results = [
+            DeletedItem(id=rid, external_id=ext, deleted=deleted)
+            for rid, ext, deleted in records.delete_many(kind, req.ids, req.external_ids, tenant)
+        ]
         done = sum(r.deleted for r in results)
         return BulkDeleteResponse(results=results, deleted=done, not_found=len(results) - done)
 
@@ -96,6 +92,7 @@ def record_router(
         ] = "created_at",
         order: Annotated[Literal["asc", "desc"], Query(description="asc: oldest first.")] = "asc",
     ):
+        """A page of records, or the one with an external_id."""
         return record_page(records, kind, limit, offset, external_id, sort, order, tenant)
 
     @router.delete(
@@ -109,6 +106,7 @@ def record_router(
         tenant: TenantDep,
         external_id: Annotated[ExternalId, Query(description=f"Your own id of the {noun} to delete.")],
     ):
+        """Delete the record with this external_id."""
         records.delete(kind, records.id_of(kind, external_id, tenant), tenant)
         return Response(status_code=204)
 
@@ -125,12 +123,14 @@ def record_router(
         external_id: Annotated[ExternalId, Query(description=f"Your own id of the stored {noun}.")],
         req: Matching = None,
     ):
+        """The best matches for the record with this external_id."""
         return record_matches(
             matcher, kind, matcher.records.id_of(kind, external_id, tenant), req, settings.blind_matches, tenant
         )
 
     @router.get(f"/{{{id_name}}}", response_model=doc_out, description=f"One {noun}.", name=f"get_{noun}")
     def get(record_id: RecordId, records: RecordsDep, tenant: TenantDep):
+        """One record."""
         return record_out(records.get(kind, record_id, tenant))
 
     @router.put(
@@ -140,6 +140,7 @@ def record_router(
         name=f"replace_{noun}",
     )
     def replace(record_id: RecordId, doc: doc_in, records: RecordsDep, tenant: TenantDep):  # type: ignore[valid-type]
+        """Replace a record."""
         return record_out(records.replace(kind, record_id, doc.model_dump(mode="json"), tenant))  # type: ignore[attr-defined]
 
     @router.delete(
@@ -149,6 +150,7 @@ def record_router(
         name=f"delete_{noun}",
     )
     def delete(record_id: RecordId, records: RecordsDep, tenant: TenantDep):
+        """Delete a record."""
         records.delete(kind, record_id, tenant)
         return Response(status_code=204)
 
@@ -159,15 +161,7 @@ def record_router(
         name=f"match_{other}",
     )
     def match(record_id: RecordId, matcher: MatcherDep, settings: SettingsDep, tenant: TenantDep, req: Matching = None):
+        """The best matches of the other side for a stored record."""
         return record_matches(matcher, kind, record_id, req, settings.blind_matches, tenant)
 
     return router
-
-
-def _deleted(delete) -> bool:
-    """Runs a delete; False when the record was not found (a malformed id counts as not found too)."""
-    try:
-        delete()
-    except NotFound:
-        return False
-    return True
