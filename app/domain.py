@@ -83,3 +83,31 @@ def now() -> float:
     with _clock:
         _last = max(round(time.time(), 6), round(_last + 1e-6, 6))
         return _last
+
+
+@dataclass
+class CriterionScore:
+    """One criterion of a match: its score (0-1), its weight in the match's score, and its evidence."""
+
+    score: float
+    weight: float
+    evidence: dict[str, Any]
+
+
+@dataclass
+class Explanation:
+    """Why a match scored as it did: every criterion, the skills found and missing, the words both share."""
+
+    breakdown: dict[str, CriterionScore]
+    matched_skills: list[str]
+    missing_skills: list[str]
+    shared_terms: list[str]
+
+
+@dataclass
+class AppliedRule:
+    """An exclusion rule that fired for a query, and the ids of the results it removed."""
+
+    rule_id: str
+    excluded: int
+    removed: list[str]

@@ -1,6 +1,7 @@
 """Domain -> API conversions (and API filters -> domain filters)."""
 
 import re
+from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -8,7 +9,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from app.api.errors import describe_validation_errors
 from app.api.schemas import BulkItem, ImportOut, ItemError, MatchFilters, MatchOut, MatchRequest, MatchResponse
-from app.domain import Filters, Kind, Record
+from app.domain import AppliedRule, Explanation, Filters, Kind, Record
 from app.errors import NotFound
 from app.ingest.imports import ImportJob, ImportRunner, RowInvalid
 from app.ingest.parsers import LineError
@@ -109,17 +110,18 @@ BLIND_CUES = frozenset(
 )
 
 
-def _blinded(why: dict | None, name: str | None) -> dict | None:
-    """The explanation without words of the person's name or gender/age cues in its quoted terms."""
-    if why is None:
-        return None
-    hidden = BLIND_CUES | {w.lower() for w in re.findall(r"\w+", name or "")}
-    return {
-        **why,
-        "shared_terms": [
-            t for t in why.get("shared_terms", []) if not hidden & {w.lower() for w in re.findall(r"\w+", t)}
-        ],
-    }
+def explanation_out(why: Explanation, blind: bool, name: str | None) -> dict[str, Any]:
+    """The explanation as the API shows it; blind, without words of the person's name or gender/age cues
+    in its quoted terms."""
+    out = asdict(why)
+    if blind:
+        hidden = BLIND_CUES | {w.lower() for w in re.findall(r"\w+", name or "")}
+        out["shared_terms"] = [t for t in why.shared_terms if not hidden & {w.lower() for w in re.findall(r"\w+", t)}]
+    return out
+
+
+def rules_applied_out(applied: list[AppliedRule]) -> list[dict[str, Any]]:
+    return [asdict(a) for a in applied]
 
 
 def match_response(page: MatchPage, blind: bool = False) -> MatchResponse:
@@ -137,7 +139,7 @@ def match_response(page: MatchPage, blind: bool = False) -> MatchResponse:
                 location=d.get("location"),
                 skills=d.get("skills") or [],
                 encoder_confidence=m.record.encoder_confidence,
-                explanation=_blinded(why, d.get("name")) if blind else why,
+                explanation=explanation_out(why, blind, d.get("name")),
             )
         )
     return MatchResponse(
@@ -145,7 +147,7 @@ def match_response(page: MatchPage, blind: bool = False) -> MatchResponse:
         model=page.model,
         no_good_match=page.no_good_match,
         query_confidence=page.query_confidence,
-        rules_applied=page.rules_applied,
+        rules_applied=rules_applied_out(page.rules_applied),
         total=page.total,
     )
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from app.domain import DEFAULT_TENANT, now
+from app.domain import DEFAULT_TENANT, AppliedRule, now
 from app.encoder.base import Encoder
 from app.errors import NotFound
 from app.matching.ids import parse_id
@@ -57,13 +57,9 @@ class FiredRules:
                 return rule
         return None
 
-    def applied(self) -> list[dict]:
+    def applied(self) -> list[AppliedRule]:
         return [
-            {
-                "rule_id": r.id,
-                "excluded": len(self.excluded.get(r.id, [])),
-                "removed": [i for i in self.excluded.get(r.id, []) if i],
-            }
+            AppliedRule(r.id, len(self.excluded.get(r.id, [])), [i for i in self.excluded.get(r.id, []) if i])
             for r in self.rules
         ]
 

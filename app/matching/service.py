@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from app.domain import DEFAULT_TENANT, Filters, Kind, Match, Record
+from app.domain import DEFAULT_TENANT, AppliedRule, CriterionScore, Explanation, Filters, Kind, Match, Record
 from app.encoder.base import Encoder
 from app.encoder.texts import candidate_text, job_text
 from app.matching import confidence
@@ -29,8 +29,8 @@ class MatchPage:
     model: str
     no_good_match: bool
     query_confidence: float | None = None
-    explanations: list[dict] = field(default_factory=list)
-    rules_applied: list[dict] = field(default_factory=list)
+    explanations: list[Explanation] = field(default_factory=list)
+    rules_applied: list[AppliedRule] = field(default_factory=list)
     total: int | None = None  # records that pass the filters, when counted
 
 
@@ -222,21 +222,19 @@ def rule_vector(hit: Hit) -> np.ndarray:
     return np.asarray(hit.vector, dtype=np.float32) if title is None else title
 
 
-def explain(query: Query, scored: Scored, target: Kind, weights: dict[str, float]) -> dict:
+def explain(query: Query, scored: Scored, target: Kind, weights: dict[str, float]) -> Explanation:
     """Per criterion: its score, its weight in `score`, and the evidence; plus the words both texts share."""
     doc = scored.record.doc
     text = " ".join(_TEXT[target](doc))
     skills = scored.criteria["skills"].evidence
-    return {
-        "breakdown": {
-            c: {
-                "score": round(scored.criteria[c].score, 4),
-                "weight": round(weights.get(c, 0.0), 4),
-                "evidence": scored.criteria[c].evidence,
-            }
+    return Explanation(
+        breakdown={
+            c: CriterionScore(
+                round(scored.criteria[c].score, 4), round(weights.get(c, 0.0), 4), scored.criteria[c].evidence
+            )
             for c in CRITERIA
         },
-        "matched_skills": skills.get("matched", []),
-        "missing_skills": skills.get("missing", []),
-        "shared_terms": shared_terms(query.text, text, query.skills, doc.get("skills")),
-    }
+        matched_skills=skills.get("matched", []),
+        missing_skills=skills.get("missing", []),
+        shared_terms=shared_terms(query.text, text, query.skills, doc.get("skills")),
+    )

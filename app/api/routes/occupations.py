@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app.api.bulk import bulk_openapi, bulk_store
 from app.api.deps import NormalizerDep, OccupationsDep, SettingsDep, TenantDep
-from app.api.present import occupation_out
+from app.api.present import occupation_out, rules_applied_out
 from app.api.schemas import (
     BulkResponse,
     NormalizedMatch,
@@ -62,7 +62,12 @@ def normalize(req: NormalizeRequest, normalizer: NormalizerDep, tenant: TenantDe
             for h, c in zip(n.hits, n.confidences)
         ]
         results.append(
-            NormalizeResult(text=text, matches=matches, no_good_match=n.no_good_match, rules_applied=n.fired.applied())
+            NormalizeResult(
+                text=text,
+                matches=matches,
+                no_good_match=n.no_good_match,
+                rules_applied=rules_applied_out(n.fired.applied()),
+            )
         )
     return NormalizeResponse(results=results, model=normalizer.occupations.model_id)
 

@@ -677,7 +677,7 @@ export interface components {
         Body_imports_start: {
             /**
              * File
-             * @description NDJSON (*.ndjson, *.jsonl), CSV with a header row (*.csv), a JSON array (*.json) or a ZIP of CV files: PDF, DOCX, TXT (*.zip); see the README for the CSV columns.
+             * @description NDJSON (*.ndjson, *.jsonl), CSV with a header row (*.csv), a JSON array (*.json) or a ZIP of CV files: PDF, DOCX, TXT (*.zip); see docs/imports.md for the CSV columns.
              */
             file: string;
             /**
