@@ -21,6 +21,62 @@ class Kind(str, Enum):
 DEFAULT_TENANT = "default"  # the operator's own tenant: keys without a tenant prefix, or no keys at all
 SHARED = "_shared"  # reference occupations every tenant sees (the shipped set; those the operator adds)
 
+
+@dataclass(frozen=True)
+class DocFields:
+    """Where one side keeps what the service reads: the field names of a job or of a candidate."""
+
+    title: str  # what names the occupation
+    text: str  # the free text
+    years: str  # years of experience: required (job) or held (candidate)
+    salary: str  # a range {min, max, currency}: offered or expected
+
+
+FIELDS = {
+    Kind.JOB: DocFields("title", "description", "min_years_experience", "salary"),
+    Kind.CANDIDATE: DocFields("desired_title", "cv_text", "years_experience", "salary_expectation"),
+}
+
+
+class DocView:
+    """A typed view of a job or candidate document as the client sent it: field names live in FIELDS."""
+
+    def __init__(self, kind: Kind, doc: dict[str, Any]):
+        self.kind, self.doc, self.fields = kind, doc, FIELDS[kind]
+
+    @property
+    def title(self) -> str:
+        return (self.doc.get(self.fields.title) or "").strip()
+
+    @property
+    def text(self) -> str:
+        return (self.doc.get(self.fields.text) or "").strip()
+
+    @property
+    def skills(self) -> list[str]:
+        return list(self.doc.get("skills") or [])
+
+    @property
+    def years(self) -> float | None:
+        return self.doc.get(self.fields.years)
+
+    @property
+    def salary(self) -> dict[str, Any]:
+        return self.doc.get(self.fields.salary) or {}
+
+    @property
+    def languages(self) -> dict[str, str]:
+        return self.doc.get("languages") or {}
+
+    @property
+    def location(self) -> dict[str, Any]:
+        return self.doc.get("location") or {}
+
+    @property
+    def name(self) -> str | None:
+        return self.doc.get("name")
+
+
 CEFR_LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
 MAX_TEXT = 100_000  # characters of a job description or CV text (API bodies, import rows, CV files)
 

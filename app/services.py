@@ -16,6 +16,7 @@ from app.encoder.base import Encoder
 from app.encoder.factory import build_encoder
 from app.ingest.imports import ImportBook, ImportJob, ImportRunner
 from app.ingest.webhooks import PENDING, WebhookSender
+from app.matching.calibration import load_calibration, ranking_profile
 from app.matching.normalize import Normalizer
 from app.matching.occupations import OccupationIndex
 from app.matching.records import Records
@@ -73,9 +74,14 @@ class Services:
         for its webhook body. The API passes both; scripts that run no imports need neither."""
         enc = encoder or build_encoder(settings)
         store = open_store(settings)
-        scorer = MatchScorer.for_encoder(enc)
-        occupations = OccupationIndex(
-            enc, store, enc.model_id, weights=scorer.ranking, revision_file=settings.data_dir / "occupations_revision"
+        calibration = load_calibration(enc)
+        scorer = MatchScorer(enc, calibration)
+        occupations = OccupationIndex(  # owns the occupation ranking fitted with the model's calibration
+            enc,
+            store,
+            enc.model_id,
+            weights=ranking_profile(calibration),
+            revision_file=settings.data_dir / "occupations_revision",
         )
         rules = RuleBook(
             store,

@@ -15,7 +15,7 @@ from dataclasses import replace
 import numpy as np
 
 from app.encoder.sentence import bundled_model_path
-from app.matching.ranking import Weights
+from app.matching.ranking import RankingProfile
 from app.training.calibration import OccupationVectors, Rankings
 from app.training.data import load_occupations, shared_data
 from app.training.evaluate import evaluate_model, gold_ranks, rank_report, validation_pairs
@@ -72,7 +72,7 @@ def served_report(model, occs, pairs, serve: str, weight: float = 0.5):
     """All occupations ranked by best label + weight x description (the served mix, without the top-50 cut)."""
     encode = lambda texts: model.encode(texts, serve)  # noqa: E731
     q = encode([t for t, _ in pairs])
-    scores = Rankings.of(q, OccupationVectors.encode(encode, occs)).full(Weights(weight))
+    scores = Rankings.of(q, OccupationVectors.encode(encode, occs)).full(RankingProfile(weight))
     return rank_report(gold_ranks(scores, np.array([g for _, g in pairs])))
 
 

@@ -20,7 +20,7 @@ import numpy as np
 from app.bench.serving import percentiles
 from app.matching.normalize import Normalizer
 from app.matching.occupations import OccupationIndex
-from app.matching.ranking import Weights
+from app.matching.ranking import RankingProfile
 from app.reference.loader import occupation_doc
 from app.services import Services
 from app.settings import Settings
@@ -65,10 +65,10 @@ def main() -> None:
             f"model {model_id} ({enc.backend}); {len(occs)} occupations loaded in {load_s:.0f} s, "
             f"HNSW built in {time.perf_counter() - t:.1f} s; {len(pairs)} titles, limit {args.limit}"
         )
-        labels_only = OccupationIndex(enc, store, model_id, weights=Weights(), rerank_depth=0)
+        labels_only = OccupationIndex(enc, store, model_id, weights=RankingProfile(), rerank_depth=0)
         texts = [p[0] for p in pairs]
         vectors = enc.encode(texts)
-        dense = OccupationIndex(enc, store, model_id, weights=Weights(scorer.ranking.description), **extra)
+        dense = OccupationIndex(enc, store, model_id, weights=RankingProfile(served.weights.description), **extra)
         for name, index in (
             ("labels only (baseline)", labels_only),
             ("+ description re-rank", dense),

@@ -18,10 +18,11 @@ from pathlib import Path
 import numpy as np
 
 from app.encoder.factory import DEFAULT_MODEL, build_encoder
+from app.matching.calibration import CALIBRATION_FILE
 from app.matching.lexical import Lexicon
 from app.matching.occupations import RERANK_DEPTH
-from app.matching.ranking import Weights
-from app.matching.scorer import CALIBRATION_FILE, MatchScorer
+from app.matching.ranking import RankingProfile
+from app.matching.scorer import MatchScorer
 from app.settings import Settings
 from app.training.calibration import (
     OccupationVectors,
@@ -77,7 +78,7 @@ def main() -> None:
         reduced, clean_texts, clean_gold, clean_fit = held_out_labels(occs, args.clean)
         occ_c = OccupationVectors.encode(enc.encode, reduced)
         lex_c = Lexicon.fit(occ_c.labels)
-        w_c = Weights(weights.description, weights.lexical, lex_c)
+        w_c = RankingProfile(weights.description, weights.lexical, lex_c)
         q_c = enc.encode(clean_texts)
         clean_table = top1_table(
             scorer, clean_texts, q_c, Rankings.of(q_c, occ_c, clean_texts, lex_c), occ_c, clean_gold, w_c, RERANK_DEPTH

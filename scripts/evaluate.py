@@ -27,10 +27,10 @@ import numpy as np
 
 from app.encoder.factory import DEFAULT_MODEL, build_encoder
 from app.encoder.sentence import SentenceTransformerEncoder
-from app.matching.calibration import Calibrator
+from app.matching.calibration import Calibrator, ranking_profile
 from app.matching.confidence import OCCUPATION_FEATURES
 from app.matching.occupations import RERANK_DEPTH
-from app.matching.ranking import Weights
+from app.matching.ranking import RankingProfile
 from app.matching.scorer import MatchScorer
 from app.settings import Settings
 from app.training.calibration import (
@@ -131,7 +131,7 @@ def main() -> None:
         occ = OccupationVectors.encode(enc.encode, occs)
         q = enc.encode(queries)
         scorer = MatchScorer.for_encoder(enc)
-        rankings = Rankings.of(q, occ, queries, scorer.ranking.lexicon)
+        rankings = Rankings.of(q, occ, queries, ranking_profile(scorer.calibration).lexicon)
         report(name, q @ occ.label_vecs[occ.starts].T, rankings.label, gold, verbatim)
         served_section(scorer, rankings, gold, verbatim)
         if not args.limit:
@@ -144,7 +144,7 @@ def served_section(scorer, rankings, gold, verbatim) -> None:
     """The ranking the service runs: the best RERANK_DEPTH occupations by best label, re-ranked by
     best label + w_d x description + w_l x lexical, the weights from the model's calibration (chosen on
     the fitting half)."""
-    w = scorer.ranking
+    w = ranking_profile(scorer.calibration)
     served = rankings.served(w, RERANK_DEPTH)
     _, held = split_halves(len(gold))
     print(
@@ -156,7 +156,7 @@ def served_section(scorer, rankings, gold, verbatim) -> None:
     print(f"  held-out half:       {rank_report(gold_ranks(served[held], gold[held])).row()}")
     print(f"  held-out half, labels only: {rank_report(gold_ranks(rankings.label[held], gold[held])).row()}")
     if w.lexical:
-        dense = Weights(w.description)
+        dense = RankingProfile(w.description)
         print(
             f"  held-out half, without the lexical score (best label + {w.description} x description): "
             f"{rank_report(gold_ranks(rankings.served(dense, RERANK_DEPTH)[held], gold[held])).row()}"
@@ -167,7 +167,7 @@ def confidence_section(scorer, texts, q, rankings, occ, gold, plot: Path | None)
     if scorer.calibration is None or scorer.calibration.occupation is None:
         print("\n(no calibration.json with an occupation calibrator for this model: run scripts/calibrate.py)")
         return
-    w = scorer.ranking
+    w = ranking_profile(scorer.calibration)
 
     def table(idx):
         return top1_table(

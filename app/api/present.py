@@ -9,7 +9,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from app.api.errors import describe_validation_errors
 from app.api.schemas import BulkItem, ImportOut, ItemError, MatchFilters, MatchOut, MatchRequest, MatchResponse
-from app.domain import AppliedRule, Explanation, Filters, Kind, Record
+from app.domain import AppliedRule, DocView, Explanation, Filters, Kind, Record
 from app.errors import NotFound
 from app.ingest.imports import ImportJob, ImportRunner, RowInvalid
 from app.ingest.parsers import LineError
@@ -127,17 +127,17 @@ def rules_applied_out(applied: list[AppliedRule]) -> list[dict[str, Any]]:
 def match_response(page: MatchPage, blind: bool = False) -> MatchResponse:
     out = []
     for m, why in zip(page.matches, page.explanations):
-        d = m.record.doc
+        d, view = m.record.doc, DocView(m.record.kind, m.record.doc)
         out.append(
             MatchOut(
                 id=m.record.id,
                 external_id=d.get("external_id"),
-                title=d.get("title") or d.get("desired_title"),
-                name=None if blind else d.get("name"),
+                title=view.title or None,
+                name=None if blind else view.name,
                 score=m.score,
                 confidence=m.confidence,
                 location=d.get("location"),
-                skills=d.get("skills") or [],
+                skills=view.skills,
                 encoder_confidence=m.record.encoder_confidence,
                 explanation=explanation_out(why, blind, d.get("name")),
             )

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from app.domain import DocView, Kind
+
 
 def _head(title: str | None, skills: list[str] | None) -> str:
     parts = [title.strip()] if title and title.strip() else []
@@ -10,24 +12,28 @@ def _head(title: str | None, skills: list[str] | None) -> str:
     return ". ".join(parts)
 
 
+def document_text(kind: Kind, doc: dict[str, Any]) -> tuple[str, str]:
+    """(head, body): the title (a job's, a candidate's desired one) and skills lead, the free text follows."""
+    view = DocView(kind, doc)
+    return _head(view.title, view.skills), view.text
+
+
 def job_text(doc: dict[str, Any]) -> tuple[str, str]:
-    """(head, body) of a job: title and skills lead, the description follows."""
-    return _head(doc.get("title"), doc.get("skills")), (doc.get("description") or "").strip()
+    return document_text(Kind.JOB, doc)
 
 
 def candidate_text(doc: dict[str, Any]) -> tuple[str, str]:
-    """(head, body) of a candidate: desired title and skills lead, the CV text follows."""
-    return _head(doc.get("desired_title"), doc.get("skills")), (doc.get("cv_text") or "").strip()
+    return document_text(Kind.CANDIDATE, doc)
 
 
 def job_title(doc: dict[str, Any]) -> str:
     """What names a job's occupation: its title."""
-    return (doc.get("title") or "").strip()
+    return DocView(Kind.JOB, doc).title
 
 
 def candidate_title(doc: dict[str, Any]) -> str:
     """What names a candidate's occupation: the desired title ("" without one)."""
-    return (doc.get("desired_title") or "").strip()
+    return DocView(Kind.CANDIDATE, doc).title
 
 
 def chunk_words(head: str, body: str, words_per_chunk: int, max_chunks: int) -> list[str]:

@@ -3,14 +3,18 @@ match is right, fitted offline (`scripts/calibrate.py`, `scripts/evaluate_matchi
 as JSON beside the model it was fitted for."""
 
 import json
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from app.encoder.base import Encoder
 from app.matching.confidence import FEATURES
 from app.matching.lexical import Lexicon
-from app.matching.ranking import Weights
+from app.matching.ranking import RankingProfile
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -88,7 +92,7 @@ class Calibration:
     model_version: str
     match: Calibrator
     occupation: Calibrator | None = None
-    ranking: Weights = field(default_factory=Weights)
+    ranking: RankingProfile = field(default_factory=RankingProfile)
 
     def save(self, path: Path) -> None:
         r = self.ranking
@@ -110,7 +114,34 @@ class Calibration:
         d = json.loads(path.read_text())
         occ = Calibrator.from_dict(d["occupation"]) if d.get("occupation") else None
         lexicon = Lexicon.from_dict(d["lexicon"]) if d.get("lexicon") else None
-        ranking = Weights(
+        ranking = RankingProfile(
             float(d.get("description_weight", 0.0)), float(d.get("lexical_weight", 0.0)) if lexicon else 0.0, lexicon
         )
         return cls(d["model_version"], Calibrator.from_dict(d["match"]), occ, ranking)
+
+
+CALIBRATION_FILE = "calibration.json"
+
+
+def load_calibration(encoder: Encoder) -> Calibration | None:
+    """The calibration stored beside the encoder's trained artifact, if it was fitted for these very
+    weights (another model version disables it, with a log line)."""
+    model_dir = encoder.model_dir  # the trained artifact's folder, whatever the backend
+    path = Path(model_dir) / CALIBRATION_FILE if model_dir else None
+    if path is None or not path.exists():
+        return None
+    calibration = Calibration.load(path)
+    if calibration.model_version != encoder.version:
+        log.warning(
+            "calibration %s was fitted for model %s, not %s: confidences disabled",
+            path,
+            calibration.model_version,
+            encoder.version,
+        )
+        return None
+    return calibration
+
+
+def ranking_profile(calibration: Calibration | None) -> RankingProfile:
+    """The occupation ranking fitted with the calibration; labels only without one."""
+    return calibration.ranking if calibration else RankingProfile()

@@ -57,7 +57,7 @@ NO_MATCH_BELOW = 0.5
 
 @dataclass
 class Ranker:
-    """Weights, calibrator and no-good-match threshold of one direction."""
+    """RankingProfile, calibrator and no-good-match threshold of one direction."""
 
     weights: dict[str, float] = field(default_factory=lambda: {c: 1 / len(CRITERIA) for c in CRITERIA})
     calibrator: Calibrator | None = None

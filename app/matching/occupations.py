@@ -22,7 +22,7 @@ from app.domain import DEFAULT_TENANT, SHARED, now
 from app.errors import NotFound
 from app.matching.confidence import label_radius
 from app.matching.ids import parse_id
-from app.matching.ranking import Weights, mix
+from app.matching.ranking import RankingProfile, mix
 from app.store.base import FieldType, StoredPoint, VectorStore
 from app.store.conditions import Filter, IsEmpty, Match, MatchAny
 
@@ -109,7 +109,7 @@ class OccupationIndex:
         store: VectorStore,
         model_id: str,
         overfetch: int = 4,
-        weights: Weights | None = None,
+        weights: RankingProfile | None = None,
         rerank_depth: int = RERANK_DEPTH,
         revision_file: Path | None = None,
     ):
@@ -120,7 +120,7 @@ class OccupationIndex:
         self.store = store
         self.model_id = model_id
         self.overfetch = overfetch
-        self.weights = weights or Weights()
+        self.weights = weights or RankingProfile()
         self.rerank_depth = rerank_depth
         self._lock = threading.Lock()
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from app.domain import CEFR_LEVELS, Kind
+from app.domain import CEFR_LEVELS, FIELDS, Kind
 from app.store.base import FieldType
 
 INDEXES: dict[str, FieldType] = {
@@ -34,8 +34,6 @@ INDEXES: dict[str, FieldType] = {
 }
 
 # Which document field feeds the shared filter fields, per side.
-_YEARS = {Kind.JOB: "min_years_experience", Kind.CANDIDATE: "years_experience"}
-_SALARY = {Kind.JOB: "salary", Kind.CANDIDATE: "salary_expectation"}
 
 
 def flag(value: bool) -> str:
@@ -64,7 +62,9 @@ def filter_fields(kind: Kind, doc: dict[str, Any], extracted: dict[str, Any] | N
         **doc,
         "skills": doc.get("skills") or ex.get("skills") or [],
         "languages": doc.get("languages") or ex.get("languages") or {},
-        _YEARS[kind]: doc.get(_YEARS[kind]) if doc.get(_YEARS[kind]) is not None else ex.get("years_experience"),
+        FIELDS[kind].years: doc.get(FIELDS[kind].years)
+        if doc.get(FIELDS[kind].years) is not None
+        else ex.get("years_experience"),
     }
     out: dict[str, Any] = {"f_remote": flag(doc.get("remote", False))}
     loc = doc.get("location") or {}
@@ -76,11 +76,11 @@ def filter_fields(kind: Kind, doc: dict[str, Any], extracted: dict[str, Any] | N
         out["f_geo"] = {"lat": loc["lat"], "lon": loc["lon"]}
     if doc.get("languages"):
         out["f_lang"] = language_tokens(doc["languages"])
-    if doc.get(_YEARS[kind]) is not None:
-        out["f_years"] = float(doc[_YEARS[kind]])
+    if doc.get(FIELDS[kind].years) is not None:
+        out["f_years"] = float(doc[FIELDS[kind].years])
     if doc.get("skills"):
         out["f_skills"] = sorted({norm_skill(s) for s in doc["skills"] if s.strip()})
-    salary = doc.get(_SALARY[kind]) or {}
+    salary = doc.get(FIELDS[kind].salary) or {}
     if salary.get("min") is not None or salary.get("max") is not None:
         lo = salary.get("min") if salary.get("min") is not None else salary.get("max")
         hi = salary.get("max") if salary.get("max") is not None else salary.get("min")

@@ -9,7 +9,10 @@ from app.matching.lexical import Lexicon
 
 
 @dataclass(frozen=True)
-class Weights:
+class RankingProfile:
+    """How the occupation index mixes its scores: the description's and the lexical score's weights
+    against the best label's (1), and the lexicon the lexical score reads. Labels only by default."""
+
     description: float = 0.0
     lexical: float = 0.0
     lexicon: Lexicon | None = field(default=None, compare=False)  # needed when lexical > 0
@@ -19,7 +22,7 @@ class Weights:
             raise ValueError("a lexical weight needs a lexicon")
 
 
-def mix(label_score, description_score, lexical_score, weights: Weights):
+def mix(label_score, description_score, lexical_score, weights: RankingProfile):
     """The occupation score: (best label + w_d x description + w_l x lexical) / (1 + w_d + w_l), on the
     cosine scale (scalars or arrays)."""
     return (label_score + weights.description * description_score + weights.lexical * lexical_score) / (

@@ -1,12 +1,11 @@
 """Confidence for ranked results: the encoder's softmax groups plus the ranking context, calibrated."""
 
 import logging
-from pathlib import Path
 
 import numpy as np
 
 from app.encoder.base import Encoder
-from app.matching.calibration import Calibration
+from app.matching.calibration import Calibration, load_calibration
 from app.matching.confidence import (
     OCCUPATION_FEATURES,
     encoder_confidence,
@@ -14,10 +13,8 @@ from app.matching.confidence import (
     match_features,
     occupation_features,
 )
-from app.matching.ranking import Weights
 
 log = logging.getLogger(__name__)
-CALIBRATION_FILE = "calibration.json"
 
 
 class MatchScorer:
@@ -30,26 +27,7 @@ class MatchScorer:
 
     @classmethod
     def for_encoder(cls, encoder: Encoder) -> "MatchScorer":
-        model_dir = encoder.model_dir  # the trained artifact's folder, whatever the backend
-        path = Path(model_dir) / CALIBRATION_FILE if model_dir else None
-        calibration = None
-        if path is not None and path.exists():
-            calibration = Calibration.load(path)
-            if calibration.model_version != encoder.version:
-                log.warning(
-                    "calibration %s was fitted for model %s, not %s: confidences disabled",
-                    path,
-                    calibration.model_version,
-                    encoder.version,
-                )
-                calibration = None
-        return cls(encoder, calibration)
-
-    @property
-    def ranking(self) -> Weights:
-        """How occupation normalisation mixes label, description and lexical scores: fitted with the
-        calibration (labels only without one)."""
-        return self.calibration.ranking if self.calibration else Weights()
+        return cls(encoder, load_calibration(encoder))
 
     def group_probs(self, vectors: np.ndarray) -> np.ndarray | None:
         """Group distributions of stored/served vectors (they are the pooled vectors the head reads)."""

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from app.domain import Kind
+from app.domain import DocView, Kind
 from app.matching.criteria import Role, Side
 from app.matching.lexical_vectors import Bm25Encoder
 from app.matching.records import TEXT
@@ -31,12 +31,9 @@ def side_of(
     roles = [
         Role(terms(f"{r['title']} {r.get('context', '')}"), r["title"], r.get("years")) for r in ex.get("roles") or []
     ]
-    if kind is Kind.JOB:
-        titles = [doc.get("title") or ""]
-        years = doc.get("min_years_experience")
-    else:
-        titles = [doc.get("desired_title") or "", *(r.title for r in roles)]
-        years = doc.get("years_experience")
+    view = DocView(kind, doc)
+    titles = [view.title] if kind is Kind.JOB else [view.title, *(r.title for r in roles)]
+    years = view.years
     return Side(
         titles=[(t, terms(t)) for t in titles if t.strip()],
         skills=_skills(doc, ex, terms, bm25.generic),

@@ -120,6 +120,10 @@ class VectorStore(Protocol):
     def wait_idle(self, timeout: float = 600.0) -> None:
         """Return once no index build this process started is running (or after `timeout`)."""
 
+    def optimize(self, name: str) -> bool:
+        """Index what waits to be indexed now, in this process (benchmarks time it); True if it changed."""
+        ...
+
     def info(self) -> dict[str, Any]: ...
 
     def close(self) -> None: ...

@@ -259,6 +259,9 @@ class ServerStore:
     def wait_idle(self, timeout: float = 600.0) -> None:
         return None  # builds run in the server, never in this process
 
+    def optimize(self, name: str) -> bool:
+        return False  # the server's own optimizer indexes
+
     def info(self) -> dict[str, Any]:
         return {"backend": self.backend, "url": self.url or "in-memory"}
 

@@ -15,7 +15,7 @@ from app.matching.calibration import Calibration, Calibrator
 from app.matching.confidence import FEATURES, OCCUPATION_FEATURES, coverage, label_radius, words
 from app.matching.lexical import Lexicon
 from app.matching.occupations import description_text
-from app.matching.ranking import Weights, mix
+from app.matching.ranking import RankingProfile, mix
 from app.training.evaluate import gold_ranks, label_table, lexical_target_scores, rank_report, target_scores
 from app.training.metrics import accuracy_at_coverage, brier_score, expected_calibration_error
 
@@ -85,7 +85,7 @@ class Rankings:
         """The lexical scores, zeros where they were not computed."""
         return np.zeros_like(self.label) if self.lexical is None else self.lexical
 
-    def full(self, weights: Weights) -> np.ndarray:
+    def full(self, weights: RankingProfile) -> np.ndarray:
         """Scores of every occupation (no candidate cut-off): for rank metrics."""
         return mix(self.label, self.description, self.lexical_scores(), weights)
 
@@ -93,7 +93,7 @@ class Rankings:
         """(N, depth) indices of each query's best `depth` occupations by label (what gets re-ranked)."""
         return np.argpartition(-self.label, depth - 1, axis=1)[:, :depth]
 
-    def served(self, weights: Weights, depth: int, cand: np.ndarray | None = None) -> np.ndarray:
+    def served(self, weights: RankingProfile, depth: int, cand: np.ndarray | None = None) -> np.ndarray:
         """(N, n_occ) scores as served: occupations outside the best `depth` by label get -inf."""
         cand = self.candidates(depth) if cand is None else cand
         out = np.full(self.label.shape, -np.inf, dtype=np.float32)
@@ -111,11 +111,11 @@ def choose_weights(
     lexicon: Lexicon | None = None,
     description=DESCRIPTION_WEIGHTS,
     lexical=LEXICAL_WEIGHTS,
-) -> Weights:
+) -> RankingProfile:
     """The weights with the best MRR of the served ranking (call it on the fitting half); lexical
     weights are tried only with a lexicon (and `rankings.lexical`)."""
     cand = rankings.candidates(depth)
-    grid = [Weights(d, x, lexicon) for d in description for x in (lexical if lexicon is not None else (0.0,))]
+    grid = [RankingProfile(d, x, lexicon) for d in description for x in (lexical if lexicon is not None else (0.0,))]
     return max(grid, key=lambda w: rank_report(gold_ranks(rankings.served(w, depth, cand), gold)).mrr)
 
 
@@ -147,7 +147,7 @@ def top1_table(
     rankings: Rankings,
     occ: OccupationVectors,
     gold: np.ndarray,
-    weights: Weights,
+    weights: RankingProfile,
     depth: int,
 ) -> Top1Table:
     """Features of each query's served top-1 occupation, computed by the service's own functions."""
@@ -176,7 +176,7 @@ def top1_table(
 
 
 def fit_calibration(
-    table: Top1Table, model_version: str, weights: Weights, occupation_weight: np.ndarray | None = None
+    table: Top1Table, model_version: str, weights: RankingProfile, occupation_weight: np.ndarray | None = None
 ) -> Calibration:
     """`occupation_weight`: per-row weights of the occupation calibrator (clean and noisy sets alike)."""
     return Calibration(

@@ -102,14 +102,28 @@ def test_rejected_input_does_not_disturb_stored_records(client):
     assert client.get("/v1/candidates").json()["total"] == 3
 
 
-def test_store_failure_is_503(client, monkeypatch):
+def test_store_failure_is_503(client):
+    from app.api.deps import get_records
     from app.errors import StoreUnavailable
+    from app.matching.records import Records
 
-    def broken(*a, **k):
-        raise StoreUnavailable("Qdrant is not reachable; try again shortly.")
+    class Unreachable:
+        """A store whose server went away: every call fails as qdrant-client's would be translated."""
 
-    monkeypatch.setattr(client.app.state.services.store, "retrieve", broken)
-    assert_error(client.get(f"/v1/jobs/{MISSING}"), 503, "store_unavailable")
+        def __getattr__(self, name):
+            def fail(*a, **k):
+                raise StoreUnavailable("Qdrant is not reachable; try again shortly.")
+
+            return fail
+
+    served = client.app.state.services.records
+    client.app.dependency_overrides[get_records] = lambda: Records(
+        served.encoder, Unreachable(), served.scorer, served.normalizer
+    )
+    try:
+        assert_error(client.get(f"/v1/jobs/{MISSING}"), 503, "store_unavailable")
+    finally:
+        client.app.dependency_overrides.clear()
 
 
 def test_a_trailing_slash_is_a_404_that_echoes_no_host(shared_client):

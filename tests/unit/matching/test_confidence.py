@@ -18,7 +18,7 @@ from app.matching.confidence import (
 )
 from app.matching.explain import shared_terms
 from app.matching.lexical import Lexicon
-from app.matching.ranking import Weights
+from app.matching.ranking import RankingProfile
 from app.training.metrics import accuracy_at_coverage, brier_score, expected_calibration_error
 
 
@@ -57,7 +57,7 @@ def test_calibrator_learns_a_monotone_probability_and_roundtrips(tmp_path):
     assert p[0] < p[1] < p[2] and 0 < p[0] and p[2] < 1
     assert expected_calibration_error(cal.predict(X), y) < 0.05
     lexicon = Lexicon.fit(["nurse", "welder"])
-    Calibration("v1", cal, cal, Weights(0.4, 0.3, lexicon)).save(tmp_path / "c.json")
+    Calibration("v1", cal, cal, RankingProfile(0.4, 0.3, lexicon)).save(tmp_path / "c.json")
     again = Calibration.load(tmp_path / "c.json")
     assert again.model_version == "v1" and (again.ranking.description, again.ranking.lexical) == (0.4, 0.3)
     assert again.ranking.lexicon.vector("nurses") == lexicon.vector("nurses")

@@ -6,7 +6,7 @@ import pytest
 
 from app.matching.lexical import Lexicon
 from app.matching.occupations import COLLECTION, DESCRIPTION, OccupationIndex, description_point_id
-from app.matching.ranking import Weights, mix
+from app.matching.ranking import RankingProfile, mix
 from app.settings import Settings
 from app.store.conditions import Filter, Match
 from app.store.edge import EdgeStore
@@ -27,7 +27,7 @@ def store(tmp_path):
 
 
 def index(encoder, store, weight: float) -> OccupationIndex:
-    idx = OccupationIndex(encoder, store, "m1", weights=Weights(weight))
+    idx = OccupationIndex(encoder, store, "m1", weights=RankingProfile(weight))
     idx.open()
     return idx
 
@@ -47,11 +47,14 @@ def test_descriptions_re_rank_and_scores_stay_on_the_cosine_scale(encoder, store
     text = "aircraft engine mechanic"
     by_labels = index(encoder, store, 0.0)
     ids = {o.doc["external_id"]: o.id for o, _ in by_labels.put_many(TWINS)}
-    with_desc = OccupationIndex(encoder, store, "m1", weights=Weights(1.0))
+    with_desc = OccupationIndex(encoder, store, "m1", weights=RankingProfile(1.0))
     hits = with_desc.candidates(encoder.encode([text])[0], 2).page
     assert hits[0].occupation.id == ids["a"] and hits[0].score > hits[1].score
     h = hits[0].candidate
-    assert h.score == pytest.approx(mix(h.label_score, h.description_score, 0.0, Weights(1.0))) and -1 <= h.score <= 1
+    assert (
+        h.score == pytest.approx(mix(h.label_score, h.description_score, 0.0, RankingProfile(1.0)))
+        and -1 <= h.score <= 1
+    )
     assert h.label_text == "technician type A" and h.description_score > hits[1].candidate.description_score
 
 
@@ -59,7 +62,7 @@ def test_the_lexical_score_re_ranks_by_wording(encoder, store):
     ids = {o.doc["external_id"]: o.id for o, _ in index(encoder, store, 0.0).put_many(TWINS)}
     lexicon = Lexicon.fit(["technician type A", "technician type B"])
     text = "Technician (Type B), m/f/d"
-    hybrid = OccupationIndex(encoder, store, "m1", weights=Weights(0.0, 10.0, lexicon))
+    hybrid = OccupationIndex(encoder, store, "m1", weights=RankingProfile(0.0, 10.0, lexicon))
     hits = hybrid.candidates(encoder.encode([text])[0], 2, text=text).page
     assert [h.occupation.id for h in hits] == [ids["b"], ids["a"]]
     for h in hits:

@@ -4,25 +4,25 @@ import numpy as np
 import pytest
 
 from app.matching.lexical import Lexicon
-from app.matching.ranking import Weights, mix
+from app.matching.ranking import RankingProfile, mix
 from app.training.calibration import Rankings, choose_weights
 
 
 def test_served_ranking_only_re_ranks_the_best_candidates_by_label():
     label = np.array([[0.9, 0.8, 0.7, 0.1]], dtype=np.float32)
     desc = np.array([[0.0, 0.9, 0.1, 1.0]], dtype=np.float32)
-    served = Rankings(label, desc).served(Weights(1.0), depth=3)
+    served = Rankings(label, desc).served(RankingProfile(1.0), depth=3)
     assert served[0, 3] == -np.inf  # fourth by label: never a candidate, whatever its description
     assert np.argmax(served[0]) == 1  # second by label, first once its description counts
-    assert served[0, 1] == pytest.approx(mix(0.8, 0.9, 0.0, Weights(1.0))) == pytest.approx(0.85)
-    assert np.allclose(Rankings(label, desc).full(Weights()), label)
+    assert served[0, 1] == pytest.approx(mix(0.8, 0.9, 0.0, RankingProfile(1.0))) == pytest.approx(0.85)
+    assert np.allclose(Rankings(label, desc).full(RankingProfile()), label)
 
 
 def test_the_lexical_score_joins_the_mix():
     label = np.array([[0.9, 0.8, 0.7]], dtype=np.float32)
     desc = np.zeros_like(label)
     lexical = np.array([[0.1, 0.2, 1.0]], dtype=np.float32)
-    w = Weights(0.5, 1.0, Lexicon.fit(["x"]))
+    w = RankingProfile(0.5, 1.0, Lexicon.fit(["x"]))
     served = Rankings(label, desc, lexical).served(w, depth=3)
     assert np.argmax(served[0]) == 2 and served[0, 2] == pytest.approx((0.7 + 1.0) / 2.5)
 
