@@ -82,6 +82,23 @@ MAX_TEXT = 100_000  # characters of a job description or CV text (API bodies, im
 
 
 @dataclass
+class OccupationMatch:
+    """One of a record's top reference occupations, with the confidence of the normalisation."""
+
+    id: str
+    label: str
+    score: float
+    confidence: float | None = None
+
+    def to_payload(self) -> dict[str, Any]:
+        return {"id": self.id, "label": self.label, "score": self.score, "confidence": self.confidence}
+
+    @classmethod
+    def from_payload(cls, d: dict[str, Any]) -> "OccupationMatch":
+        return cls(str(d.get("id", "")), str(d.get("label", "")), float(d.get("score", 0.0)), d.get("confidence"))
+
+
+@dataclass
 class Record:
     """A stored job or candidate: its id, the document as the client sent it, and bookkeeping."""
 
@@ -92,7 +109,7 @@ class Record:
     updated_at: float
     model: str | None = None
     encoder_confidence: float | None = None
-    occupations: list[dict[str, Any]] = field(default_factory=list)
+    occupations: list[OccupationMatch] = field(default_factory=list)
     extracted: dict[str, Any] = field(default_factory=dict)  # fields read out of the text (app.ingest.extract)
     tenant: str = DEFAULT_TENANT
 

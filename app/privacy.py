@@ -8,7 +8,7 @@ lines, and removes the files of ended imports that hold the id (their state stay
 a queued or running import that holds it is cancelled first, so it cannot store the person again.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from app.domain import DEFAULT_TENANT, Kind
@@ -44,7 +44,7 @@ class PersonalData:
                 "id": rec.id,
                 "document": rec.doc,
                 "extracted": rec.extracted,
-                "occupations": rec.occupations,
+                "occupations": [asdict(o) for o in rec.occupations],
                 "created_at": rec.created_at,
                 "updated_at": rec.updated_at,
             }

@@ -32,7 +32,7 @@ def record_out(rec: Record) -> dict[str, Any]:
         "updated_at": utc(rec.updated_at),
         "model": rec.model,
         "encoder_confidence": rec.encoder_confidence,
-        "occupations": rec.occupations,
+        "occupations": [asdict(o) for o in rec.occupations],
         "extracted": rec.extracted,
     }
 

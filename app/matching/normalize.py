@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from app.domain import DEFAULT_TENANT
+from app.domain import DEFAULT_TENANT, OccupationMatch
 from app.encoder.base import Encoder
 from app.matching.confidence import coverage, no_good_match, words
 from app.matching.occupations import COLLECTION as OCCUPATIONS
@@ -79,7 +79,7 @@ class Normalizer:
 
     def summaries(
         self, vectors: np.ndarray, texts: list[str], k: int = 3, tenant: str = DEFAULT_TENANT
-    ) -> list[list[dict]]:
+    ) -> list[list[OccupationMatch]]:
         """Top-k occupations per query vector (of a stored job/candidate), as kept in its payload
         (the caller checks `has_occupations` first: one count per batch)."""
         out = []
@@ -87,12 +87,7 @@ class Normalizer:
             n = self.vector(np.asarray(v, dtype=np.float32), t, k, tenant, SUMMARY_DEPTH)
             out.append(
                 [
-                    {
-                        "id": h.occupation.id,
-                        "label": h.occupation.doc["label"],
-                        "score": round(h.score, 4),
-                        "confidence": c,
-                    }
+                    OccupationMatch(h.occupation.id, h.occupation.doc["label"], round(h.score, 4), c)
                     for h, c in zip(n.hits, n.confidences)
                 ]
             )

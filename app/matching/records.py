@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from app.domain import DEFAULT_TENANT, Kind, Record, now
+from app.domain import DEFAULT_TENANT, Kind, OccupationMatch, Record, now
 from app.encoder.base import Encoder
 from app.encoder.texts import candidate_text, candidate_title, job_text, job_title
 from app.errors import Conflict, NotFound, UnreadableRecord
@@ -58,19 +58,19 @@ def title_of(kind: Kind, doc: dict[str, Any], extracted: dict[str, Any]) -> str:
 class Embedded:
     vectors: np.ndarray
     confidences: list[float | None]
-    occupations: list[list[dict]]
+    occupations: list[list[OccupationMatch]]
     extracted: list[dict[str, Any]]
     titles: list[np.ndarray | None]
     revision: str | None = None  # of the occupation set the occupations were computed against
 
 
-def filterable_occupations(occupations: list[dict], min_confidence: float = 0.5) -> list[str]:
+def filterable_occupations(occupations: list[OccupationMatch], min_confidence: float = 0.5) -> list[str]:
     """Ids an `occupation_ids` filter matches: the top occupation, and any other of the top ones
     the model is confident about."""
     return [
-        o["id"]
+        o.id
         for i, o in enumerate(occupations)
-        if i == 0 or (o.get("confidence") is not None and o["confidence"] >= min_confidence)
+        if i == 0 or (o.confidence is not None and o.confidence >= min_confidence)
     ]
 
 
@@ -84,7 +84,7 @@ def to_record(kind: Kind, point: StoredPoint | Hit) -> Record:
         p.get("updated_at", 0.0),
         p.get("model"),
         p.get("encoder_confidence"),
-        p.get("occupations") or [],
+        [OccupationMatch.from_payload(o) for o in p.get("occupations") or [] if isinstance(o, dict)],
         p.get("extracted") or {},
         p.get("tenant") or DEFAULT_TENANT,
     )
@@ -108,7 +108,7 @@ class Records:
         self._locks = {k: threading.Lock() for k in Kind}
         self.bm25 = Bm25Encoder()
         self._title_cache: dict[str, np.ndarray] = {}
-        self._occupation_cache: dict[tuple, list[dict]] = {}  # a title's top occupations, per set and rules
+        self._occupation_cache: dict[tuple, list[OccupationMatch]] = {}  # a title's top occupations, per set and rules
         self._title_lock = threading.Lock()  # the import worker and request threads share the cache
 
     @property
@@ -342,7 +342,7 @@ class Records:
                 tenants.pop()
                 continue
             keep.append(p)
-        found: list[list[dict]] = [[] for _ in queries]
+        found: list[list[OccupationMatch]] = [[] for _ in queries]
         if queries and self.normalizer.has_occupations():
             for tenant in set(tenants):  # each against its tenant's occupations and the shared ones
                 at = [i for i, t in enumerate(tenants) if t == tenant]
@@ -364,7 +364,7 @@ class Records:
                         kind.value,
                         p.id,
                         {
-                            "occupations": occupations,
+                            "occupations": [o.to_payload() for o in occupations],
                             "f_occupations": filterable_occupations(occupations),
                             "occ_ref": revision,
                         },
@@ -452,7 +452,7 @@ class Records:
         titled: list[tuple[int, str]],
         titles: list[np.ndarray | None],
         tenant: str,
-    ) -> list[list[dict]]:
+    ) -> list[list[OccupationMatch]]:
         """Top occupations of each record, from its title when it has one (the text normalisation and its
         confidence are fitted and measured on: a whole vacancy's vector names its occupation far less
         well), else from its whole text and stored vector."""
@@ -503,7 +503,7 @@ class Records:
             "model": rec.model,
             "layout": LAYOUT,
             "encoder_confidence": rec.encoder_confidence,
-            "occupations": rec.occupations,
+            "occupations": [o.to_payload() for o in rec.occupations],
             "extracted": rec.extracted,
             "f_occupations": filterable_occupations(rec.occupations),
             **filter_fields(rec.kind, rec.doc, rec.extracted),

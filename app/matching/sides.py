@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from app.domain import DocView, Kind
+from app.domain import DocView, Kind, OccupationMatch
 from app.matching.criteria import Role, Side
 from app.matching.lexical_vectors import Bm25Encoder
 from app.matching.records import TEXT
@@ -21,7 +21,7 @@ def side_of(
     kind: Kind,
     doc: dict[str, Any],
     extracted: dict[str, Any] | None,
-    occupations: list[dict] | None,
+    occupations: list[OccupationMatch] | None,
     bm25: Bm25Encoder,
     text_terms: frozenset[int] | None = None,
 ) -> Side:
@@ -44,5 +44,5 @@ def side_of(
         remote=bool(doc.get("remote")),
         relocate=bool(doc.get("willing_to_relocate")),
         terms=text_terms if text_terms is not None else terms(" ".join(TEXT[kind](doc))),
-        occupations=[o["id"] for o in occupations or [] if "id" in o],
+        occupations=[o.id for o in occupations or [] if o.id],
     )
