@@ -21,11 +21,11 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-from import_candidates import get_json
 from tqdm import tqdm
 
 from app.bench.serving import peak_rss_mb, running_server
 from app.bench.synthetic import make_cvs
+from app.cli.import_file import get_json
 from app.encoder.factory import build_encoder
 from app.encoder.onnx_runtime import MODEL_FILE
 from app.encoder.texts import candidate_text

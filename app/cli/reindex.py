@@ -7,6 +7,7 @@ Until then the service serves only what the current model embedded (it never ran
 models together) and reports the rest as `stale_vectors` in /ready. Interrupted, it resumes where it stopped.
 """
 
+import argparse
 import logging
 
 from app.domain import Kind
@@ -15,6 +16,7 @@ from app.settings import Settings
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", force=True)
     with Services.build(Settings()) as services:
         print(f"model {services.encoder.model_id}")
