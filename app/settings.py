@@ -8,6 +8,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.domain import DEFAULT_TENANT
+from app.store.base import StoreLayout
 
 
 class Settings(BaseSettings):
@@ -86,9 +87,39 @@ class Settings(BaseSettings):
             "the path of a CSV (ESCO's columns or id,label,alt_labels,description,group)."
         ),
     )
+    store_quantization: Literal["none", "int8"] = Field(
+        "none",
+        description="int8: search int8 copies of the vectors held in RAM, rescore the best with the originals.",
+    )
+    store_oversampling: float = Field(2.0, ge=1.0, le=10.0, description="Rescored candidates per result (int8).")
+    store_vectors_on_disk: bool | None = Field(None, description="Keep the original vectors on disk (mmap).")
+    store_payload_on_disk: bool | None = Field(None, description="Keep payloads on disk (mmap).")
+    hnsw_m: int | None = Field(None, ge=4, le=128, description="HNSW links per node (engine default 16).")
+    hnsw_ef_construct: int | None = Field(None, ge=4, le=2000, description="HNSW build depth (default 100).")
+    hnsw_ef: int | None = Field(None, ge=1, le=4096, description="HNSW search depth (engine default).")
+    shard_number: int | None = Field(None, ge=1, le=1000, description="Qdrant server: shards per collection.")
+    replication_factor: int | None = Field(None, ge=1, le=10, description="Qdrant server: copies of each shard.")
+    write_consistency_factor: int | None = Field(
+        None, ge=1, le=10, description="Qdrant server: replicas that must confirm a write before it succeeds."
+    )
     optimize_after_writes: int = Field(
         2000, ge=1, description="Every this many writes, build the HNSW index in a child process if enough points wait."
     )
+
+    def store_layout(self) -> StoreLayout:
+        """The collections' layout: quantization, what lives on disk, HNSW, shards and replicas."""
+        return StoreLayout(
+            self.store_quantization,
+            self.store_oversampling,
+            self.store_vectors_on_disk,
+            self.store_payload_on_disk,
+            self.hnsw_m,
+            self.hnsw_ef_construct,
+            self.hnsw_ef,
+            self.shard_number,
+            self.replication_factor,
+            self.write_consistency_factor,
+        )
 
     @field_validator("cors_origins", mode="before")
     @classmethod

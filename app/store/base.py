@@ -25,6 +25,31 @@ class Sparse:
     values: tuple[float, ...]
 
 
+@dataclass(frozen=True)
+class StoreLayout:
+    """How collections are laid out and searched (scripts/bench_scale.py measures the choices).
+
+    Unset values leave the engine's defaults. `quantization="int8"` keeps int8 copies of the vectors in
+    RAM for the HNSW search and rescores the best `oversampling` x limit with the originals, which may
+    then live on disk (`vectors_on_disk`). Shards, replicas and write consistency apply on a Qdrant
+    server (a cluster in distributed mode); the embedded engine is one shard."""
+
+    quantization: str = "none"  # "none" or "int8"
+    oversampling: float = 2.0
+    vectors_on_disk: bool | None = None
+    payload_on_disk: bool | None = None
+    hnsw_m: int | None = None
+    hnsw_ef_construct: int | None = None
+    hnsw_ef: int | None = None  # candidates examined per search; more = better recall, slower
+    shards: int | None = None
+    replication_factor: int | None = None
+    write_consistency_factor: int | None = None
+
+    @property
+    def quantized(self) -> bool:
+        return self.quantization == "int8"
+
+
 SPARSE = "bm25"  # the one sparse named vector of a hybrid collection
 RRF_K = 60  # reciprocal rank fusion: 1 / (k + rank), the constant of the original paper and of Qdrant
 
@@ -96,8 +121,10 @@ class VectorStore(Protocol):
         with_vector: bool = False,
         score_threshold: float | None = None,
         fields: tuple[str, ...] | None = None,
+        exact: bool = False,
     ) -> list[Hit]:
-        """Nearest points, best first; `fields` limits the payload to those keys (None: all of it)."""
+        """Nearest points, best first; `fields` limits the payload to those keys (None: all of it); `exact`
+        compares with every point (no index, no quantization): the ground truth of recall."""
 
     def hybrid(self, name: str, vector: list[float], sparse: Sparse, flt: Filter | None, limit: int) -> list[Hit]:
         """Dense and sparse nearest points fused by reciprocal rank in Qdrant's query API, best first, with

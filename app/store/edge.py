@@ -17,7 +17,17 @@ import qdrant_edge as qe
 
 from app.errors import InvalidInput, UnreadableRecord
 from app.metrics import INDEX_BUILD_SECONDS
-from app.store.base import RRF_K, SPARSE, FieldType, Hit, Sparse, StoredPoint, dense_part, sparse_part
+from app.store.base import (
+    RRF_K,
+    SPARSE,
+    FieldType,
+    Hit,
+    Sparse,
+    StoredPoint,
+    StoreLayout,
+    dense_part,
+    sparse_part,
+)
 from app.store.conditions import Condition, Filter, GeoRadius, IsEmpty, Match, MatchAny, Range
 from app.store.payload_guard import payload_problem
 
@@ -63,6 +73,28 @@ def to_edge_filter(f: Filter | None) -> qe.Filter | None:
 # The index build runs in a child process: qdrant-edge-py holds the GIL for the whole of optimize(), which
 # would stop every other thread of the service (minutes at 100k points).
 INDEXING_THRESHOLD_KB = 10_000  # qdrant-edge's default: segments above it get an HNSW index
+
+
+def _layout_config(layout: StoreLayout, **vectors: Any) -> qe.EdgeConfig | None:
+    """The engine configuration of a layout (with `vectors` when a shard is created; None keeps a loaded
+    shard's own configuration when the layout asks for nothing)."""
+    hnsw = None
+    if layout.hnsw_m is not None or layout.hnsw_ef_construct is not None:
+        hnsw = qe.HnswIndexConfig(
+            m=layout.hnsw_m or 16, ef_construct=layout.hnsw_ef_construct or 100, full_scan_threshold=10_000
+        )
+    quantization = (
+        qe.ScalarQuantizationConfig(type=qe.ScalarType.Int8, quantile=0.99, always_ram=True)
+        if layout.quantized
+        else None
+    )
+    if not vectors and hnsw is None and quantization is None and layout.payload_on_disk is None:
+        return None
+    return qe.EdgeConfig(
+        **vectors, on_disk_payload=layout.payload_on_disk, hnsw_config=hnsw, quantization_config=quantization
+    )
+
+
 _BUILD = "import sys, qdrant_edge as qe\nshard = qe.EdgeShard.load(sys.argv[1])\nshard.optimize()\nshard.close()\n"
 
 
@@ -77,7 +109,8 @@ class EdgeStore:
 
     backend = "embedded"
 
-    def __init__(self, data_dir: Path, optimize_after_writes: int = 2000):
+    def __init__(self, data_dir: Path, optimize_after_writes: int = 2000, layout: StoreLayout | None = None):
+        self.layout = layout or StoreLayout()
         self.root = Path(data_dir) / "collections"
         self.root.mkdir(parents=True, exist_ok=True)
         self.optimize_after_writes = optimize_after_writes
@@ -108,14 +141,17 @@ class EdgeStore:
                 shutil.rmtree(stale, ignore_errors=True)
         sparse_params = {SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)} if sparse else None
         if (path / "edge_config.json").exists() or any(path.glob("segments*")):
-            shard = qe.EdgeShard.load(str(path))
+            shard = qe.EdgeShard.load(str(path), _layout_config(self.layout))
             stored = shard.info().payload_schema
             if sparse and not _has_sparse(path):  # a collection from before hybrid search
                 shard.update(qe.UpdateOperation.create_sparse_vector(SPARSE, modifier=qe.Modifier.Idf))
         else:
-            config = qe.EdgeConfig(
-                vectors=qe.EdgeVectorParams(size=dim, distance=qe.Distance.Dot), sparse_vectors=sparse_params
+            config = _layout_config(
+                self.layout,
+                vectors=qe.EdgeVectorParams(size=dim, distance=qe.Distance.Dot, on_disk=self.layout.vectors_on_disk),
+                sparse_vectors=sparse_params,
             )
+            assert config is not None  # vectors given: always a configuration
             shard = qe.EdgeShard.create(str(path), config)
             stored = {}
         for field, ftype in indexes.items():
@@ -132,6 +168,17 @@ class EdgeStore:
             self._shard(name).update(op)
             if (journal := self._journals.get(name)) is not None:
                 journal.append(op)
+
+    @property
+    def _params(self) -> qe.SearchParams | None:
+        """Search parameters of the layout: HNSW depth, and rescoring of int8 candidates with the originals."""
+        layout = self.layout
+        if not layout.quantized and layout.hnsw_ef is None:
+            return None
+        quantization = (
+            qe.QuantizationSearchParams(rescore=True, oversampling=layout.oversampling) if layout.quantized else None
+        )
+        return qe.SearchParams(hnsw_ef=layout.hnsw_ef, quantization=quantization)
 
     def _shard(self, name: str) -> qe.EdgeShard:
         try:
@@ -212,6 +259,7 @@ class EdgeStore:
         with_vector: bool = False,
         score_threshold: float | None = None,
         fields: tuple[str, ...] | None = None,
+        exact: bool = False,
     ) -> list[Hit]:
         def request(payload):
             return qe.QueryRequest(
@@ -222,6 +270,7 @@ class EdgeStore:
                 with_payload=payload,
                 with_vector=with_vector,
                 score_threshold=score_threshold,
+                params=qe.SearchParams(exact=True) if exact else self._params,
             )
 
         def read() -> list[Hit]:
@@ -252,7 +301,9 @@ class EdgeStore:
                     with_vector=True,
                     query=qe.Fusion.Rrf(k=RRF_K),  # type: ignore[arg-type]
                     prefetches=[
-                        qe.Prefetch(limit=limit, query=qe.Query.Nearest(list(vector)), filter=edge_filter),
+                        qe.Prefetch(
+                            limit=limit, query=qe.Query.Nearest(list(vector)), filter=edge_filter, params=self._params
+                        ),
                         qe.Prefetch(
                             limit=limit, query=qe.Query.Nearest(query_sparse, using=SPARSE), filter=edge_filter
                         ),

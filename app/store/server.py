@@ -14,7 +14,7 @@ from qdrant_client import QdrantClient, models
 from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
 
 from app.errors import StoreUnavailable
-from app.store.base import RRF_K, SPARSE, FieldType, Hit, Sparse, StoredPoint, dense_part, sparse_part
+from app.store.base import RRF_K, SPARSE, FieldType, Hit, Sparse, StoredPoint, StoreLayout, dense_part, sparse_part
 from app.store.conditions import Condition, Filter, GeoRadius, IsEmpty, Match, MatchAny, Range
 
 log = logging.getLogger(__name__)
@@ -74,17 +74,22 @@ class ServerStore:
 
     backend = "server"
 
-    def __init__(self, client: QdrantClient, prefix: str = "jobmatch_", url: str | None = None):
+    def __init__(
+        self, client: QdrantClient, prefix: str = "jobmatch_", url: str | None = None, layout: StoreLayout | None = None
+    ):
         self.client = client
         self.prefix = prefix
         self.url = url
+        self.layout = layout or StoreLayout()
 
     @classmethod
-    def connect(cls, url: str, api_key: str | None = None, prefix: str = "jobmatch_") -> "ServerStore":
+    def connect(
+        cls, url: str, api_key: str | None = None, prefix: str = "jobmatch_", layout: StoreLayout | None = None
+    ) -> "ServerStore":
         """`url` ":memory:" selects qdrant-client's local mode: a test double, never for production."""
         if url == ":memory:":
-            return cls(QdrantClient(location=":memory:"), prefix, url)
-        store = cls(QdrantClient(url=url, api_key=api_key, timeout=30), prefix, url)
+            return cls(QdrantClient(location=":memory:"), prefix, url, layout)
+        store = cls(QdrantClient(url=url, api_key=api_key, timeout=30), prefix, url, layout)
         store.ping()  # fail at start-up, not on the first request
         return store
 
@@ -100,11 +105,7 @@ class ServerStore:
         cname = self._c(name)
         sparse_config = {SPARSE: models.SparseVectorParams(modifier=models.Modifier.IDF)} if sparse else None
         if not self.client.collection_exists(cname):
-            self.client.create_collection(
-                cname,
-                vectors_config=models.VectorParams(size=dim, distance=models.Distance.DOT),
-                sparse_vectors_config=sparse_config,
-            )
+            self.client.create_collection(cname, sparse_vectors_config=sparse_config, **self.collection_config(dim))
         info = self.client.get_collection(cname)
         if sparse and SPARSE not in (info.config.params.sparse_vectors or {}):  # from before hybrid search
             self.client.update_collection(cname, sparse_vectors_config=sparse_config)
@@ -112,6 +113,44 @@ class ServerStore:
         for field, ftype in indexes.items():
             if field not in existing:
                 self.client.create_payload_index(cname, field, _SCHEMA[ftype], wait=True)  # type: ignore[arg-type]
+
+    def collection_config(self, dim: int) -> dict[str, Any]:
+        """create_collection's arguments for the layout: shards, replicas and write consistency (a cluster),
+        int8 quantization kept in RAM, what lives on disk, HNSW."""
+        layout = self.layout
+        hnsw = None
+        if layout.hnsw_m is not None or layout.hnsw_ef_construct is not None:
+            hnsw = models.HnswConfigDiff(m=layout.hnsw_m, ef_construct=layout.hnsw_ef_construct)
+        quantization = (
+            models.ScalarQuantization(
+                scalar=models.ScalarQuantizationConfig(type=models.ScalarType.INT8, quantile=0.99, always_ram=True)
+            )
+            if layout.quantized
+            else None
+        )
+        return {
+            "vectors_config": models.VectorParams(
+                size=dim, distance=models.Distance.DOT, on_disk=layout.vectors_on_disk
+            ),
+            "on_disk_payload": layout.payload_on_disk,
+            "hnsw_config": hnsw,
+            "quantization_config": quantization,
+            "shard_number": layout.shards,
+            "replication_factor": layout.replication_factor,
+            "write_consistency_factor": layout.write_consistency_factor,
+        }
+
+    @property
+    def search_params(self) -> models.SearchParams | None:
+        layout = self.layout
+        if not layout.quantized and layout.hnsw_ef is None:
+            return None
+        quantization = (
+            models.QuantizationSearchParams(rescore=True, oversampling=layout.oversampling)
+            if layout.quantized
+            else None
+        )
+        return models.SearchParams(hnsw_ef=layout.hnsw_ef, quantization=quantization)
 
     @_unavailable_on_error
     def upsert(self, name: str, points: list[StoredPoint]) -> None:
@@ -159,6 +198,7 @@ class ServerStore:
         with_vector: bool = False,
         score_threshold: float | None = None,
         fields: tuple[str, ...] | None = None,
+        exact: bool = False,
     ) -> list[Hit]:
         res = self.client.query_points(
             self._c(name),
@@ -169,6 +209,7 @@ class ServerStore:
             with_payload=_selector(fields),
             with_vectors=with_vector,
             score_threshold=score_threshold,
+            search_params=models.SearchParams(exact=True) if exact else self.search_params,
         )
         return [
             Hit(str(p.id), p.score, p.payload or {}, dense_part(p.vector) if with_vector else None) for p in res.points
@@ -188,7 +229,7 @@ class ServerStore:
                 with_payload=True,
                 with_vectors=["", SPARSE],
                 prefetch=[
-                    models.Prefetch(query=list(vector), filter=client_filter, limit=limit),
+                    models.Prefetch(query=list(vector), filter=client_filter, limit=limit, params=self.search_params),
                     models.Prefetch(query=query_sparse, using=SPARSE, filter=client_filter, limit=limit),
                 ],
             ).points
