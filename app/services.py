@@ -14,7 +14,7 @@ from prometheus_client import CollectorRegistry
 from app.domain import Kind
 from app.encoder.base import Encoder
 from app.encoder.factory import build_encoder
-from app.ingest.imports import ImportBook, ImportJob, ImportRunner
+from app.ingest.imports import FINISHED, Claims, ImportBook, ImportJob, ImportRunner
 from app.ingest.webhooks import PENDING, WebhookSender
 from app.matching.calibration import load_calibration, ranking_profile
 from app.matching.normalize import Normalizer
@@ -36,6 +36,23 @@ def _no_row_check(row: Any) -> dict:
     if not isinstance(row, dict):
         raise TypeError("an import row must be an object")
     return row
+
+
+def _import_book(settings: Settings) -> tuple[ImportBook, Claims]:
+    """Imports on the local disk, or in Redis shared by every replica (JOBMATCH_REDIS_URL)."""
+    if not settings.redis_url:
+        return ImportBook(settings.data_dir), Claims()
+    from app.ingest.shared import RedisClaims, RedisImportBook, connect
+
+    client = connect(settings.redis_url)
+    return (
+        RedisImportBook(settings.data_dir, client, settings.redis_prefix),
+        RedisClaims(client, settings.redis_prefix, settings.lease_s),
+    )
+
+
+def _webhook_pending(job: ImportJob) -> bool:
+    return (job.webhook or {}).get("status") == PENDING
 
 
 @dataclass
@@ -95,7 +112,7 @@ class Services:
         records = Records(enc, store, scorer, normalizer)
         for part in (records, occupations, rules):
             part.open()
-        book = ImportBook(settings.data_dir)
+        book, claims = _import_book(settings)
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
         holder: dict[str, ImportRunner] = {}
         webhooks = WebhookSender(
@@ -105,6 +122,8 @@ class Services:
             secret,
             settings.webhook_attempts,
             settings.webhook_first_delay_s,
+            claims=claims,
+            pending=lambda: [j.id for j in book.all() if j.status in FINISHED and _webhook_pending(j)],
         )
 
         def on_finished(job: ImportJob) -> None:
@@ -118,6 +137,7 @@ class Services:
             settings.import_batch_size,
             max_pending=settings.max_pending_imports,
             on_finished=on_finished,
+            claims=claims,
         )
         holder["runner"] = imports
         registry = app_registry(
@@ -148,7 +168,7 @@ class Services:
         self.imports.start()
         self.reference.start()
         self.renormalizer.start()
-        self.webhooks.start([j.id for j in self.imports.book.all() if (j.webhook or {}).get("status") == PENDING])
+        self.webhooks.start([j.id for j in self.imports.book.all() if _webhook_pending(j)])
         self.started = True
         log.info("jobmatch ready: model %s, store %s", self.encoder.model_id, self.store.backend)
 

@@ -102,6 +102,17 @@ class Settings(BaseSettings):
     write_consistency_factor: int | None = Field(
         None, ge=1, le=10, description="Qdrant server: replicas that must confirm a write before it succeeds."
     )
+    redis_url: str | None = Field(
+        None,
+        description=(
+            "Redis shared by every replica of the service: import state, uploaded files and webhook deliveries "
+            "live there, and a replica resumes the imports of one that died. Unset: imports on the local disk."
+        ),
+    )
+    redis_prefix: str = Field("jobmatch:", description="Prefix of the service's Redis keys.")
+    lease_s: float = Field(
+        30.0, gt=0, le=3600, description="Replicas sharing Redis: how long an import's lease outlives its replica."
+    )
     optimize_after_writes: int = Field(
         2000, ge=1, description="Every this many writes, build the HNSW index in a child process if enough points wait."
     )

@@ -8,6 +8,7 @@ back. Long lists are cut to their first items and vectors to their first values,
 readable; tests/api/test_openapi_examples.py checks that each still fits the schema.
 """
 
+import argparse
 import json
 import tempfile
 import time
@@ -71,6 +72,7 @@ class Recorder:
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     people = [json.loads(line) for line in PEOPLE.read_text().splitlines()]
     settings = Settings(data_dir=Path(tempfile.mkdtemp(prefix="examples-")), reference_occupations="none")
     with TestClient(create_app(settings)) as client:

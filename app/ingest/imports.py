@@ -17,6 +17,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -58,6 +59,32 @@ class ImportJob:
     callback_url: str | None = None  # told when the import ends (app/ingest/webhooks.py)
     webhook: dict | None = None  # its delivery: status, attempts, last_status, last_error, delivered_at
     tenant: str = DEFAULT_TENANT  # whose import it is, and whose records it stores
+
+
+class Claims:
+    """Who works on which import or webhook delivery. In one process, everything is this process's;
+    `app/ingest/shared.py` holds leases in Redis when several replicas share the imports."""
+
+    shared = False
+
+    def claim(self, what: str) -> bool:
+        return True
+
+    def renew(self, what: str) -> None:
+        return None
+
+    def release(self, what: str) -> None:
+        return None
+
+    @contextmanager
+    def holding(self, what: str) -> Iterator[bool]:
+        yield True
+
+    def request_cancel(self, import_id: str) -> None:
+        return None
+
+    def cancel_requested(self, import_id: str) -> bool:
+        return False
 
 
 class ImportBook:
@@ -194,10 +221,13 @@ class ImportRunner:
         retry_s: float = 10.0,
         max_pending: int = 16,
         on_finished: Callable[[ImportJob], None] | None = None,
+        claims: Claims | None = None,
+        poll_s: float = 2.0,
     ):
         self.book, self.put_many, self.validate, self.bulk_load = book, put_many, validate, bulk_load
         self.batch_size, self.retry_s, self.max_pending = batch_size, retry_s, max_pending
         self.on_finished = on_finished  # e.g. the webhook sender's schedule
+        self.claims, self.poll_s = claims or Claims(), poll_s
         self._queue: queue.Queue[str | None] = queue.Queue()
         self._cancel: set[str] = set()
         self._stopping = threading.Event()
@@ -206,10 +236,11 @@ class ImportRunner:
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        """Queue every import that a previous process left unfinished, then start working."""
+        """Queue every import that a previous process left unfinished, then start working. Shared with
+        other replicas, a running import is resumed only once its lease has run out (its replica died)."""
         for job in self.book.all():
             if job.status not in FINISHED:
-                if job.status == RUNNING:
+                if job.status == RUNNING and not self.claims.shared:
                     job.restarts += 1
                     job.status = QUEUED
                     self.book.save(job)
@@ -247,8 +278,14 @@ class ImportRunner:
             if job.status in FINISHED:
                 raise Conflict(f"Import {job.id} has already ended ({job.status}); there is nothing to cancel.")
             self._cancel.add(job.id)
-            if job.status == QUEUED:  # not started: it ends here; a running one stops after its batch
-                self._finish(job, CANCELLED)
+            self.claims.request_cancel(job.id)  # seen by whichever replica runs it, after its batch
+            if self.claims.claim(job.id):  # nobody runs it: a queued one ends here
+                try:
+                    job = self.book.get(job.id)
+                    if job.status == QUEUED:
+                        self._finish(job, CANCELLED)
+                finally:
+                    self.claims.release(job.id)
         return self.book.get(job.id)
 
     def wait_ended(self, import_id: str, timeout: float = 120.0) -> ImportJob:
@@ -286,31 +323,54 @@ class ImportRunner:
 
     def _work(self) -> None:
         while not self._stopping.is_set():
-            import_id = self._queue.get()
+            try:
+                import_id = self._queue.get(timeout=self.poll_s if self.claims.shared else None)
+            except queue.Empty:  # shared: imports of other replicas, or left by one that died
+                for job in self.book.all():
+                    if job.status not in FINISHED:
+                        self._queue.put(job.id)
+                continue
             if import_id is None:
                 break
+            if not self.claims.claim(import_id):
+                continue  # another replica works on it
             try:
-                job = self.book.get(import_id)
-            except NotFound:
-                continue
-            if job.status in FINISHED:
-                continue
-            try:
-                with bulk_work():  # imports yield the encoder to interactive requests between slices
-                    self._run(job)
-            except StoreUnavailable as exc:  # keep it: try again shortly, from where it stopped
-                log.warning("import %s paused: %s; retrying in %.0f s", job.id, exc.message, self.retry_s)
-                self._stopping.wait(self.retry_s)
-                self._queue.put(job.id)
-            except DomainError as exc:  # e.g. a .json file that turns out not to be JSON
-                self._finish(job, FAILED, exc.message)
-            except Exception as exc:  # never let one import kill the worker
-                log.exception("import %s failed", job.id)
-                self._finish(job, FAILED, f"{type(exc).__name__}: {exc}")
+                self._work_on(import_id)
+            finally:
+                self.claims.release(import_id)
+
+    def _work_on(self, import_id: str) -> None:
+        try:
+            job = self.book.get(import_id)  # read once claimed: another replica may have moved it on
+        except NotFound:
+            return
+        if job.status in FINISHED:
+            return
+        if job.status == RUNNING and self.claims.shared:  # claimed while running: its replica died
+            job.restarts += 1
+            log.info("import %s resumes after row %d of %s (its replica stopped)", job.id, job.processed, job.total)
+        try:
+            with bulk_work():  # imports yield the encoder to interactive requests between slices
+                self._run(job)
+        except StoreUnavailable as exc:  # keep it: try again shortly, from where it stopped
+            log.warning("import %s paused: %s; retrying in %.0f s", job.id, exc.message, self.retry_s)
+            self._stopping.wait(self.retry_s)
+            self._queue.put(job.id)
+        except DomainError as exc:  # e.g. a .json file that turns out not to be JSON
+            self._finish(job, FAILED, exc.message)
+        except Exception as exc:  # never let one import kill the worker
+            log.exception("import %s failed", job.id)
+            self._finish(job, FAILED, f"{type(exc).__name__}: {exc}")
+
+    def _cancelled(self, job: ImportJob) -> bool:
+        return job.id in self._cancel or self.claims.cancel_requested(job.id)
 
     def _run(self, job: ImportJob) -> None:
         with self._lock:
             if job.id in self._cancel:
+                return
+            if self.claims.cancel_requested(job.id):  # asked of another replica before this one claimed it
+                self._finish(job, CANCELLED)
                 return
             job.status, job.started_at = RUNNING, job.started_at or now()
             self.book.save(job)
@@ -322,12 +382,13 @@ class ImportRunner:
         self._rates[job.id] = (time.monotonic(), job.processed)
         with self.bulk_load():
             for batch in _batches(read_rows(source, job.format, skip=job.processed), self.batch_size):
-                if job.id in self._cancel or self._stopping.is_set():
+                if self._cancelled(job) or self._stopping.is_set():
                     break
                 self._store(job, batch)
-        if self._stopping.is_set() and job.id not in self._cancel:
-            return  # shutting down: resumes on the next start
-        self._finish(job, CANCELLED if job.id in self._cancel else DONE)
+        cancelled = self._cancelled(job)
+        if self._stopping.is_set() and not cancelled:
+            return  # shutting down: resumes on the next start (or on another replica)
+        self._finish(job, CANCELLED if cancelled else DONE)
 
     def _store(self, job: ImportJob, batch: list[Row]) -> None:
         docs, ids, errors = [], [], []
@@ -347,6 +408,7 @@ class ImportRunner:
         job.stored += len(docs)
         job.failed += len(errors)
         self.book.save(job)
+        self.claims.renew(job.id)
         IMPORT_ROWS.labels("stored").inc(len(docs))
         IMPORT_ROWS.labels("failed").inc(len(errors))
 
