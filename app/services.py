@@ -21,6 +21,7 @@ from app.matching.normalize import Normalizer
 from app.matching.occupations import OccupationIndex
 from app.matching.records import Records
 from app.matching.renormalize import Renormalizer
+from app.matching.revisions import RedisRevisions, Revisions
 from app.matching.rules import RuleBook, anchor_embedder
 from app.matching.scorer import MatchScorer
 from app.matching.service import Matcher
@@ -38,16 +39,18 @@ def _no_row_check(row: Any) -> dict:
     return row
 
 
-def _import_book(settings: Settings) -> tuple[ImportBook, Claims]:
-    """Imports on the local disk, or in Redis shared by every replica (JOBMATCH_REDIS_URL)."""
+def _replica_state(settings: Settings) -> tuple[ImportBook, Claims, Revisions]:
+    """What the API keeps besides the vectors: imports, leases, revisions. On the local disk, or in Redis
+    shared by every replica (JOBMATCH_REDIS_URL)."""
     if not settings.redis_url:
-        return ImportBook(settings.data_dir), Claims()
+        return ImportBook(settings.data_dir), Claims(), Revisions(settings.data_dir)
     from app.ingest.shared import RedisClaims, RedisImportBook, connect
 
     client = connect(settings.redis_url)
     return (
         RedisImportBook(settings.data_dir, client, settings.redis_prefix),
         RedisClaims(client, settings.redis_prefix, settings.lease_s),
+        RedisRevisions(client, settings.redis_prefix),
     )
 
 
@@ -91,6 +94,7 @@ class Services:
         for its webhook body. The API passes both; scripts that run no imports need neither."""
         enc = encoder or build_encoder(settings)
         store = open_store(settings)
+        book, claims, revisions = _replica_state(settings)
         calibration = load_calibration(enc)
         scorer = MatchScorer(enc, calibration)
         occupations = OccupationIndex(  # owns the occupation ranking fitted with the model's calibration
@@ -98,7 +102,7 @@ class Services:
             store,
             enc.model_id,
             weights=ranking_profile(calibration),
-            revision_file=settings.data_dir / "occupations_revision",
+            revisions=revisions,
         )
         rules = RuleBook(
             store,
@@ -107,12 +111,12 @@ class Services:
             anchor_embedder(enc, occupations.vector_of),
             settings.rule_if_threshold,
             settings.rule_exclude_threshold,
+            revisions,
         )
         normalizer = Normalizer(enc, occupations, rules, scorer, settings.no_match_threshold)
         records = Records(enc, store, scorer, normalizer)
         for part in (records, occupations, rules):
             part.open()
-        book, claims = _import_book(settings)
         secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
         holder: dict[str, ImportRunner] = {}
         webhooks = WebhookSender(

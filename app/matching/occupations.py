@@ -13,7 +13,6 @@ the cosine scale.
 import threading
 import uuid
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,6 +22,7 @@ from app.errors import NotFound
 from app.matching.confidence import label_radius
 from app.matching.ids import parse_id
 from app.matching.ranking import RankingProfile, mix
+from app.matching.revisions import Revisions
 from app.store.base import FieldType, StoredPoint, VectorStore
 from app.store.conditions import Filter, IsEmpty, Match, MatchAny
 
@@ -111,12 +111,12 @@ class OccupationIndex:
         overfetch: int = 4,
         weights: RankingProfile | None = None,
         rerank_depth: int = RERANK_DEPTH,
-        revision_file: Path | None = None,
+        revisions: Revisions | None = None,
     ):
         self.encoder = encoder
-        # changes with every write or delete, so records normalised against another set can be found
-        self.revision_file = revision_file
-        self.revision = revision_file.read_text().strip() if revision_file and revision_file.exists() else "0"
+        # the set's revision changes with every write or delete, so records normalised against another set
+        # can be found (shared by every replica when they share Redis)
+        self.revisions = revisions or Revisions()
         self.store = store
         self.model_id = model_id
         self.overfetch = overfetch
@@ -146,11 +146,12 @@ class OccupationIndex:
             self._changed()
         return out
 
+    @property
+    def revision(self) -> str:
+        return self.revisions.get("occupations")
+
     def _changed(self) -> None:
-        self.revision = uuid.uuid4().hex[:16]
-        if self.revision_file is not None:
-            self.revision_file.parent.mkdir(parents=True, exist_ok=True)
-            self.revision_file.write_text(self.revision + "\n")
+        self.revisions.bump("occupations")
 
     def _write(self, oid: str, doc: dict[str, Any], created_at: float, owner: str) -> Occupation:
         """(Re)place all points of one occupation: preferred label first, alternatives, description."""

@@ -20,6 +20,7 @@ from app.domain import DEFAULT_TENANT, AppliedRule, now
 from app.encoder.base import Encoder
 from app.errors import NotFound
 from app.matching.ids import parse_id
+from app.matching.revisions import Revisions
 from app.store.base import FieldType, StoredPoint, VectorStore
 from app.store.conditions import Filter, IsEmpty, Match
 
@@ -87,24 +88,40 @@ class RuleBook:
         embed: AnchorEmbedder | None = None,
         if_threshold: float = 0.55,
         exclude_threshold: float = 0.4,
+        revisions: Revisions | None = None,
     ):
         self.store = store
         self.dim = dim
         self.model_id = model_id
         self.embed = embed
         self.default_thresholds = {"if_near": if_threshold, "exclude_near": exclude_threshold}
+        # what was computed with the rules may be reused until they change; shared by replicas sharing Redis
+        self.revisions = revisions or Revisions()
         self.min_if_threshold = 1.0  # the lowest if_near threshold of any rule: bounds the rules query
-        self.revision = 0  # in this process: what was computed with the rules may be reused until they change
         self.count = 0  # rules of every tenant: with none, no query asks the store for fired rules
+        self._counted_at: str | None = None  # the revision count and min_if_threshold were read at
+
+    @property
+    def revision(self) -> str:
+        return self.revisions.get("rules")
 
     def open(self) -> None:
         self.store.ensure_collection(COLLECTION, self.dim, INDEXES)
         self.store.set_payload_where(COLLECTION, Filter(must=[IsEmpty("tenant")]), {"tenant": DEFAULT_TENANT})
-        self.count = self.store.count(COLLECTION)
-        offset = 0
+        self._recount()
+
+    def _recount(self) -> None:
+        """Count the rules and find the lowest if_near threshold (at start, and when another replica
+        changed the rules)."""
+        revision = self.revision
+        count, lowest, offset = self.store.count(COLLECTION), 1.0, 0
         while page := self.store.page(COLLECTION, "created_at", 1000, offset):
-            self.min_if_threshold = min([self.min_if_threshold, *(p.payload["if_threshold"] for p in page)])
+            lowest = min([lowest, *(p.payload["if_threshold"] for p in page)])
             offset += len(page)
+        self.count, self.min_if_threshold, self._counted_at = count, lowest, revision
+
+    def _changed(self) -> None:
+        self._counted_at = self.revisions.bump("rules")
 
     def create(self, doc: dict[str, Any], tenant: str = DEFAULT_TENANT) -> Rule:
         """A rule from its document: thresholds left out take the configured defaults, anchors are embedded."""
@@ -139,8 +156,8 @@ class RuleBook:
         }
         self.store.upsert(COLLECTION, [StoredPoint(rule.id, payload, if_vector.tolist())])
         self.min_if_threshold = min(self.min_if_threshold, payload["if_threshold"])
-        self.revision += 1
         self.count += 1
+        self._changed()
         return rule
 
     def reembed_stale(self, anchor_vector: Callable[[dict[str, Any]], np.ndarray] | None = None) -> int:
@@ -177,8 +194,8 @@ class RuleBook:
     def delete(self, rule_id: str, tenant: str = DEFAULT_TENANT) -> None:
         self.get(rule_id, tenant)
         self.store.delete(COLLECTION, [parse_id(rule_id, "rule")])
-        self.revision += 1
         self.count -= 1
+        self._changed()
 
     def page(self, limit: int, offset: int, tenant: str = DEFAULT_TENANT) -> tuple[list[Rule], int]:
         mine = Filter(must=[Match("tenant", tenant)])
@@ -188,6 +205,8 @@ class RuleBook:
     def fired(self, query: np.ndarray, tenant: str = DEFAULT_TENANT) -> FiredRules:
         """The one extra vector query: the tenant's rules whose if_near anchor is within its threshold of the
         query. Only rules above the lowest threshold come back, so the cost does not grow with the rule count."""
+        if self.revision != self._counted_at:  # another replica added or deleted rules
+            self._recount()
         if self.count <= 0:
             return FiredRules()
         mine = Filter(must=[Match("model", self.model_id), Match("tenant", tenant)])

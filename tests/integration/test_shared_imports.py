@@ -8,9 +8,6 @@ and the only rows in both are the batch that was in flight (rewritten, which on 
 overwrite by the same id)."""
 
 import json
-import shutil
-import socket
-import subprocess
 import time
 
 import httpx
@@ -38,51 +35,6 @@ def rows() -> bytes:
 
 def status(url: str, import_id: str) -> dict:
     return httpx.get(f"{url}/v1/imports/{import_id}", timeout=10).json()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def redis_url(tmp_path):
-    server = shutil.which("redis-server")
-    if server is None:
-        pytest.skip("no redis-server: install Debian's redis-server (.ci/run does)")
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            server,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(tmp_path),
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    import redis
-
-    client = redis.Redis(port=port)
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
-    yield f"redis://127.0.0.1:{port}/0"
-    proc.terminate()
-    proc.wait(timeout=10)
 
 
 def names(url: str) -> list[str]:
