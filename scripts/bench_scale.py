@@ -175,6 +175,7 @@ def main() -> None:
     ap.add_argument("--one", nargs=2, metavar=("SIZE", "LAYOUT"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-scale-"))
+    work.mkdir(parents=True, exist_ok=True)
     if args.one:
         print("RESULT " + json.dumps(run_one(int(args.one[0]), args.one[1], work)), flush=True)
         return
