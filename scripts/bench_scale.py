@@ -22,7 +22,9 @@ vectors) under the same filter, and the child's peak RSS (VmHWM). Layouts:
 """
 
 import argparse
+import dataclasses
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -39,6 +41,11 @@ from app.bench.serving import peak_rss_mb, percentiles
 LAYOUTS = {
     "plain": {},
     "int8": {"store_quantization": "int8", "store_vectors_on_disk": True, "store_payload_on_disk": True},
+}
+# query-time settings, measured one after the other on the same built store
+SEARCHES = {
+    "engine defaults": {},
+    "ef 128 + ACORN": {"hnsw_ef": 128, "acorn": True},
 }
 QUERIES_PER_FILTER = 200
 BATCH = 1000
@@ -89,7 +96,6 @@ def run_one(size: int, layout: str, work: Path) -> dict:
     """One size and layout in this (child) process; returns the figures."""
     from app.bench.synthetic import make_jobs
     from app.domain import Kind, Record
-    from app.matching.filters import build_filter
     from app.matching.records import extract
     from app.services import Services
     from app.settings import Settings
@@ -133,8 +139,23 @@ def run_one(size: int, layout: str, work: Path) -> dict:
         "write_points_per_s": round(size / write_s, 1),
         "build_s": round(build_s, 1),
         "disk_mb": round(disk_mb(data), 1),
-        "filters": {},
+        "searches": {},
     }
+    built = store.layout
+    for search, params in SEARCHES.items():
+        store.layout = dataclasses.replace(built, **params)  # type: ignore[attr-defined]
+        out["searches"][search] = measure(services, store, docs, job_ids, job_vecs)
+    services.close()
+    out["peak_rss_mb"] = round(peak_rss_mb(os.getpid()), 0)
+    return out
+
+
+def measure(services, store, docs, job_ids, job_vecs) -> dict:
+    """Match latency (the whole matcher) and dense recall@10 against exact search, per filter."""
+    from app.domain import Kind
+    from app.matching.filters import build_filter
+
+    found_by: dict[str, dict] = {}
     matcher = services.matcher
     for name, flt in filters(docs).items():
         order = [job_ids[i % len(job_ids)] for i in range(QUERIES_PER_FILTER)]
@@ -152,7 +173,7 @@ def run_one(size: int, layout: str, work: Path) -> dict:
             truth = {h.id for h in store.search(Kind.CANDIDATE.value, q, build_filter(flt), 10, exact=True)}
             if truth:
                 recall.append(len(got & truth) / len(truth))
-        out["filters"][name] = {
+        found_by[name] = {
             "p50_ms": round(float(np.percentile(lat, 50)), 2),
             "p95_ms": round(float(np.percentile(lat, 95)), 2),
             "p99_ms": round(float(np.percentile(lat, 99)), 2),
@@ -160,9 +181,7 @@ def run_one(size: int, layout: str, work: Path) -> dict:
             "recall_at_10": round(float(np.mean(recall)), 4) if recall else None,
             "line": percentiles(lat),
         }
-    services.close()
-    out["peak_rss_mb"] = round(peak_rss_mb(__import__("os").getpid()), 0)
-    return out
+    return found_by
 
 
 def main() -> None:
@@ -198,8 +217,12 @@ def main() -> None:
                 f"\n== {size:,} candidates, layout {layout}: write {r['write_points_per_s']:,.0f} points/s, "
                 f"HNSW build {r['build_s']} s, disk {r['disk_mb']:,.0f} MB, peak RSS {r['peak_rss_mb']:,.0f} MB"
             )
-            for name, f in r["filters"].items():
-                print(f"  {name:40s} {f['line']}  recall@10 {f['recall_at_10']}  ({f['results_per_query']} results)")
+            for search, by_filter in r["searches"].items():
+                print(f"  -- search: {search}")
+                for name, f in by_filter.items():
+                    print(
+                        f"  {name:40s} {f['line']}  recall@10 {f['recall_at_10']}  ({f['results_per_query']} results)"
+                    )
             if args.out:
                 with args.out.open("a") as fh:
                     fh.write(json.dumps(r) + "\n")

@@ -41,6 +41,7 @@ class StoreLayout:
     hnsw_m: int | None = None
     hnsw_ef_construct: int | None = None
     hnsw_ef: int | None = None  # candidates examined per search; more = better recall, slower
+    acorn: bool = False  # ACORN-1 for restrictive filters: better filtered recall, some extra cost
     shards: int | None = None
     replication_factor: int | None = None
     write_consistency_factor: int | None = None

@@ -173,12 +173,13 @@ class EdgeStore:
     def _params(self) -> qe.SearchParams | None:
         """Search parameters of the layout: HNSW depth, and rescoring of int8 candidates with the originals."""
         layout = self.layout
-        if not layout.quantized and layout.hnsw_ef is None:
+        if not layout.quantized and layout.hnsw_ef is None and not layout.acorn:
             return None
         quantization = (
             qe.QuantizationSearchParams(rescore=True, oversampling=layout.oversampling) if layout.quantized else None
         )
-        return qe.SearchParams(hnsw_ef=layout.hnsw_ef, quantization=quantization)
+        acorn = qe.AcornSearchParams(enable=True) if layout.acorn else None
+        return qe.SearchParams(hnsw_ef=layout.hnsw_ef, quantization=quantization, acorn=acorn)
 
     def _shard(self, name: str) -> qe.EdgeShard:
         try:

@@ -143,14 +143,15 @@ class ServerStore:
     @property
     def search_params(self) -> models.SearchParams | None:
         layout = self.layout
-        if not layout.quantized and layout.hnsw_ef is None:
+        if not layout.quantized and layout.hnsw_ef is None and not layout.acorn:
             return None
         quantization = (
             models.QuantizationSearchParams(rescore=True, oversampling=layout.oversampling)
             if layout.quantized
             else None
         )
-        return models.SearchParams(hnsw_ef=layout.hnsw_ef, quantization=quantization)
+        acorn = models.AcornSearchParams(enable=True) if layout.acorn else None
+        return models.SearchParams(hnsw_ef=layout.hnsw_ef, quantization=quantization, acorn=acorn)
 
     @_unavailable_on_error
     def upsert(self, name: str, points: list[StoredPoint]) -> None:
