@@ -25,7 +25,6 @@ import argparse
 import dataclasses
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -36,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.bench.serving import peak_rss_mb, percentiles
+from app.bench.serving import cpu_name, peak_rss_mb, percentiles
 
 LAYOUTS = {
     "plain": {},
@@ -49,13 +48,6 @@ SEARCHES = {
 }
 QUERIES_PER_FILTER = 200
 BATCH = 1000
-
-
-def cpu_name() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor()
 
 
 def disk_mb(path: Path) -> float:

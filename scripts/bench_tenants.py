@@ -9,7 +9,6 @@ filtered search returns exactly the per-tenant collection's answer (recall@10 ag
 """
 
 import argparse
-import platform
 import tempfile
 import time
 import uuid
@@ -17,18 +16,12 @@ from pathlib import Path
 
 import numpy as np
 
+from app.bench.serving import cpu_name
 from app.store.base import FieldType, StoredPoint
 from app.store.conditions import Filter, Match
 from app.store.edge import EdgeStore
 
 DIM = 384
-
-
-def cpu() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
-            return line.split(":", 1)[1].strip()
-    return platform.processor()
 
 
 def ms(samples: list[float]) -> str:
@@ -51,7 +44,7 @@ def main() -> None:
     queries = rng.standard_normal((args.queries, DIM)).astype(np.float32)
     queries /= np.linalg.norm(queries, axis=1, keepdims=True)
     asked = rng.integers(0, args.tenants, args.queries)
-    print(f"CPU: {cpu()}; {args.points} points, {args.tenants} tenants, {args.queries} queries")
+    print(f"CPU: {cpu_name()}; {args.points} points, {args.tenants} tenants, {args.queries} queries")
 
     with tempfile.TemporaryDirectory() as tmp:
         shared = EdgeStore(Path(tmp) / "shared", optimize_after_writes=10**9)

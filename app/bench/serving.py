@@ -1,6 +1,7 @@
 """Start the real service (uvicorn) in a child process for benchmarks, and read its memory peak."""
 
 import os
+import platform
 import socket
 import subprocess
 import sys
@@ -75,6 +76,14 @@ def running_server(data_dir: Path, **env):
     finally:
         proc.terminate()
         proc.wait(timeout=60)
+
+
+def cpu_name() -> str:
+    """The CPU's model name, printed with every speed figure."""
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor()
 
 
 def percentiles(ms: list[float]) -> str:

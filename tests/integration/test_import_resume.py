@@ -1,7 +1,6 @@
 """Kill the server (SIGKILL) in the middle of an import; after a restart the import resumes and ends
 with every valid row stored exactly once and every bad row reported exactly once."""
 
-import json
 import subprocess
 import sys
 import time
@@ -10,7 +9,7 @@ import httpx
 import pytest
 
 from app.bench.serving import ROOT, running_server
-from tests.fixtures.people import CANDIDATES
+from tests.fixtures.imports import people_ndjson
 
 pytestmark = pytest.mark.slow  # SIGKILLs real server processes
 
@@ -18,15 +17,7 @@ N, BAD_ROWS = 400, {7, 150, 333}  # 1-based lines that are broken
 
 
 def rows() -> bytes:
-    lines = []
-    for i in range(1, N + 1):
-        doc = {**CANDIDATES[i % len(CANDIDATES)], "name": f"person {i}"}
-        if i % 4 == 0:
-            doc.pop("external_id")  # rows without an id must not be stored twice either
-        else:
-            doc["external_id"] = f"p{i}"
-        lines.append("{broken" if i in BAD_ROWS else json.dumps(doc))
-    return ("\n".join(lines) + "\n").encode()
+    return people_ndjson(N, BAD_ROWS)
 
 
 def status(url: str, import_id: str) -> dict:

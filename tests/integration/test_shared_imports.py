@@ -7,14 +7,13 @@ killed replica stored are in its store, the rest in the survivor's; together the
 and the only rows in both are the batch that was in flight (rewritten, which on one shared Qdrant is an
 overwrite by the same id)."""
 
-import json
 import time
 
 import httpx
 import pytest
 
 from app.bench.serving import running_server
-from tests.fixtures.people import CANDIDATES
+from tests.fixtures.imports import people_ndjson
 
 pytestmark = pytest.mark.slow  # SIGKILLs real server processes
 
@@ -22,15 +21,7 @@ N, BAD_ROWS, BATCH = 2000, {7, 150, 1333}, 2  # enough rows that the second repl
 
 
 def rows() -> bytes:
-    lines = []
-    for i in range(1, N + 1):
-        doc = {**CANDIDATES[i % len(CANDIDATES)], "name": f"person {i}"}
-        if i % 4 == 0:
-            doc.pop("external_id")  # rows without an id keep their derived id on the other replica too
-        else:
-            doc["external_id"] = f"p{i}"
-        lines.append("{broken" if i in BAD_ROWS else json.dumps(doc))
-    return ("\n".join(lines) + "\n").encode()
+    return people_ndjson(N, BAD_ROWS)
 
 
 def status(url: str, import_id: str) -> dict:
