@@ -98,6 +98,9 @@ class Settings(BaseSettings):
     hnsw_ef_construct: int | None = Field(None, ge=4, le=2000, description="HNSW build depth (default 100).")
     hnsw_ef: int | None = Field(None, ge=1, le=4096, description="HNSW search depth (engine default).")
     hnsw_acorn: bool = Field(False, description="ACORN-1 search for restrictive filters (better filtered recall).")
+    hnsw_full_scan_kb: int | None = Field(
+        None, ge=1, description="Filters keeping fewer vectors than this many KB are answered by exact scan."
+    )
     shard_number: int | None = Field(None, ge=1, le=1000, description="Qdrant server: shards per collection.")
     replication_factor: int | None = Field(None, ge=1, le=10, description="Qdrant server: copies of each shard.")
     write_consistency_factor: int | None = Field(
@@ -129,6 +132,7 @@ class Settings(BaseSettings):
             self.hnsw_ef_construct,
             self.hnsw_ef,
             self.hnsw_acorn,
+            self.hnsw_full_scan_kb,
             self.shard_number,
             self.replication_factor,
             self.write_consistency_factor,

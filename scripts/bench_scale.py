@@ -40,6 +40,13 @@ from app.bench.serving import cpu_name, peak_rss_mb, percentiles
 LAYOUTS = {
     "plain": {},
     "int8": {"store_quantization": "int8", "store_vectors_on_disk": True, "store_payload_on_disk": True},
+    # the same, and filters keeping fewer than ~65,000 vectors (100 MB of float32) answered by exact scan
+    "int8-scan": {
+        "store_quantization": "int8",
+        "store_vectors_on_disk": True,
+        "store_payload_on_disk": True,
+        "hnsw_full_scan_kb": 100_000,
+    },
 }
 # query-time settings, measured one after the other on the same built store
 SEARCHES = {

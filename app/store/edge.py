@@ -79,9 +79,11 @@ def _layout_config(layout: StoreLayout, **vectors: Any) -> qe.EdgeConfig | None:
     """The engine configuration of a layout (with `vectors` when a shard is created; None keeps a loaded
     shard's own configuration when the layout asks for nothing)."""
     hnsw = None
-    if layout.hnsw_m is not None or layout.hnsw_ef_construct is not None:
+    if layout.hnsw_m is not None or layout.hnsw_ef_construct is not None or layout.full_scan_kb is not None:
         hnsw = qe.HnswIndexConfig(
-            m=layout.hnsw_m or 16, ef_construct=layout.hnsw_ef_construct or 100, full_scan_threshold=10_000
+            m=layout.hnsw_m or 16,
+            ef_construct=layout.hnsw_ef_construct or 100,
+            full_scan_threshold=layout.full_scan_kb or 10_000,
         )
     quantization = (
         qe.ScalarQuantizationConfig(type=qe.ScalarType.Int8, quantile=0.99, always_ram=True)

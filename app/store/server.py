@@ -119,8 +119,10 @@ class ServerStore:
         int8 quantization kept in RAM, what lives on disk, HNSW."""
         layout = self.layout
         hnsw = None
-        if layout.hnsw_m is not None or layout.hnsw_ef_construct is not None:
-            hnsw = models.HnswConfigDiff(m=layout.hnsw_m, ef_construct=layout.hnsw_ef_construct)
+        if layout.hnsw_m is not None or layout.hnsw_ef_construct is not None or layout.full_scan_kb is not None:
+            hnsw = models.HnswConfigDiff(
+                m=layout.hnsw_m, ef_construct=layout.hnsw_ef_construct, full_scan_threshold=layout.full_scan_kb
+            )
         quantization = (
             models.ScalarQuantization(
                 scalar=models.ScalarQuantizationConfig(type=models.ScalarType.INT8, quantile=0.99, always_ram=True)

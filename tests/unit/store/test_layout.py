@@ -30,7 +30,7 @@ CLUSTER = {
 def test_the_environment_sets_the_layout(monkeypatch):
     for k, v in CLUSTER.items():
         monkeypatch.setenv(k, v)
-    assert Settings().store_layout() == StoreLayout("int8", 3.0, True, True, 24, 200, 128, False, 6, 2, 2)
+    assert Settings().store_layout() == StoreLayout("int8", 3.0, True, True, 24, 200, 128, False, None, 6, 2, 2)
     for k in CLUSTER:
         monkeypatch.delenv(k)
     assert Settings().store_layout() == StoreLayout()  # nothing set: the engine's defaults
