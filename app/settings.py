@@ -8,6 +8,8 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.domain import DEFAULT_TENANT
+from app.matching.normalize import NO_MATCH_THRESHOLD
+from app.matching.rules import EXCLUDE_THRESHOLD, IF_THRESHOLD
 from app.store.base import StoreLayout
 
 
@@ -67,7 +69,10 @@ class Settings(BaseSettings):
     )
     import_batch_size: int = Field(64, ge=1, le=10000, description="Records an import stores at a time.")
     no_match_threshold: float = Field(
-        0.35, ge=0, le=1, description="Occupation normalisation: below this best confidence no_good_match is true."
+        NO_MATCH_THRESHOLD,
+        ge=0,
+        le=1,
+        description="Occupation normalisation: below this best confidence no_good_match is true.",
     )
     match_threshold: float | None = Field(
         None,
@@ -76,9 +81,14 @@ class Settings(BaseSettings):
         description="Job <-> candidate matches: below this best confidence no_good_match is true "
         "(default: the threshold fitted with the match model).",
     )
-    rule_if_threshold: float = Field(0.55, ge=-1, le=1, description="Default cosine for a rule's if_near anchor.")
+    rule_if_threshold: float = Field(
+        IF_THRESHOLD, ge=-1, le=1, description="Default cosine for a rule's if_near anchor."
+    )
     rule_exclude_threshold: float = Field(
-        0.4, ge=-1, le=1, description="Default cosine for a rule's exclude_near anchor (scripts/evaluate_rules.py)."
+        EXCLUDE_THRESHOLD,
+        ge=-1,
+        le=1,
+        description="Default cosine for a rule's exclude_near anchor (scripts/evaluate_rules.py).",
     )
     reference_occupations: str = Field(
         "esco",

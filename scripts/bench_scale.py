@@ -25,6 +25,7 @@ import argparse
 import dataclasses
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -98,6 +99,7 @@ def run_one(size: int, layout: str, work: Path) -> dict:
     from app.matching.records import extract
     from app.services import Services
     from app.settings import Settings
+    from app.store.base import StoredPoint
 
     base = np.load(work / "base.npz")
     base_vecs, base_titles = base["vecs"], base["titles"]
@@ -122,7 +124,7 @@ def run_one(size: int, layout: str, work: Path) -> dict:
         store.upsert(
             Kind.CANDIDATE.value,
             [
-                type(templates[k])(str(uuid.uuid4()), templates[k].payload, v.tolist(), templates[k].sparse)
+                StoredPoint(str(uuid.uuid4()), templates[k].payload, v.tolist(), templates[k].sparse)
                 for k, v in zip(pick, vecs)
             ],
         )
@@ -197,7 +199,7 @@ def main() -> None:
     if args.one:
         print("RESULT " + json.dumps(run_one(int(args.one[0]), args.one[1], work)), flush=True)
         return
-    print(f"CPU: {cpu_name()}, {__import__('os').cpu_count()} cores; work folder {work}")
+    print(f"CPU: {cpu_name()}, {os.cpu_count()} cores; work folder {work}")
     if not (work / "base.npz").exists():
         prepare(work, args.base)
     for size in [int(s) for s in args.sizes.split(",")]:
@@ -226,7 +228,7 @@ def main() -> None:
                 with args.out.open("a") as fh:
                     fh.write(json.dumps(r) + "\n")
             for d in work.glob(f"scale-{layout}-{size}-*"):
-                __import__("shutil").rmtree(d, ignore_errors=True)
+                shutil.rmtree(d, ignore_errors=True)
 
 
 if __name__ == "__main__":

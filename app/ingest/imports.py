@@ -78,7 +78,13 @@ class Claims:
 
     @contextmanager
     def holding(self, what: str) -> Iterator[bool]:
-        yield True
+        """Claimed for the block (False: another replica holds it), released after it."""
+        mine = self.claim(what)
+        try:
+            yield mine
+        finally:
+            if mine:
+                self.release(what)
 
     def request_cancel(self, import_id: str) -> None:
         return None

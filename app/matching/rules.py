@@ -65,6 +65,10 @@ class FiredRules:
         ]
 
 
+# default anchor thresholds (JOBMATCH_RULE_IF_THRESHOLD / _EXCLUDE_THRESHOLD; the exclude one measured by
+# scripts/evaluate_rules.py on ESCO near misses)
+IF_THRESHOLD, EXCLUDE_THRESHOLD = 0.55, 0.4
+
 AnchorEmbedder = Callable[[dict[str, Any], str], np.ndarray]  # (anchor, tenant) -> the anchor's vector
 
 
@@ -86,8 +90,8 @@ class RuleBook:
         dim: int,
         model_id: str,
         embed: AnchorEmbedder | None = None,
-        if_threshold: float = 0.55,
-        exclude_threshold: float = 0.4,
+        if_threshold: float = IF_THRESHOLD,
+        exclude_threshold: float = EXCLUDE_THRESHOLD,
         revisions: Revisions | None = None,
     ):
         self.store = store

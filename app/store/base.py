@@ -51,6 +51,16 @@ class StoreLayout:
     def quantized(self) -> bool:
         return self.quantization == "int8"
 
+    @property
+    def hnsw_set(self) -> bool:
+        """Whether the index's build parameters differ from the engine's."""
+        return self.hnsw_m is not None or self.hnsw_ef_construct is not None or self.full_scan_kb is not None
+
+    @property
+    def search_set(self) -> bool:
+        """Whether searches need parameters of their own (depth, rescoring, ACORN)."""
+        return self.quantized or self.hnsw_ef is not None or self.acorn
+
 
 SPARSE = "bm25"  # the one sparse named vector of a hybrid collection
 RRF_K = 60  # reciprocal rank fusion: 1 / (k + rank), the constant of the original paper and of Qdrant

@@ -79,7 +79,7 @@ def _layout_config(layout: StoreLayout, **vectors: Any) -> qe.EdgeConfig | None:
     """The engine configuration of a layout (with `vectors` when a shard is created; None keeps a loaded
     shard's own configuration when the layout asks for nothing)."""
     hnsw = None
-    if layout.hnsw_m is not None or layout.hnsw_ef_construct is not None or layout.full_scan_kb is not None:
+    if layout.hnsw_set:
         hnsw = qe.HnswIndexConfig(
             m=layout.hnsw_m or 16,
             ef_construct=layout.hnsw_ef_construct or 100,
@@ -175,7 +175,7 @@ class EdgeStore:
     def _params(self) -> qe.SearchParams | None:
         """Search parameters of the layout: HNSW depth, and rescoring of int8 candidates with the originals."""
         layout = self.layout
-        if not layout.quantized and layout.hnsw_ef is None and not layout.acorn:
+        if not layout.search_set:
             return None
         quantization = (
             qe.QuantizationSearchParams(rescore=True, oversampling=layout.oversampling) if layout.quantized else None

@@ -119,7 +119,7 @@ class ServerStore:
         int8 quantization kept in RAM, what lives on disk, HNSW."""
         layout = self.layout
         hnsw = None
-        if layout.hnsw_m is not None or layout.hnsw_ef_construct is not None or layout.full_scan_kb is not None:
+        if layout.hnsw_set:
             hnsw = models.HnswConfigDiff(
                 m=layout.hnsw_m, ef_construct=layout.hnsw_ef_construct, full_scan_threshold=layout.full_scan_kb
             )
@@ -145,7 +145,7 @@ class ServerStore:
     @property
     def search_params(self) -> models.SearchParams | None:
         layout = self.layout
-        if not layout.quantized and layout.hnsw_ef is None and not layout.acorn:
+        if not layout.search_set:
             return None
         quantization = (
             models.QuantizationSearchParams(rescore=True, oversampling=layout.oversampling)
