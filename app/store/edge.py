@@ -75,9 +75,15 @@ def to_edge_filter(f: Filter | None) -> qe.Filter | None:
 INDEXING_THRESHOLD_KB = 10_000  # qdrant-edge's default: segments above it get an HNSW index
 
 
-def _layout_config(layout: StoreLayout, **vectors: Any) -> qe.EdgeConfig | None:
-    """The engine configuration of a layout (with `vectors` when a shard is created; None keeps a loaded
-    shard's own configuration when the layout asks for nothing)."""
+def _asks_config(layout: StoreLayout) -> bool:
+    """Whether the layout sets anything the engine keeps in a shard's configuration."""
+    on_disk = layout.payload_on_disk is not None or layout.vectors_on_disk is not None
+    return layout.hnsw_set or layout.quantized or on_disk
+
+
+def _layout_config(layout: StoreLayout, **vectors: Any) -> qe.EdgeConfig:
+    """The engine configuration of a layout; the engine wants the `vectors` in every configuration, also
+    when it loads a shard."""
     hnsw = None
     if layout.hnsw_set:
         hnsw = qe.HnswIndexConfig(
@@ -90,8 +96,6 @@ def _layout_config(layout: StoreLayout, **vectors: Any) -> qe.EdgeConfig | None:
         if layout.quantized
         else None
     )
-    if not vectors and hnsw is None and quantization is None and layout.payload_on_disk is None:
-        return None
     return qe.EdgeConfig(
         **vectors, on_disk_payload=layout.payload_on_disk, hnsw_config=hnsw, quantization_config=quantization
     )
@@ -142,19 +146,23 @@ class EdgeStore:
             if stale != path and stale.is_dir():
                 shutil.rmtree(stale, ignore_errors=True)
         sparse_params = {SPARSE: qe.EdgeSparseVectorParams(modifier=qe.Modifier.Idf)} if sparse else None
+        vectors = qe.EdgeVectorParams(size=dim, distance=qe.Distance.Dot, on_disk=self.layout.vectors_on_disk)
         if (path / "edge_config.json").exists() or any(path.glob("segments*")):
-            shard = qe.EdgeShard.load(str(path), _layout_config(self.layout))
+            # a layout that asks for something is applied to the loaded shard; else it keeps its own configuration
+            sparse_now = sparse_params if _has_sparse(path) else None
+            config = (
+                _layout_config(self.layout, vectors=vectors, sparse_vectors=sparse_now)
+                if _asks_config(self.layout)
+                else None
+            )
+            shard = qe.EdgeShard.load(str(path), config)
             stored = shard.info().payload_schema
             if sparse and not _has_sparse(path):  # a collection from before hybrid search
                 shard.update(qe.UpdateOperation.create_sparse_vector(SPARSE, modifier=qe.Modifier.Idf))
         else:
-            config = _layout_config(
-                self.layout,
-                vectors=qe.EdgeVectorParams(size=dim, distance=qe.Distance.Dot, on_disk=self.layout.vectors_on_disk),
-                sparse_vectors=sparse_params,
+            shard = qe.EdgeShard.create(
+                str(path), _layout_config(self.layout, vectors=vectors, sparse_vectors=sparse_params)
             )
-            assert config is not None  # vectors given: always a configuration
-            shard = qe.EdgeShard.create(str(path), config)
             stored = {}
         for field, ftype in indexes.items():
             if field not in stored:

@@ -93,3 +93,23 @@ def test_the_embedded_engine_keeps_the_layout_and_still_finds_what_exact_search_
     assert json.loads((reopened._path("c") / "edge_config.json").read_text())["quantization_config"]
     assert len(reopened.search("c", vecs[0].tolist(), None, 10)) == 10
     reopened.close()
+
+
+def test_a_store_with_a_layout_reopens_with_that_layout(tmp_path):
+    """The service restarts with the same settings: loading a shard must take the layout, not refuse it."""
+    layout = StoreLayout("int8", 2.0, True, True)
+    vecs = np.random.default_rng(1).normal(size=(300, 32)).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    store = EdgeStore(tmp_path, optimize_after_writes=10**9, layout=layout)
+    store.ensure_collection("c", 32, {"k": FieldType.KEYWORD}, sparse=True)
+    store.upsert("c", [StoredPoint(str(uuid.UUID(int=i + 1)), {"k": "a"}, v.tolist()) for i, v in enumerate(vecs)])
+    store.close()
+    for again in (layout, StoreLayout("int8", 2.0, True, True, hnsw_ef=64)):
+        reopened = EdgeStore(tmp_path, optimize_after_writes=10**9, layout=again)
+        reopened.ensure_collection("c", 32, {"k": FieldType.KEYWORD}, sparse=True)
+        config = json.loads((reopened._path("c") / "edge_config.json").read_text())
+        assert config["quantization_config"] and config["vectors"][""]["on_disk"] is True
+        assert "bm25" in config["sparse_vectors"]
+        assert reopened.count("c") == 300
+        assert reopened.search("c", vecs[7].tolist(), None, 1)[0].id == str(uuid.UUID(int=8))
+        reopened.close()
