@@ -108,6 +108,17 @@ class Settings(BaseSettings):
     hnsw_ef_construct: int | None = Field(None, ge=4, le=2000, description="HNSW build depth (default 100).")
     hnsw_ef: int | None = Field(None, ge=1, le=4096, description="HNSW search depth (engine default).")
     hnsw_acorn: bool = Field(False, description="ACORN-1 search for restrictive filters (better filtered recall).")
+    hnsw_acorn_ef: int | None = Field(None, ge=1, le=4096, description="Search depth of ACORN searches (HNSW_EF).")
+    hnsw_acorn_max_selectivity: float = Field(
+        StoreLayout.acorn_max_selectivity,
+        gt=0,
+        le=1,
+        description="ACORN for filters that keep at most this share of the collection (estimated).",
+    )
+    store_warm_up: bool = Field(
+        True,
+        description="Embedded store: read the collections' files into the OS page cache in the background on start.",
+    )
     hnsw_full_scan_kb: int | None = Field(
         None, ge=1, description="Filters keeping fewer vectors than this many KB are answered by exact scan."
     )
@@ -146,6 +157,9 @@ class Settings(BaseSettings):
             self.shard_number,
             self.replication_factor,
             self.write_consistency_factor,
+            acorn_ef=self.hnsw_acorn_ef,
+            acorn_max_selectivity=self.hnsw_acorn_max_selectivity,
+            warm_up=self.store_warm_up,
         )
 
     @field_validator("cors_origins", mode="before")

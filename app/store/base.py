@@ -46,6 +46,9 @@ class StoreLayout:
     shards: int | None = None
     replication_factor: int | None = None
     write_consistency_factor: int | None = None
+    acorn_ef: int | None = None  # search depth of ACORN searches (None: hnsw_ef)
+    acorn_max_selectivity: float = 0.2  # ACORN for filters keeping at most this share of the points
+    warm_up: bool = True  # embedded engine: read the collections' files into the OS page cache on start
 
     @property
     def quantized(self) -> bool:
@@ -60,6 +63,20 @@ class StoreLayout:
     def search_set(self) -> bool:
         """Whether searches need parameters of their own (depth, rescoring, ACORN)."""
         return self.quantized or self.hnsw_ef is not None or self.acorn
+
+    def plan(self, selectivity: float | None) -> tuple[int | None, bool]:
+        """Search depth, and whether to search with ACORN, for a filter keeping `selectivity` of the points
+        (as the payload indexes estimate it; None: unknown or no filter). A restrictive filter leaves the
+        HNSW graph few paths between the points it keeps, so a plain search misses some of the nearest;
+        ACORN also walks through neighbours' neighbours, at a cost that a broad filter need not pay."""
+        if self.acorn and selectivity is not None and selectivity <= self.acorn_max_selectivity:
+            return self.acorn_ef or self.hnsw_ef, True
+        return self.hnsw_ef, False
+
+    @property
+    def needs_selectivity(self) -> bool:
+        """Whether `plan` depends on the filter (so a filtered search estimates its selectivity first)."""
+        return self.acorn
 
 
 SPARSE = "bm25"  # the one sparse named vector of a hybrid collection

@@ -132,6 +132,7 @@ class EdgeStore:
         self._journals: dict[str, list] = {}  # writes made while a copy is being indexed, to replay on it
         self._builders: dict[str, subprocess.Popen] = {}
         self._retiring: list[tuple[qe.EdgeShard, Path]] = []  # replaced shards, closed once reads are done
+        self._warming: dict[str, str] = {}  # collection -> "running" / "done" (layout.warm_up)
         self.retire_after_s = 10.0  # a replaced shard stays open this long for reads that already hold it
 
     def _path(self, name: str) -> Path:
@@ -156,14 +157,14 @@ class EdgeStore:
                 else None
             )
             shard = qe.EdgeShard.load(str(path), config)
-            stored = shard.info().payload_schema
+            stored, loaded = shard.info().payload_schema, True
             if sparse and not _has_sparse(path):  # a collection from before hybrid search
                 shard.update(qe.UpdateOperation.create_sparse_vector(SPARSE, modifier=qe.Modifier.Idf))
         else:
             shard = qe.EdgeShard.create(
                 str(path), _layout_config(self.layout, vectors=vectors, sparse_vectors=sparse_params)
             )
-            stored = {}
+            stored, loaded = {}, False
         for field, ftype in indexes.items():
             if field not in stored:
                 shard.update(qe.UpdateOperation.create_field_index(field, _SCHEMA[ftype]))
@@ -171,6 +172,26 @@ class EdgeStore:
         self._pending[name] = 0
         self._writing[name] = threading.Lock()
         self._dims[name] = dim
+        if self.layout.warm_up and loaded:  # a shard with data: its first queries should not wait on the disk
+            self._warming[name] = "running"
+            threading.Thread(target=self._warm_up, args=(name, path), name=f"warm-up {name}", daemon=True).start()
+
+    def _warm_up(self, name: str, path: Path) -> None:
+        """Read a loaded shard's files once, so that the OS page cache holds them: the engine maps its on-disk
+        vectors and payloads, and the first query to touch a page not in that cache waits for the disk (about
+        20 ms a query at 300,000 candidates, against 3 ms once cached). Stops at half the memory the system
+        has available; the write-ahead log is left out."""
+        budget, buffer = _available_bytes() // 2, bytearray(1 << 24)
+        try:
+            for file in sorted(f for f in path.rglob("*") if f.is_file() and "wal" not in f.relative_to(path).parts):
+                with file.open("rb", buffering=0) as fh:
+                    while budget > 0 and (n := fh.readinto(buffer)):
+                        budget -= n
+                if budget <= 0:
+                    break
+        except OSError:  # the shard was replaced (an index build) or closed meanwhile
+            pass
+        self._warming[name] = "done"
 
     def _update(self, name: str, op) -> None:
         """Every write: applied to the shard, and remembered while a copy of it is being indexed."""
@@ -179,17 +200,26 @@ class EdgeStore:
             if (journal := self._journals.get(name)) is not None:
                 journal.append(op)
 
-    @property
-    def _params(self) -> qe.SearchParams | None:
-        """Search parameters of the layout: HNSW depth, and rescoring of int8 candidates with the originals."""
+    def _params(self, name: str, edge_filter: qe.Filter | None) -> qe.SearchParams | None:
+        """Search parameters of the layout for this filter: HNSW depth, ACORN for a restrictive filter (its
+        selectivity estimated by the payload indexes), rescoring of int8 candidates with the originals."""
         layout = self.layout
         if not layout.search_set:
             return None
+        selectivity = None
+        if layout.needs_selectivity and edge_filter is not None:
+            shard = self._shard(name)
+            total = shard.count(qe.CountRequest(exact=False))
+            selectivity = shard.count(qe.CountRequest(filter=edge_filter, exact=False)) / max(total, 1)
+        ef, acorn = layout.plan(selectivity)
         quantization = (
             qe.QuantizationSearchParams(rescore=True, oversampling=layout.oversampling) if layout.quantized else None
         )
-        acorn = qe.AcornSearchParams(enable=True) if layout.acorn else None
-        return qe.SearchParams(hnsw_ef=layout.hnsw_ef, quantization=quantization, acorn=acorn)
+        return qe.SearchParams(
+            hnsw_ef=ef,
+            quantization=quantization,
+            acorn=qe.AcornSearchParams(enable=True, max_selectivity=layout.acorn_max_selectivity) if acorn else None,
+        )
 
     def _shard(self, name: str) -> qe.EdgeShard:
         try:
@@ -272,16 +302,19 @@ class EdgeStore:
         fields: tuple[str, ...] | None = None,
         exact: bool = False,
     ) -> list[Hit]:
+        edge_filter = to_edge_filter(flt)
+        params = None if exact else self._params(name, edge_filter)
+
         def request(payload):
             return qe.QueryRequest(
                 limit=limit,
                 offset=offset,
                 query=qe.Query.Nearest(list(vector)),
-                filter=to_edge_filter(flt),
+                filter=edge_filter,
                 with_payload=payload,
                 with_vector=with_vector,
                 score_threshold=score_threshold,
-                params=qe.SearchParams(exact=True) if exact else self._params,
+                params=qe.SearchParams(exact=True) if exact else params,
             )
 
         def read() -> list[Hit]:
@@ -302,6 +335,7 @@ class EdgeStore:
     def hybrid(self, name: str, vector: list[float], sparse: Sparse, flt: Filter | None, limit: int) -> list[Hit]:
         shard, edge_filter = self._shard(name), to_edge_filter(flt)
         query_sparse = qe.SparseVector(list(sparse.indices), list(sparse.values))
+        params = self._params(name, edge_filter)
 
         def fusion(payload: bool) -> list:
             return shard.query(
@@ -313,7 +347,7 @@ class EdgeStore:
                     query=qe.Fusion.Rrf(k=RRF_K),  # type: ignore[arg-type]
                     prefetches=[
                         qe.Prefetch(
-                            limit=limit, query=qe.Query.Nearest(list(vector)), filter=edge_filter, params=self._params
+                            limit=limit, query=qe.Query.Nearest(list(vector)), filter=edge_filter, params=params
                         ),
                         qe.Prefetch(
                             limit=limit, query=qe.Query.Nearest(query_sparse, using=SPARSE), filter=edge_filter
@@ -504,6 +538,7 @@ class EdgeStore:
                 "segments": i.segments_count,
                 "optimizing": name in self._optimizing,
                 "last_optimize_s": round(self.last_optimize_s[name], 2) if name in self.last_optimize_s else None,
+                "warm_up": self._warming.get(name),
             }
         return {"backend": self.backend, "path": str(self.root), "collections": out}
 
@@ -517,6 +552,17 @@ class EdgeStore:
         for shard in self._shards.values():
             shard.close()
         self._shards.clear()
+
+
+def _available_bytes() -> int:
+    """Memory the system can give without swapping (MemAvailable), or its free pages where that is unknown."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
 
 
 def _has_sparse(path: Path) -> bool:

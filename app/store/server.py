@@ -142,18 +142,29 @@ class ServerStore:
             "write_consistency_factor": layout.write_consistency_factor,
         }
 
-    @property
-    def search_params(self) -> models.SearchParams | None:
+    def search_params(self, cname: str, client_filter: models.Filter | None) -> models.SearchParams | None:
+        """Search parameters of the layout for this filter (see `StoreLayout.plan`): HNSW depth, ACORN for a
+        restrictive filter, rescoring of int8 candidates with the originals."""
         layout = self.layout
         if not layout.search_set:
             return None
+        selectivity = None
+        if layout.needs_selectivity and client_filter is not None:
+            total = self.client.count(cname, exact=False).count
+            selectivity = self.client.count(cname, count_filter=client_filter, exact=False).count / max(total, 1)
+        ef, acorn = layout.plan(selectivity)
         quantization = (
             models.QuantizationSearchParams(rescore=True, oversampling=layout.oversampling)
             if layout.quantized
             else None
         )
-        acorn = models.AcornSearchParams(enable=True) if layout.acorn else None
-        return models.SearchParams(hnsw_ef=layout.hnsw_ef, quantization=quantization, acorn=acorn)
+        return models.SearchParams(
+            hnsw_ef=ef,
+            quantization=quantization,
+            acorn=models.AcornSearchParams(enable=True, max_selectivity=layout.acorn_max_selectivity)
+            if acorn
+            else None,
+        )
 
     @_unavailable_on_error
     def upsert(self, name: str, points: list[StoredPoint]) -> None:
@@ -203,16 +214,17 @@ class ServerStore:
         fields: tuple[str, ...] | None = None,
         exact: bool = False,
     ) -> list[Hit]:
+        cname, client_filter = self._c(name), to_client_filter(flt)
         res = self.client.query_points(
-            self._c(name),
+            cname,
             query=list(vector),
-            query_filter=to_client_filter(flt),
+            query_filter=client_filter,
             limit=limit,
             offset=offset,
             with_payload=_selector(fields),
             with_vectors=with_vector,
             score_threshold=score_threshold,
-            search_params=models.SearchParams(exact=True) if exact else self.search_params,
+            search_params=models.SearchParams(exact=True) if exact else self.search_params(cname, client_filter),
         )
         return [
             Hit(str(p.id), p.score, p.payload or {}, dense_part(p.vector) if with_vector else None) for p in res.points
@@ -222,6 +234,7 @@ class ServerStore:
     def hybrid(self, name: str, vector: list[float], sparse: Sparse, flt: Filter | None, limit: int) -> list[Hit]:
         cname, client_filter = self._c(name), to_client_filter(flt)
         query_sparse = models.SparseVector(indices=list(sparse.indices), values=list(sparse.values))
+        params = self.search_params(cname, client_filter)
 
         def fuse(query):
             return self.client.query_points(
@@ -232,7 +245,7 @@ class ServerStore:
                 with_payload=True,
                 with_vectors=["", SPARSE],
                 prefetch=[
-                    models.Prefetch(query=list(vector), filter=client_filter, limit=limit, params=self.search_params),
+                    models.Prefetch(query=list(vector), filter=client_filter, limit=limit, params=params),
                     models.Prefetch(query=query_sparse, using=SPARSE, filter=client_filter, limit=limit),
                 ],
             ).points

@@ -1,8 +1,9 @@
 """The store layout (quantization, what lives on disk, HNSW, shards and replicas) goes from the
 environment to collection creation, on the embedded engine and on a Qdrant server, and a quantized
-index still finds what exact search finds."""
+index still finds what exact search finds; each search is planned by its filter's selectivity."""
 
 import json
+import time
 import uuid
 
 import numpy as np
@@ -10,8 +11,9 @@ from qdrant_client import QdrantClient
 
 from app.settings import Settings
 from app.store.base import FieldType, StoredPoint, StoreLayout
-from app.store.edge import EdgeStore
-from app.store.server import ServerStore
+from app.store.conditions import Filter, Match
+from app.store.edge import EdgeStore, to_edge_filter
+from app.store.server import ServerStore, to_client_filter
 
 CLUSTER = {
     "JOBMATCH_STORE_QUANTIZATION": "int8",
@@ -56,8 +58,9 @@ def test_a_server_collection_is_created_with_shards_replicas_and_quantization(mo
     assert asked["quantization_config"].scalar.type.value == "int8" and asked["quantization_config"].scalar.always_ram
     assert asked["vectors_config"].on_disk is True and asked["on_disk_payload"] is True
     assert (asked["hnsw_config"].m, asked["hnsw_config"].ef_construct) == (24, 200)
-    assert store.search_params.quantization.rescore and store.search_params.quantization.oversampling == 3.0
-    assert store.search_params.hnsw_ef == 128
+    params = store.search_params("jm_candidates", None)
+    assert params.quantization.rescore and params.quantization.oversampling == 3.0
+    assert params.hnsw_ef == 128 and params.acorn is None
     assert "bm25" in asked["sparse_vectors_config"]
 
 
@@ -113,3 +116,70 @@ def test_a_store_with_a_layout_reopens_with_that_layout(tmp_path):
         assert reopened.count("c") == 300
         assert reopened.search("c", vecs[7].tolist(), None, 1)[0].id == str(uuid.UUID(int=8))
         reopened.close()
+
+
+def test_the_plan_uses_acorn_only_for_restrictive_filters():
+    layout = StoreLayout(hnsw_ef=1024, acorn=True, acorn_ef=256, acorn_max_selectivity=0.2)
+    assert layout.plan(0.05) == (256, True)
+    assert layout.plan(0.2) == (256, True)
+    assert layout.plan(0.5) == (1024, False)
+    assert layout.plan(None) == (1024, False)  # no filter, or no estimate
+    assert StoreLayout(hnsw_ef=64).plan(0.01) == (64, False)  # ACORN off: one depth for every search
+    assert StoreLayout(hnsw_ef=64, acorn=True).plan(0.01) == (64, True)  # no ACORN depth of its own
+
+
+def _filled(store, n=4000):
+    store.ensure_collection("c", 16, {"k": FieldType.KEYWORD})
+    vecs = np.random.default_rng(2).normal(size=(n, 16)).astype(np.float32)
+    # k = "rare" for 2% of the points, "common" for the rest
+    store.upsert(
+        "c",
+        [
+            StoredPoint(str(uuid.UUID(int=i + 1)), {"k": "rare" if i % 50 == 0 else "common"}, v.tolist())
+            for i, v in enumerate(vecs)
+        ],
+    )
+    return vecs
+
+
+def test_the_embedded_store_plans_each_search_by_the_filter_it_gets(tmp_path):
+    layout = StoreLayout(hnsw_ef=512, acorn=True, acorn_ef=128, acorn_max_selectivity=0.2)
+    store = EdgeStore(tmp_path, optimize_after_writes=10**9, layout=layout)
+    vecs = _filled(store)
+    rare = to_edge_filter(Filter(must=[Match("k", "rare")]))
+    common = to_edge_filter(Filter(must=[Match("k", "common")]))
+    assert (store._params("c", rare).hnsw_ef, store._params("c", rare).acorn.enable) == (128, True)
+    assert (store._params("c", common).hnsw_ef, store._params("c", common).acorn) == (512, None)
+    assert store._params("c", None).acorn is None
+    hits = store.search("c", vecs[0].tolist(), Filter(must=[Match("k", "rare")]), 5)
+    assert len(hits) == 5 and all(h.payload["k"] == "rare" for h in hits)
+    store.close()
+
+
+def test_the_server_store_plans_each_search_by_the_filter_it_gets():
+    layout = StoreLayout(hnsw_ef=512, acorn=True, acorn_ef=128, acorn_max_selectivity=0.2)
+    store = ServerStore(QdrantClient(location=":memory:"), "jm_", ":memory:", layout)
+    _filled(store, 1000)
+    rare = to_client_filter(Filter(must=[Match("k", "rare")]))
+    common = to_client_filter(Filter(must=[Match("k", "common")]))
+    assert (store.search_params("jm_c", rare).hnsw_ef, store.search_params("jm_c", rare).acorn.enable) == (128, True)
+    assert store.search_params("jm_c", common).acorn is None
+    assert store.search_params("jm_c", common).hnsw_ef == 512
+
+
+def test_a_reopened_store_reads_its_files_into_the_page_cache_in_the_background(tmp_path):
+    store = EdgeStore(tmp_path, optimize_after_writes=10**9)
+    _filled(store, 500)
+    assert store.info()["collections"]["c"]["warm_up"] is None  # a new shard: nothing to read
+    store.close()
+    reopened = EdgeStore(tmp_path, optimize_after_writes=10**9)
+    reopened.ensure_collection("c", 16, {"k": FieldType.KEYWORD})
+    deadline = time.monotonic() + 30
+    while reopened.info()["collections"]["c"]["warm_up"] != "done" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert reopened.info()["collections"]["c"]["warm_up"] == "done"
+    reopened.close()
+    cold = EdgeStore(tmp_path, optimize_after_writes=10**9, layout=StoreLayout(warm_up=False))
+    cold.ensure_collection("c", 16, {"k": FieldType.KEYWORD})
+    assert cold.info()["collections"]["c"]["warm_up"] is None
+    cold.close()
