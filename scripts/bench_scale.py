@@ -36,7 +36,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.bench.serving import cpu_name, peak_rss_mb, percentiles
+from app.bench.serving import MemorySampler, cpu_name, peak_rss_mb, percentiles
 
 LAYOUTS = {
     "plain": {},
@@ -52,7 +52,8 @@ LAYOUTS = {
 # query-time settings, measured one after the other on the same built store
 SEARCHES = {
     "engine defaults": {},
-    "ef 128 + ACORN": {"hnsw_ef": 128, "acorn": True},
+    # deep search without a filter; ACORN at depth 512 for any filter estimated to keep at most 90%
+    "planned": {"hnsw_ef": 1024, "acorn": True, "acorn_ef": 512, "acorn_max_selectivity": 0.9},
 }
 QUERIES_PER_FILTER = 200
 BATCH = 1000
@@ -80,6 +81,24 @@ def prepare(out: Path, n_base: int) -> None:
     (out / "base.json").write_text(json.dumps(docs))
 
 
+def make_vectors(base: np.ndarray, pick: np.ndarray, rng: np.random.Generator, data: str) -> np.ndarray:
+    """Stored vectors for the base CVs `pick` (each keeps that CV's payload).
+
+    mix   the CV moved a random part u ~ U(0, 0.3) of the way towards another real CV, plus noise
+          sigma 0.002 (against ties): every vector distinct, varying along directions real CVs span
+    noise the CV plus isotropic Gaussian noise sigma 0.025 per dimension: ~N/base near-copies of each CV
+          whose order for a query is set by noise in all 384 directions (the hardest case for a graph)
+    """
+    n, dim = len(pick), base.shape[1]
+    if data == "noise":
+        vecs = base[pick] + rng.normal(scale=0.025, size=(n, dim)).astype(np.float32)
+    else:
+        other = base[rng.integers(0, len(base), n)]
+        u = rng.uniform(0, 0.3, size=(n, 1)).astype(np.float32)
+        vecs = (1 - u) * base[pick] + u * other + rng.normal(scale=0.002, size=(n, dim)).astype(np.float32)
+    return vecs / np.linalg.norm(vecs, axis=1, keepdims=True)
+
+
 def filters(docs: list[dict]):
     from app.domain import Filters
 
@@ -92,8 +111,8 @@ def filters(docs: list[dict]):
     }
 
 
-def run_one(size: int, layout: str, work: Path) -> dict:
-    """One size and layout in this (child) process; returns the figures."""
+def build(size: int, layout: str, work: Path, data: str) -> dict:
+    """Write `size` candidates and build the index, in this (child) process; the store is kept for `serve`."""
     from app.bench.synthetic import make_jobs
     from app.domain import Kind, Record
     from app.matching.records import extract
@@ -104,62 +123,95 @@ def run_one(size: int, layout: str, work: Path) -> dict:
     base = np.load(work / "base.npz")
     base_vecs, base_titles = base["vecs"], base["titles"]
     docs = json.loads((work / "base.json").read_text())
-    data = Path(tempfile.mkdtemp(prefix=f"scale-{layout}-{size}-", dir=work))
-    settings = Settings(data_dir=data, reference_occupations="none", optimize_after_writes=10**9, **LAYOUTS[layout])
-    services = Services.build(settings)
-    records, store = services.records, services.store
-    model = services.encoder.model_id
-    # each base CV's point as the service writes it; stored copies share it with another id and vector
-    templates = []
-    for k, d in enumerate(docs):
-        rec = Record("", Kind.CANDIDATE, d, time.time(), time.time(), model, extracted=extract(Kind.CANDIDATE, d))
-        templates.append(records._point_of(rec, base_vecs[k], base_titles[k]))
-    rng = np.random.default_rng(size)
-    started = time.perf_counter()
-    for start in range(0, size, BATCH):
-        n = min(BATCH, size - start)
-        pick = rng.integers(0, len(docs), n)
-        vecs = base_vecs[pick] + rng.normal(scale=0.025, size=(n, base_vecs.shape[1])).astype(np.float32)
-        vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
-        store.upsert(
-            Kind.CANDIDATE.value,
-            [
-                StoredPoint(str(uuid.uuid4()), templates[k].payload, v.tolist(), templates[k].sparse)
-                for k, v in zip(pick, vecs)
-            ],
-        )
-    write_s = time.perf_counter() - started
-    started = time.perf_counter()
-    store.optimize(Kind.CANDIDATE.value)
-    build_s = time.perf_counter() - started
-    job_ids = [rec.id for rec, _ in records.put_many(Kind.JOB, make_jobs(100, seed=3))]
-    job_vecs = [records.get_with_vector(Kind.JOB, j)[1] for j in job_ids]
-    out = {
-        "size": size,
-        "layout": layout,
+    folder = Path(tempfile.mkdtemp(prefix=f"scale-{layout}-{size}-", dir=work))
+    settings = Settings(data_dir=folder, reference_occupations="none", optimize_after_writes=10**9, **LAYOUTS[layout])
+    with MemorySampler(os.getpid()) as memory:
+        services = Services.build(settings)
+        records, store = services.records, services.store
+        model = services.encoder.model_id
+        # each base CV's point as the service writes it; stored candidates share it with their own id and vector
+        templates = []
+        for k, d in enumerate(docs):
+            rec = Record("", Kind.CANDIDATE, d, time.time(), time.time(), model, extracted=extract(Kind.CANDIDATE, d))
+            templates.append(records._point_of(rec, base_vecs[k], base_titles[k]))
+        rng = np.random.default_rng(size)
+        memory.enter("write")
+        started = time.perf_counter()
+        for start in range(0, size, BATCH):
+            n = min(BATCH, size - start)
+            pick = rng.integers(0, len(docs), n)
+            vecs = make_vectors(base_vecs, pick, rng, data)
+            store.upsert(
+                Kind.CANDIDATE.value,
+                [
+                    StoredPoint(str(uuid.uuid4()), templates[k].payload, v.tolist(), templates[k].sparse)
+                    for k, v in zip(pick, vecs)
+                ],
+            )
+        write_s = time.perf_counter() - started
+        memory.enter("index build")
+        started = time.perf_counter()
+        store.optimize(Kind.CANDIDATE.value)
+        build_s = time.perf_counter() - started
+        job_ids = [rec.id for rec, _ in records.put_many(Kind.JOB, make_jobs(100, seed=3))]
+        (folder / "bench-jobs.json").write_text(json.dumps(job_ids))
+        services.close()
+    return {
+        "folder": str(folder),
         "write_points_per_s": round(size / write_s, 1),
         "build_s": round(build_s, 1),
-        "disk_mb": round(disk_mb(data), 1),
-        "searches": {},
+        "build_memory_mb": memory.peaks,
+        "build_peak_rss_mb": round(peak_rss_mb(os.getpid())),
     }
-    built = store.layout
-    for search, params in SEARCHES.items():
-        store.layout = dataclasses.replace(built, **params)  # type: ignore[attr-defined]
-        out["searches"][search] = measure(services, store, docs, job_ids, job_vecs)
-    services.close()
-    out["peak_rss_mb"] = round(peak_rss_mb(os.getpid()), 0)
+
+
+def serve(folder: Path, layout: str, work: Path, warm_up: bool) -> dict:
+    """Open a kept store as a (re)started service does, in this (child) process, and measure it."""
+    from app.domain import Kind
+    from app.services import Services
+    from app.settings import Settings
+
+    docs = json.loads((work / "base.json").read_text())
+    settings = Settings(
+        data_dir=folder,
+        reference_occupations="none",
+        optimize_after_writes=10**9,
+        store_warm_up=warm_up,
+        **LAYOUTS[layout],
+    )
+    out: dict = {"disk_mb": round(disk_mb(folder), 1), "warm_up": warm_up, "searches": {}}
+    with MemorySampler(os.getpid()) as memory:
+        memory.enter("start and warm-up")
+        started = time.perf_counter()
+        services = Services.build(settings)
+        services.start()
+        store = services.store
+        while store.info()["collections"][Kind.CANDIDATE.value]["warm_up"] == "running":
+            time.sleep(0.2)
+        out["start_s"] = round(time.perf_counter() - started, 1)
+        job_ids = json.loads((folder / "bench-jobs.json").read_text())
+        job_vecs = [services.records.get_with_vector(Kind.JOB, j)[1] for j in job_ids]
+        built = store.layout
+        for search, params in SEARCHES.items():
+            store.layout = dataclasses.replace(built, **params)  # type: ignore[attr-defined]
+            out["searches"][search] = measure(services, store, docs, job_ids, job_vecs, memory)
+        services.close()
+    out["serve_memory_mb"] = memory.peaks
+    out["serve_peak_rss_mb"] = round(peak_rss_mb(os.getpid()))
     return out
 
 
-def measure(services, store, docs, job_ids, job_vecs) -> dict:
+def measure(services, store, docs, job_ids, job_vecs, memory: MemorySampler) -> dict:
     """Match latency (the whole matcher) and dense recall@10 against exact search, per filter."""
     from app.domain import Kind
     from app.matching.filters import build_filter
+    from app.matching.match_model import POOL
 
     found_by: dict[str, dict] = {}
     matcher = services.matcher
     for name, flt in filters(docs).items():
         order = [job_ids[i % len(job_ids)] for i in range(QUERIES_PER_FILTER)]
+        memory.enter("matching")
         for jid in order[:20]:  # warm-up
             matcher.for_record(Kind.JOB, jid, flt, 10, 0)
         lat, found = [], 0
@@ -168,67 +220,121 @@ def measure(services, store, docs, job_ids, job_vecs) -> dict:
             page = matcher.for_record(Kind.JOB, jid, flt, 10, 0)
             lat.append((time.perf_counter() - t) * 1000)
             found += len(page.matches)
-        recall = []
+        # where the time goes: the dense search of the pool alone, and the whole store query (dense + BM25
+        # fused, then the pool's BM25 scores)
+        dense_ms, store_ms = [], []
+        for jid, q in zip(job_ids, job_vecs):
+            rec = services.records.get(Kind.JOB, jid)
+            sparse = services.records.sparse_of(Kind.JOB, rec.doc)
+            t = time.perf_counter()
+            store.search(Kind.CANDIDATE.value, q, build_filter(flt), POOL, with_vector=True)
+            dense_ms.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            store.hybrid(Kind.CANDIDATE.value, q, sparse, build_filter(flt), POOL)
+            store_ms.append((time.perf_counter() - t) * 1000)
+        memory.enter("recall (exact search reads every vector)")
+        recall, by_score = [], []
         for q in job_vecs:
-            got = {h.id for h in store.search(Kind.CANDIDATE.value, q, build_filter(flt), 10)}
-            truth = {h.id for h in store.search(Kind.CANDIDATE.value, q, build_filter(flt), 10, exact=True)}
+            got = store.search(Kind.CANDIDATE.value, q, build_filter(flt), 10, with_vector=True)
+            truth = store.search(Kind.CANDIDATE.value, q, build_filter(flt), 10, exact=True)
             if truth:
-                recall.append(len(got & truth) / len(truth))
+                recall.append(len({h.id for h in got} & {h.id for h in truth}) / len(truth))
+                # ann-benchmarks' convention: a result as near as the 10th nearest (within 0.001) counts
+                tenth = truth[-1].score
+                by_score.append(sum(float(np.dot(q, h.vector)) >= tenth - 1e-3 for h in got) / len(truth))
         found_by[name] = {
             "p50_ms": round(float(np.percentile(lat, 50)), 2),
             "p95_ms": round(float(np.percentile(lat, 95)), 2),
             "p99_ms": round(float(np.percentile(lat, 99)), 2),
             "results_per_query": round(found / len(order), 1),
             "recall_at_10": round(float(np.mean(recall)), 4) if recall else None,
+            "recall_at_10_by_score": round(float(np.mean(by_score)), 4) if by_score else None,
             "line": percentiles(lat),
+            "dense_pool_p50_ms": round(float(np.percentile(dense_ms, 50)), 2),
+            "store_query_p50_ms": round(float(np.percentile(store_ms, 50)), 2),
         }
     return found_by
+
+
+def child(*argv: str) -> dict | None:
+    """Run this script on one step in a process of its own (so its memory is its own); its RESULT line."""
+    done = subprocess.run([sys.executable, __file__, *argv], capture_output=True, text=True)
+    lines = [ln for ln in done.stdout.splitlines() if ln.startswith("RESULT ")]
+    if done.returncode != 0 or not lines:
+        print(f"== {' '.join(argv)}: failed\n{done.stderr[-3000:]}")
+        return None
+    return json.loads(lines[-1][len("RESULT ") :])
+
+
+def report(size: int, layout: str, data: str, r: dict) -> None:
+    built = (
+        f"write {r['write_points_per_s']:,.0f} points/s, HNSW build {r['build_s']} s, "
+        if "build_s" in r
+        else f"kept store {r['folder']}, "
+    )
+    print(
+        f"\n== {size:,} candidates ({data}), layout {layout}: {built}disk {r['disk_mb']:,.0f} MB, "
+        f"started in {r['start_s']} s (warm-up {'on' if r['warm_up'] else 'off'})"
+    )
+    for step in ("build", "serve"):
+        for phase, peak in r.get(f"{step}_memory_mb", {}).items():
+            resident, own = peak.get("rss", 0), peak.get("anon", 0)
+            print(f"  {step} process, peak while {phase}: {resident:,.0f} MB resident, {own:,.0f} MB its own")
+    for search, by_filter in r["searches"].items():
+        print(f"  -- search: {search}")
+        for name, f in by_filter.items():
+            print(
+                f"  {name:40s} {f['line']}  recall@10 {f['recall_at_10']} (by score {f['recall_at_10_by_score']})"
+                f"  store query p50 {f['store_query_p50_ms']} ms (dense pool alone {f['dense_pool_p50_ms']})"
+            )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", default="100000,300000,1000000")
     ap.add_argument("--layouts", default="plain,int8")
-    ap.add_argument("--base", type=int, default=2000, help="real CVs encoded; stored vectors are noisy copies")
+    ap.add_argument("--base", type=int, default=10_000, help="real CVs encoded (the stored vectors are made from them)")
     ap.add_argument("--work", type=Path, default=None, help="folder for the stores (default: a temp folder)")
     ap.add_argument("--out", type=Path, default=None, help="append each result as a JSON line here")
-    ap.add_argument("--one", nargs=2, metavar=("SIZE", "LAYOUT"), help=argparse.SUPPRESS)
+    ap.add_argument("--data", choices=("mix", "noise"), default="mix", help="how stored vectors are made (above)")
+    ap.add_argument("--keep", action="store_true", help="keep the stores (to measure them again with --reuse)")
+    ap.add_argument("--reuse", type=Path, default=None, help="measure this kept store (one size and layout)")
+    ap.add_argument("--searches", default=",".join(SEARCHES), help="search settings to measure, by name")
+    ap.add_argument("--no-warm-up", action="store_true", help="measure without reading the store into the page cache")
+    ap.add_argument("--build", nargs=2, metavar=("SIZE", "LAYOUT"), help=argparse.SUPPRESS)
+    ap.add_argument("--serve", nargs=2, metavar=("FOLDER", "LAYOUT"), help=argparse.SUPPRESS)
     args = ap.parse_args()
+    for name in [n for n in SEARCHES if n not in args.searches.split(",")]:
+        del SEARCHES[name]
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-scale-"))
     work.mkdir(parents=True, exist_ok=True)
-    if args.one:
-        print("RESULT " + json.dumps(run_one(int(args.one[0]), args.one[1], work)), flush=True)
+    if args.build or args.serve:
+        if args.build:
+            result = build(int(args.build[0]), args.build[1], work, args.data)
+        else:
+            result = serve(Path(args.serve[0]), args.serve[1], work, not args.no_warm_up)
+        print("RESULT " + json.dumps(result), flush=True)
         return
     print(f"CPU: {cpu_name()}, {os.cpu_count()} cores; work folder {work}")
     if not (work / "base.npz").exists():
         prepare(work, args.base)
+    common = ["--work", str(work), "--data", args.data, "--searches", args.searches]
+    common += ["--no-warm-up"] if args.no_warm_up else []
     for size in [int(s) for s in args.sizes.split(",")]:
         for layout in args.layouts.split(","):
-            done = subprocess.run(
-                [sys.executable, __file__, "--work", str(work), "--one", str(size), layout],
-                capture_output=True,
-                text=True,
-            )
-            lines = [ln for ln in done.stdout.splitlines() if ln.startswith("RESULT ")]
-            if done.returncode != 0 or not lines:
-                print(f"== {size:,} {layout}: failed\n{done.stderr[-3000:]}")
+            built = {"folder": str(args.reuse)} if args.reuse else child(*common, "--build", str(size), layout)
+            if built is None:
                 continue
-            r = json.loads(lines[-1][len("RESULT ") :])
-            print(
-                f"\n== {size:,} candidates, layout {layout}: write {r['write_points_per_s']:,.0f} points/s, "
-                f"HNSW build {r['build_s']} s, disk {r['disk_mb']:,.0f} MB, peak RSS {r['peak_rss_mb']:,.0f} MB"
-            )
-            for search, by_filter in r["searches"].items():
-                print(f"  -- search: {search}")
-                for name, f in by_filter.items():
-                    print(
-                        f"  {name:40s} {f['line']}  recall@10 {f['recall_at_10']}  ({f['results_per_query']} results)"
-                    )
+            served = child(*common, "--serve", built["folder"], layout)
+            if served is None:
+                continue
+            r = {"size": size, "layout": layout, "data": args.data, **built, **served}
+            report(size, layout, args.data, r)
             if args.out:
                 with args.out.open("a") as fh:
                     fh.write(json.dumps(r) + "\n")
-            for d in work.glob(f"scale-{layout}-{size}-*"):
-                shutil.rmtree(d, ignore_errors=True)
+            if not (args.keep or args.reuse):
+                shutil.rmtree(built["folder"], ignore_errors=True)
 
 
 if __name__ == "__main__":

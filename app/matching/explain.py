@@ -1,6 +1,7 @@
 """Words for a recruiter: the skills and terms two texts share. Pure functions."""
 
 import re
+from functools import lru_cache
 
 STOPWORDS = frozenset(
     """a an and are as at be by for from has have i in is it its of on or our the their they this
@@ -10,8 +11,9 @@ responsible including within across also able new more""".split()
 WORD = re.compile(r"[a-zA-Z][a-zA-Z+#.\-]{1,}")
 
 
-def terms(text: str) -> set[str]:
-    return {w.strip(".-").lower() for w in WORD.findall(text or "")} - STOPWORDS - {""}
+@lru_cache(maxsize=4096)  # a request explains up to a page of results against one query text
+def terms(text: str) -> frozenset[str]:
+    return frozenset({w.strip(".-").lower() for w in WORD.findall(text or "")} - STOPWORDS - {""})
 
 
 def shared_terms(

@@ -47,7 +47,7 @@ class StoreLayout:
     replication_factor: int | None = None
     write_consistency_factor: int | None = None
     acorn_ef: int | None = None  # search depth of ACORN searches (None: hnsw_ef)
-    acorn_max_selectivity: float = 0.2  # ACORN for filters keeping at most this share of the points
+    acorn_max_selectivity: float = 0.9  # ACORN for filters estimated to keep at most this share of the points
     warm_up: bool = True  # embedded engine: read the collections' files into the OS page cache on start
 
     @property
