@@ -1,24 +1,26 @@
 """Candidates at scale in the embedded engine: memory, disk, index build, match latency with and without
-filters, recall of the index against exact search, and write rate, per store layout.
+filters, recall of the index against exact search, and write rate, per store layout and search setting.
 
     .venv/bin/python scripts/bench_scale.py --sizes 100000,300000,1000000 --layouts plain,int8
 
-How the data is made: 2,000 synthetic CVs (`app/bench/synthetic.py`, built from the shipped ESCO
-occupations) are encoded by the served model; each stored candidate is one of them plus Gaussian noise
-(sigma 0.025 per dimension), re-normalised, with that CV's payload as the service writes it (document,
-fields read from the text, title vector, filter fields, BM25 sparse vector; `Records._point_of`).
-Encoding a million CVs would take hours here; `scripts/bench_ingest.py` measures encoding.
-Everything from the store upward is the service's code path: `Services.build` on the layout's
-settings, 100 real jobs stored through `Records`, and `Matcher.for_record` answering them in process
-(hybrid retrieval, criteria of the 50 best, confidence; the query itself encodes nothing).
+How the data is made: --base (10,000) synthetic CVs (`app/bench/synthetic.py`, built from the shipped
+ESCO occupations) are encoded by the served model; each stored candidate is made from one of them (see
+`make_vectors`: --data mix or noise), re-normalised, with that CV's payload as the service writes it
+(document, fields read from the text, title vector, filter fields, BM25 sparse vector;
+`Records._point_of`). Encoding a million CVs would take hours here; `scripts/bench_ingest.py` measures
+encoding. Everything from the store upward is the service's code path.
 
-Per size and layout, in a child process of its own (so its peak RSS is its own): write rate (points/s
-into the store), HNSW build time (in process, as the service's child build does), disk, match
-p50/p95/p99 for four filters, recall@10 of the dense index against exact search (every point, original
-vectors) under the same filter, and the child's peak RSS (VmHWM). Layouts:
-  plain  engine defaults: float32 vectors and payloads in RAM, HNSW m 16, ef_construct 100
-  int8   int8 scalar quantization kept in RAM, best 2x rescored with the originals, which stay on disk
-         with the payloads (JOBMATCH_STORE_QUANTIZATION=int8, _STORE_VECTORS_ON_DISK, _STORE_PAYLOAD_ON_DISK)
+Per size and layout, two child processes: `build` writes the candidates (write rate, points/s into the
+store) and builds the HNSW index in process (build time), storing 100 real jobs; `serve` opens the kept
+store as a restarted service does (`Services.build` and `start`, page-cache warm-up unless --no-warm-up)
+and measures, per search setting (SEARCHES) and filter, the whole matcher (`Matcher.for_record`: hybrid
+retrieval, criteria of the 50 best, confidence; the query encodes nothing) p50/p95/p99, the store query
+alone, and recall@10 of the dense index against exact search (every point, original vectors) under the
+same filter, by id and by score. Memory is sampled per phase in each process (VmRSS and RssAnon). Layouts:
+  plain     engine defaults: float32 vectors, HNSW m 16, ef_construct 100
+  int8      int8 scalar quantization kept in RAM, best 2x rescored with the originals, which stay on disk
+            with the payloads (JOBMATCH_STORE_QUANTIZATION=int8, _STORE_VECTORS_ON_DISK, _STORE_PAYLOAD_ON_DISK)
+  int8-scan the same, with a higher full-scan threshold (JOBMATCH_HNSW_FULL_SCAN_KB)
 """
 
 import argparse
