@@ -20,6 +20,7 @@ same filter, by id and by score. Memory is sampled per phase in each process (Vm
   plain     engine defaults: float32 vectors, HNSW m 16, ef_construct 100
   int8      int8 scalar quantization kept in RAM, best 2x rescored with the originals, which stay on disk
             with the payloads (JOBMATCH_STORE_QUANTIZATION=int8, _STORE_VECTORS_ON_DISK, _STORE_PAYLOAD_ON_DISK)
+  int8-m32  the same, with HNSW m 32 and ef_construct 200
   int8-scan the same, with a higher full-scan threshold (JOBMATCH_HNSW_FULL_SCAN_KB)
 """
 
@@ -43,6 +44,14 @@ from app.bench.serving import MemorySampler, cpu_name, peak_rss_mb, percentiles
 LAYOUTS = {
     "plain": {},
     "int8": {"store_quantization": "int8", "store_vectors_on_disk": True, "store_payload_on_disk": True},
+    # the same with a denser graph (more links per point, a deeper build)
+    "int8-m32": {
+        "store_quantization": "int8",
+        "store_vectors_on_disk": True,
+        "store_payload_on_disk": True,
+        "hnsw_m": 32,
+        "hnsw_ef_construct": 200,
+    },
     # the same, and filters keeping fewer than ~65,000 vectors (100 MB of float32) answered by exact scan
     "int8-scan": {
         "store_quantization": "int8",
