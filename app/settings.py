@@ -116,7 +116,7 @@ class Settings(BaseSettings):
         description="ACORN for filters that keep at most this share of the collection (estimated).",
     )
     store_warm_up: bool = Field(
-        True,
+        StoreLayout.warm_up,
         description="Embedded store: read the collections' files into the OS page cache in the background on start.",
     )
     hnsw_full_scan_kb: int | None = Field(

@@ -191,8 +191,7 @@ def serve(folder: Path, layout: str, work: Path, warm_up: bool) -> dict:
         **LAYOUTS[layout],
     )
     out: dict = {"disk_mb": round(disk_mb(folder), 1), "warm_up": warm_up, "searches": {}}
-    with MemorySampler(os.getpid()) as memory:
-        memory.enter("start and warm-up")
+    with MemorySampler(os.getpid(), "start and warm-up") as memory:
         started = time.perf_counter()
         services = Services.build(settings)
         services.start()

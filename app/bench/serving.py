@@ -44,9 +44,9 @@ def memory_mb(pid: int) -> dict[str, float]:
 class MemorySampler:
     """Peaks of `memory_mb` per named phase, sampled every `every` seconds in a thread."""
 
-    def __init__(self, pid: int, every: float = 1.0):
+    def __init__(self, pid: int, phase: str = "start", every: float = 1.0):
         self.pid, self.every = pid, every
-        self.phase = "start"
+        self.phase = phase
         self.peaks: dict[str, dict[str, float]] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)

@@ -303,7 +303,7 @@ class EdgeStore:
         exact: bool = False,
     ) -> list[Hit]:
         edge_filter = to_edge_filter(flt)
-        params = None if exact else self._params(name, edge_filter)
+        params = qe.SearchParams(exact=True) if exact else self._params(name, edge_filter)
 
         def request(payload):
             return qe.QueryRequest(
@@ -314,7 +314,7 @@ class EdgeStore:
                 with_payload=payload,
                 with_vector=with_vector,
                 score_threshold=score_threshold,
-                params=qe.SearchParams(exact=True) if exact else params,
+                params=params,
             )
 
         def read() -> list[Hit]:
