@@ -141,10 +141,13 @@ def build(size: int, layout: str, work: Path, data: str) -> dict:
         records, store = services.records, services.store
         model = services.encoder.model_id
         # each base CV's point as the service writes it; stored candidates share it with their own id and vector
+        # (with the occupation set's revision, as the service writes records: else the restarted service
+        # would re-tag every point, and each payload update moves a point out of the HNSW index)
+        revision = records.normalizer.revision if records.normalizer else None
         templates = []
         for k, d in enumerate(docs):
             rec = Record("", Kind.CANDIDATE, d, time.time(), time.time(), model, extracted=extract(Kind.CANDIDATE, d))
-            templates.append(records._point_of(rec, base_vecs[k], base_titles[k]))
+            templates.append(records._point_of(rec, base_vecs[k], base_titles[k], revision))
         rng = np.random.default_rng(size)
         memory.enter("write")
         started = time.perf_counter()
@@ -199,6 +202,11 @@ def serve(folder: Path, layout: str, work: Path, warm_up: bool) -> dict:
         while store.info()["collections"][Kind.CANDIDATE.value]["warm_up"] == "running":
             time.sleep(0.2)
         out["start_s"] = round(time.perf_counter() - started, 1)
+        # measured on a store nothing writes to: no record waits to be re-tagged
+        stale = services.records.count_unnormalized(Kind.CANDIDATE)
+        if stale:
+            raise SystemExit(f"{stale} stored candidates would be re-tagged while measuring: build the store again")
+        out["segments"] = store.info()["collections"][Kind.CANDIDATE.value]["segments"]
         job_ids = json.loads((folder / "bench-jobs.json").read_text())
         job_vecs = [services.records.get_with_vector(Kind.JOB, j)[1] for j in job_ids]
         built = store.layout

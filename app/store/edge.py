@@ -122,6 +122,9 @@ class EdgeStore:
         self.optimize_after_writes = optimize_after_writes
         self._shards: dict[str, qe.EdgeShard] = {}
         self._pending: dict[str, int] = {}
+        # points written, or moved out of an indexed segment (a payload update copies the point into the
+        # plain appendable segment), since the last index build began: the engine's counts miss moved ones
+        self._unindexed: dict[str, int] = {}
         self._optimizing: set[str] = set()
         self._bulk: dict[str, int] = {}
         self._lock = threading.Lock()
@@ -170,6 +173,7 @@ class EdgeStore:
                 shard.update(qe.UpdateOperation.create_field_index(field, _SCHEMA[ftype]))
         self._shards[name] = shard
         self._pending[name] = 0
+        self._unindexed[name] = _read_count(self._unindexed_file(name))
         self._writing[name] = threading.Lock()
         self._dims[name] = dim
         if self.layout.warm_up and loaded:  # a shard with data: its first queries should not wait on the disk
@@ -240,9 +244,14 @@ class EdgeStore:
         if (problem := payload_problem(fields, "payload", _MAX_PAYLOAD_DEPTH)) is not None:
             raise InvalidInput(f"Point {point_id} cannot be stored: {problem}.", {"id": point_id})
         self._update(name, qe.UpdateOperation.set_payload([point_id], fields))
+        self._note_writes(name, 1)
 
     def set_payload_where(self, name: str, flt: Filter, fields: dict[str, Any]) -> None:
-        self._update(name, qe.UpdateOperation.set_payload_by_filter(to_edge_filter(flt), fields))  # type: ignore[arg-type]
+        edge_filter = to_edge_filter(flt)
+        moved = self._shard(name).count(qe.CountRequest(filter=edge_filter, exact=True))
+        if moved:
+            self._update(name, qe.UpdateOperation.set_payload_by_filter(edge_filter, fields))  # type: ignore[arg-type]
+            self._note_writes(name, moved)
 
     def retrieve(
         self, name: str, ids: list[str], with_vector: bool = False, fields: tuple[str, ...] | None = None
@@ -422,6 +431,8 @@ class EdgeStore:
         """Build indexes now, in this process (blocking, and holding the GIL: scripts and tests); returns
         whether anything changed. The service builds in the background instead (`_rebuild`)."""
         started = time.perf_counter()
+        with self._lock:
+            self._unindexed[name] = 0
         changed = self._shard(name).optimize()
         self.last_optimize_s[name] = time.perf_counter() - started
         INDEX_BUILD_SECONDS.labels(name).observe(self.last_optimize_s[name])
@@ -442,6 +453,7 @@ class EdgeStore:
     def _note_writes(self, name: str, n: int, at_least: int | None = None) -> None:
         with self._lock:
             self._pending[name] += n
+            self._unindexed[name] = self._unindexed.get(name, 0) + n
             threshold = self.optimize_after_writes if at_least is None else at_least
             if self._pending[name] < threshold or name in self._optimizing or self._bulk.get(name):
                 return
@@ -463,8 +475,8 @@ class EdgeStore:
         """Whether the points not yet indexed fill a segment the engine would index (its default indexing
         threshold): below it a build would only copy the shard to change nothing."""
         info = self._shard(name).info()
-        unindexed_kb = (info.points_count - info.indexed_vectors_count) * self._dims.get(name, 384) * 4 / 1024
-        return unindexed_kb >= INDEXING_THRESHOLD_KB
+        unindexed = max(info.points_count - info.indexed_vectors_count, self._unindexed.get(name, 0))
+        return unindexed * self._dims.get(name, 384) * 4 / 1024 >= INDEXING_THRESHOLD_KB
 
     def _rebuild(self, name: str) -> None:
         """Index a copy of the shard in a child process while this one keeps serving (exact search on the
@@ -478,6 +490,8 @@ class EdgeStore:
             self._shard(name).flush()
             shutil.copytree(current, target)
             self._journals[name] = []
+            with self._lock:
+                moved_before, self._unindexed[name] = self._unindexed.get(name, 0), 0
         try:
             child = subprocess.Popen(
                 [sys.executable, "-c", _BUILD, str(target)],
@@ -500,6 +514,8 @@ class EdgeStore:
                 old, self._shards[name] = self._shards[name], built
         except BaseException:
             self._journals.pop(name, None)
+            with self._lock:  # not indexed after all
+                self._unindexed[name] = self._unindexed.get(name, 0) + moved_before
             shutil.rmtree(target, ignore_errors=True)
             raise
         finally:
@@ -549,9 +565,14 @@ class EdgeStore:
         self.wait_idle()
         for entry in list(self._retiring):  # shards replaced moments ago: nothing reads them once we close
             self._retire(entry)
-        for shard in self._shards.values():
+        for name, shard in self._shards.items():
             shard.close()
+            # what the next start cannot read from the engine: points moved out of the index, not yet rebuilt
+            self._unindexed_file(name).write_text(f"{self._unindexed.get(name, 0)}\n")
         self._shards.clear()
+
+    def _unindexed_file(self, name: str) -> Path:
+        return self.root / f"{name}.unindexed"
 
 
 def _available_bytes() -> int:
@@ -563,6 +584,13 @@ def _available_bytes() -> int:
     except OSError:
         pass
     return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+
+
+def _read_count(path: Path) -> int:
+    try:
+        return int(path.read_text().strip())
+    except (OSError, ValueError):
+        return 0
 
 
 def _has_sparse(path: Path) -> bool:

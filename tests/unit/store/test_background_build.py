@@ -102,3 +102,34 @@ def test_a_build_cut_short_by_a_restart_is_thrown_away(tmp_path):
     again.ensure_collection("c", DIM, {})
     assert again.count("c") == 100 and not (tmp_path / "collections" / "c@1").exists()
     again.close()
+
+
+@pytest.mark.slow
+def test_points_moved_out_of_the_index_by_payload_updates_get_a_new_index(tmp_path):
+    """Updating an indexed point's payload copies it into the plain appendable segment, where searches scan
+    it; the engine still counts it as indexed. The store counts such moves, across a restart too, so the
+    background build still comes (re-tagging every record after the occupation set changed did this)."""
+    dim, n = 384, 8_000  # 12 MB of vectors: above the engine's indexing threshold
+    s = EdgeStore(tmp_path, optimize_after_writes=10**9)
+    s.ensure_collection("c", dim, {"city": FieldType.KEYWORD})
+    rng = np.random.default_rng(0)
+    v = rng.standard_normal((n, dim)).astype(np.float32)
+    v /= np.linalg.norm(v, axis=1, keepdims=True)
+    ids = [str(uuid.UUID(int=i + 1)) for i in range(n)]
+    for start in range(0, n, 1000):
+        s.upsert("c", [StoredPoint(ids[i], {"city": "paris"}, v[i].tolist()) for i in range(start, start + 1000)])
+    s.optimize("c")
+    for i in ids:
+        s.set_payload("c", i, {"city": "lyon"})
+    engine = s._shard("c").info()
+    assert engine.indexed_vectors_count == engine.points_count == n  # what the engine reports: all indexed
+    s.close()
+
+    again = EdgeStore(tmp_path, optimize_after_writes=1)
+    again.ensure_collection("c", dim, {"city": FieldType.KEYWORD})
+    again.set_payload("c", ids[0], {"city": "nice"})  # the next write: the moved points are worth a build
+    again.wait_idle()
+    assert (tmp_path / "collections" / "c.current").read_text().strip() == "c@1"
+    assert again.count("c", Filter(must=[Match("city", "lyon")])) == n - 1
+    assert again.search("c", v[5].tolist(), None, 1)[0].id == ids[5]
+    again.close()
