@@ -67,7 +67,7 @@ SEARCHES = {
     "ef 256": {"hnsw_ef": 256},
     "ef 512": {"hnsw_ef": 512},
     # ACORN (neighbours' neighbours) for filters the payload indexes estimate at <= 20% of the points
-    "ef 256, ACORN <= 20%": {"hnsw_ef": 256, "acorn": True, "acorn_ef": 256, "acorn_max_selectivity": 0.2},
+    "ef 256 + ACORN <= 20%": {"hnsw_ef": 256, "acorn": True, "acorn_ef": 256, "acorn_max_selectivity": 0.2},
 }
 QUERIES_PER_FILTER = 200
 BATCH = 1000
@@ -335,7 +335,10 @@ def main() -> None:
     ap.add_argument("--build", nargs=2, metavar=("SIZE", "LAYOUT"), help=argparse.SUPPRESS)
     ap.add_argument("--serve", nargs=2, metavar=("FOLDER", "LAYOUT"), help=argparse.SUPPRESS)
     args = ap.parse_args()
-    for name in [n for n in SEARCHES if n not in args.searches.split(",")]:
+    wanted = args.searches.split(",")  # (so no setting's name has a comma)
+    if unknown := [n for n in wanted if n not in SEARCHES]:
+        ap.error(f"unknown search settings {unknown}; known: {list(SEARCHES)}")
+    for name in [n for n in SEARCHES if n not in wanted]:
         del SEARCHES[name]
     work = args.work or Path(tempfile.mkdtemp(prefix="bench-scale-"))
     work.mkdir(parents=True, exist_ok=True)
