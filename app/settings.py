@@ -115,6 +115,14 @@ class Settings(BaseSettings):
         le=1,
         description="ACORN for filters that keep at most this share of the collection (estimated).",
     )
+    hnsw_exact_max_points: int | None = Field(
+        None,
+        ge=0,
+        description=(
+            "Filtered searches the payload indexes estimate to keep at most this many points score every one "
+            "of them exactly (original vectors) instead of searching the graph. Unset: never."
+        ),
+    )
     store_warm_up: bool = Field(
         StoreLayout.warm_up,
         description="Embedded store: read the collections' files into the OS page cache in the background on start.",
@@ -160,6 +168,7 @@ class Settings(BaseSettings):
             acorn_ef=self.hnsw_acorn_ef,
             acorn_max_selectivity=self.hnsw_acorn_max_selectivity,
             warm_up=self.store_warm_up,
+            exact_max_points=self.hnsw_exact_max_points,
         )
 
     @field_validator("cors_origins", mode="before")

@@ -68,6 +68,8 @@ SEARCHES = {
     "ef 512": {"hnsw_ef": 512},
     # ACORN (neighbours' neighbours) for filters the payload indexes estimate at <= 20% of the points
     "ef 256 + ACORN <= 20%": {"hnsw_ef": 256, "acorn": True, "acorn_ef": 256, "acorn_max_selectivity": 0.2},
+    # filters estimated to keep at most 100,000 points: every passing point scored (JOBMATCH_HNSW_EXACT_MAX_POINTS)
+    "ef 512 + exact <= 100k": {"hnsw_ef": 512, "exact_max_points": 100_000},
 }
 QUERIES_PER_FILTER = 200
 BATCH = 1000

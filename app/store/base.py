@@ -3,7 +3,7 @@
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from app.store.conditions import Filter
 
@@ -23,6 +23,12 @@ class Sparse:
 
     indices: tuple[int, ...]
     values: tuple[float, ...]
+
+
+class SearchPlan(NamedTuple):
+    ef: int | None  # HNSW search depth (None: the engine's)
+    acorn: bool = False
+    exact: bool = False  # every point that passes the filter, scored with its original vector
 
 
 @dataclass(frozen=True)
@@ -49,6 +55,7 @@ class StoreLayout:
     acorn_ef: int | None = None  # search depth of ACORN searches (None: hnsw_ef)
     acorn_max_selectivity: float = 0.9  # ACORN for filters estimated to keep at most this share of the points
     warm_up: bool = True  # embedded engine: read the collections' files into the OS page cache on start
+    exact_max_points: int | None = None  # filters estimated to keep at most this many points: exact search
 
     @property
     def quantized(self) -> bool:
@@ -61,22 +68,26 @@ class StoreLayout:
 
     @property
     def search_set(self) -> bool:
-        """Whether searches need parameters of their own (depth, rescoring, ACORN)."""
-        return self.quantized or self.hnsw_ef is not None or self.acorn
+        """Whether searches need parameters of their own (depth, rescoring, ACORN, exact)."""
+        return self.quantized or self.hnsw_ef is not None or self.acorn or self.exact_max_points is not None
 
-    def plan(self, selectivity: float | None) -> tuple[int | None, bool]:
-        """Search depth, and whether to search with ACORN, for a filter keeping `selectivity` of the points
-        (as the payload indexes estimate it; None: unknown or no filter). A restrictive filter leaves the
-        HNSW graph few paths between the points it keeps, so a plain search misses some of the nearest;
+    def plan(self, selectivity: float | None, total: int | None = None) -> SearchPlan:
+        """How to search under a filter keeping `selectivity` of the `total` points (as the payload indexes
+        estimate them; None: unknown or no filter). A restrictive filter leaves the HNSW graph few paths
+        between the points it keeps, so a graph search misses some of the nearest: up to `exact_max_points`
+        passing points are cheaper to score one by one (exact, original vectors) than to find in the graph;
         ACORN also walks through neighbours' neighbours, at a cost that a broad filter need not pay."""
-        if self.acorn and selectivity is not None and selectivity <= self.acorn_max_selectivity:
-            return self.acorn_ef or self.hnsw_ef, True
-        return self.hnsw_ef, False
+        if selectivity is not None:
+            if self.exact_max_points is not None and total is not None and selectivity * total <= self.exact_max_points:
+                return SearchPlan(None, False, True)
+            if self.acorn and selectivity <= self.acorn_max_selectivity:
+                return SearchPlan(self.acorn_ef or self.hnsw_ef, True)
+        return SearchPlan(self.hnsw_ef, False)
 
     @property
     def needs_selectivity(self) -> bool:
         """Whether `plan` depends on the filter (so a filtered search estimates its selectivity first)."""
-        return self.acorn
+        return self.acorn or self.exact_max_points is not None
 
 
 SPARSE = "bm25"  # the one sparse named vector of a hybrid collection

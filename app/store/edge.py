@@ -205,24 +205,28 @@ class EdgeStore:
                 journal.append(op)
 
     def _params(self, name: str, edge_filter: qe.Filter | None) -> qe.SearchParams | None:
-        """Search parameters of the layout for this filter: HNSW depth, ACORN for a restrictive filter (its
-        selectivity estimated by the payload indexes), rescoring of int8 candidates with the originals."""
+        """Search parameters of the layout for this filter (`StoreLayout.plan`, the filter's selectivity
+        estimated by the payload indexes): exact, or HNSW depth, ACORN, rescoring of int8 candidates."""
         layout = self.layout
         if not layout.search_set:
             return None
-        selectivity = None
+        selectivity = total = None
         if layout.needs_selectivity and edge_filter is not None:
             shard = self._shard(name)
             total = shard.count(qe.CountRequest(exact=False))
             selectivity = shard.count(qe.CountRequest(filter=edge_filter, exact=False)) / max(total, 1)
-        ef, acorn = layout.plan(selectivity)
+        plan = layout.plan(selectivity, total)
+        if plan.exact:
+            return qe.SearchParams(exact=True)
         quantization = (
             qe.QuantizationSearchParams(rescore=True, oversampling=layout.oversampling) if layout.quantized else None
         )
         return qe.SearchParams(
-            hnsw_ef=ef,
+            hnsw_ef=plan.ef,
             quantization=quantization,
-            acorn=qe.AcornSearchParams(enable=True, max_selectivity=layout.acorn_max_selectivity) if acorn else None,
+            acorn=qe.AcornSearchParams(enable=True, max_selectivity=layout.acorn_max_selectivity)
+            if plan.acorn
+            else None,
         )
 
     def _shard(self, name: str) -> qe.EdgeShard:

@@ -143,26 +143,28 @@ class ServerStore:
         }
 
     def search_params(self, cname: str, client_filter: models.Filter | None) -> models.SearchParams | None:
-        """Search parameters of the layout for this filter (see `StoreLayout.plan`): HNSW depth, ACORN for a
-        restrictive filter, rescoring of int8 candidates with the originals."""
+        """Search parameters of the layout for this filter (see `StoreLayout.plan`): exact for a filter that
+        keeps few points, else HNSW depth, ACORN for a restrictive filter, rescoring of int8 candidates."""
         layout = self.layout
         if not layout.search_set:
             return None
-        selectivity = None
+        selectivity = total = None
         if layout.needs_selectivity and client_filter is not None:
             total = self.client.count(cname, exact=False).count
             selectivity = self.client.count(cname, count_filter=client_filter, exact=False).count / max(total, 1)
-        ef, acorn = layout.plan(selectivity)
+        plan = layout.plan(selectivity, total)
+        if plan.exact:
+            return models.SearchParams(exact=True)
         quantization = (
             models.QuantizationSearchParams(rescore=True, oversampling=layout.oversampling)
             if layout.quantized
             else None
         )
         return models.SearchParams(
-            hnsw_ef=ef,
+            hnsw_ef=plan.ef,
             quantization=quantization,
             acorn=models.AcornSearchParams(enable=True, max_selectivity=layout.acorn_max_selectivity)
-            if acorn
+            if plan.acorn
             else None,
         )
 

@@ -2,6 +2,7 @@
 environment to collection creation, on the embedded engine and on a Qdrant server, and a quantized
 index still finds what exact search finds; each search is planned by its filter's selectivity."""
 
+import dataclasses
 import json
 import time
 import uuid
@@ -26,13 +27,15 @@ CLUSTER = {
     "JOBMATCH_SHARD_NUMBER": "6",
     "JOBMATCH_REPLICATION_FACTOR": "2",
     "JOBMATCH_WRITE_CONSISTENCY_FACTOR": "2",
+    "JOBMATCH_HNSW_EXACT_MAX_POINTS": "50000",
 }
 
 
 def test_the_environment_sets_the_layout(monkeypatch):
     for k, v in CLUSTER.items():
         monkeypatch.setenv(k, v)
-    assert Settings().store_layout() == StoreLayout("int8", 3.0, True, True, 24, 200, 128, False, None, 6, 2, 2)
+    expected = StoreLayout("int8", 3.0, True, True, 24, 200, 128, False, None, 6, 2, 2, exact_max_points=50_000)
+    assert Settings().store_layout() == expected
     for k in CLUSTER:
         monkeypatch.delenv(k)
     assert Settings().store_layout() == StoreLayout()  # nothing set: the engine's defaults
@@ -120,12 +123,22 @@ def test_a_store_with_a_layout_reopens_with_that_layout(tmp_path):
 
 def test_the_plan_uses_acorn_only_for_restrictive_filters():
     layout = StoreLayout(hnsw_ef=1024, acorn=True, acorn_ef=256, acorn_max_selectivity=0.2)
-    assert layout.plan(0.05) == (256, True)
-    assert layout.plan(0.2) == (256, True)
-    assert layout.plan(0.5) == (1024, False)
-    assert layout.plan(None) == (1024, False)  # no filter, or no estimate
-    assert StoreLayout(hnsw_ef=64).plan(0.01) == (64, False)  # ACORN off: one depth for every search
-    assert StoreLayout(hnsw_ef=64, acorn=True).plan(0.01) == (64, True)  # no ACORN depth of its own
+    assert layout.plan(0.05) == (256, True, False)
+    assert layout.plan(0.2) == (256, True, False)
+    assert layout.plan(0.5) == (1024, False, False)
+    assert layout.plan(None) == (1024, False, False)  # no filter, or no estimate
+    assert StoreLayout(hnsw_ef=64).plan(0.01) == (64, False, False)  # ACORN off: one depth for every search
+    assert StoreLayout(hnsw_ef=64, acorn=True).plan(0.01) == (64, True, False)  # no ACORN depth of its own
+
+
+def test_the_plan_scores_few_passing_points_exactly():
+    layout = StoreLayout(hnsw_ef=512, acorn=True, acorn_ef=256, acorn_max_selectivity=0.2, exact_max_points=60_000)
+    assert layout.plan(0.05, 1_000_000).exact  # 50,000 points pass
+    assert layout.plan(0.07, 1_000_000) == (256, True, False)  # 70,000: ACORN
+    assert layout.plan(0.5, 100_000).exact
+    assert layout.plan(0.5, 1_000_000) == (512, False, False)
+    assert not layout.plan(None, 1_000_000).exact  # no filter: the graph
+    assert not StoreLayout(hnsw_ef=512).plan(0.001, 1_000_000).exact  # unset: never
 
 
 def _filled(store, n=4000):
@@ -153,6 +166,13 @@ def test_the_embedded_store_plans_each_search_by_the_filter_it_gets(tmp_path):
     assert store._params("c", None).acorn is None
     hits = store.search("c", vecs[0].tolist(), Filter(must=[Match("k", "rare")]), 5)
     assert len(hits) == 5 and all(h.payload["k"] == "rare" for h in hits)
+    store.layout = dataclasses.replace(layout, exact_max_points=100)  # the 80 rare points: exact
+    assert store._params("c", rare).exact is True
+    assert store._params("c", common).exact is not True and store._params("c", common).hnsw_ef == 512
+    exact = store.search("c", vecs[0].tolist(), Filter(must=[Match("k", "rare")]), 5)
+    assert [h.id for h in exact] == [
+        h.id for h in store.search("c", vecs[0].tolist(), Filter(must=[Match("k", "rare")]), 5, exact=True)
+    ]
     store.close()
 
 
@@ -165,6 +185,9 @@ def test_the_server_store_plans_each_search_by_the_filter_it_gets():
     assert (store.search_params("jm_c", rare).hnsw_ef, store.search_params("jm_c", rare).acorn.enable) == (128, True)
     assert store.search_params("jm_c", common).acorn is None
     assert store.search_params("jm_c", common).hnsw_ef == 512
+    store.layout = dataclasses.replace(layout, exact_max_points=100)  # the 20 rare points: exact
+    assert store.search_params("jm_c", rare).exact is True
+    assert not store.search_params("jm_c", common).exact
 
 
 def test_a_reopened_store_reads_its_files_into_the_page_cache_in_the_background(tmp_path):
