@@ -227,12 +227,16 @@ def serve(folder: Path, layout: str, work: Path, warm_up: bool) -> dict:
 
 def measure(services, store, docs, job_ids, job_vecs, memory: MemorySampler, truth: dict[str, list]) -> dict:
     """Match latency (the whole matcher) and dense recall@10 against exact search, per filter."""
-    from app.domain import Kind
-    from app.matching.filters import build_filter
+    from app.domain import DEFAULT_TENANT, Kind
+    from app.matching.filters import match_filter
     from app.matching.match_model import POOL
 
     found_by: dict[str, dict] = {}
     matcher = services.matcher
+
+    def as_matched(flt):  # the filter the matcher searches under (the request's, tenant, model)
+        return match_filter(flt, DEFAULT_TENANT, services.records.model_id)
+
     for name, flt in filters(docs).items():
         order = [job_ids[i % len(job_ids)] for i in range(QUERIES_PER_FILTER)]
         memory.enter("matching")
@@ -251,10 +255,10 @@ def measure(services, store, docs, job_ids, job_vecs, memory: MemorySampler, tru
             rec = services.records.get(Kind.JOB, jid)
             sparse = services.records.sparse_of(Kind.JOB, rec.doc)
             t = time.perf_counter()
-            store.search(Kind.CANDIDATE.value, q, build_filter(flt), POOL, with_vector=True)
+            store.search(Kind.CANDIDATE.value, q, as_matched(flt), POOL, with_vector=True)
             dense_ms.append((time.perf_counter() - t) * 1000)
             t = time.perf_counter()
-            store.hybrid(Kind.CANDIDATE.value, q, sparse, build_filter(flt), POOL)
+            store.hybrid(Kind.CANDIDATE.value, q, sparse, as_matched(flt), POOL)
             store_ms.append((time.perf_counter() - t) * 1000)
         memory.enter("recall (exact search reads every vector)")
         if name not in truth:  # (timed: what a search costs where nothing is indexed)
@@ -262,12 +266,12 @@ def measure(services, store, docs, job_ids, job_vecs, memory: MemorySampler, tru
             truth[name] = []
             for q in job_vecs:
                 t = time.perf_counter()
-                truth[name].append(store.search(Kind.CANDIDATE.value, q, build_filter(flt), 10, exact=True))
+                truth[name].append(store.search(Kind.CANDIDATE.value, q, as_matched(flt), 10, exact=True))
                 exact_ms.append((time.perf_counter() - t) * 1000)
             truth[f"{name} ms"] = [round(float(np.percentile(exact_ms, 50)), 1)]
         recall, by_score = [], []
         for q, exact in zip(job_vecs, truth[name]):
-            got = store.search(Kind.CANDIDATE.value, q, build_filter(flt), 10, with_vector=True)
+            got = store.search(Kind.CANDIDATE.value, q, as_matched(flt), 10, with_vector=True)
             if exact:
                 recall.append(len({h.id for h in got} & {h.id for h in exact}) / len(exact))
                 # ann-benchmarks' convention: a result as near as the 10th nearest (within 0.001) counts

@@ -38,3 +38,12 @@ def build_filter(f: Filters | None) -> Filter:
     if f.salary_currency:
         must.append(Match("f_currency", f.salary_currency.upper()))
     return out
+
+
+def match_filter(f: Filters | None, tenant: str, model_id: str) -> Filter:
+    """What a match searches under: the request's filters, within its tenant (never another tenant's
+    records), among vectors of the served model (another model's live in another space)."""
+    out = build_filter(f)
+    out.must.append(Match("tenant", tenant))
+    out.must.append(Match("model", model_id))
+    return out

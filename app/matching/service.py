@@ -10,7 +10,7 @@ from app.encoder.texts import candidate_text, job_text
 from app.matching import confidence
 from app.matching.criteria import CRITERIA, Criterion, score_pair
 from app.matching.explain import shared_terms
-from app.matching.filters import build_filter
+from app.matching.filters import match_filter
 from app.matching.match_model import POOL, MatchModel, Ranker, normalise_weights
 from app.matching.payload import unpack_vector
 from app.matching.records import Records, extract, to_record
@@ -18,7 +18,6 @@ from app.matching.rules import FiredRules, RuleBook
 from app.matching.scorer import MatchScorer
 from app.matching.sides import side_of
 from app.store.base import Hit, Sparse, VectorStore
-from app.store.conditions import Match as MatchCond
 
 _TEXT = {Kind.JOB: job_text, Kind.CANDIDATE: candidate_text}
 
@@ -138,10 +137,7 @@ class Matcher:
         count: bool = False,
         tenant: str = DEFAULT_TENANT,
     ) -> MatchPage:
-        flt = build_filter(filters)
-        flt.must.append(MatchCond("tenant", tenant))  # never another tenant's records
-        # vectors from another model live in another space: never rank them together
-        flt.must.append(MatchCond("model", self.records.model_id))
+        flt = match_filter(filters, tenant, self.records.model_id)
         fired = self.rules.fired(query.rule_vector, tenant) if self.rules else FiredRules()
         pool = self._pool(target, query, flt, offset + limit + 1, fired)
         ranker = self.model.for_target(target.value)
