@@ -2,6 +2,7 @@
 
 import json
 import logging
+import mmap
 import os
 import shutil
 import subprocess
@@ -73,6 +74,7 @@ def to_edge_filter(f: Filter | None) -> qe.Filter | None:
 # The index build runs in a child process: qdrant-edge-py holds the GIL for the whole of optimize(), which
 # would stop every other thread of the service (minutes at 100k points).
 INDEXING_THRESHOLD_KB = 10_000  # qdrant-edge's default: segments above it get an HNSW index
+_MADV_POPULATE_READ = 22  # Linux 5.14+ (Python's mmap module has no name for it)
 
 
 def _asks_config(layout: StoreLayout) -> bool:
@@ -136,6 +138,7 @@ class EdgeStore:
         self._builders: dict[str, subprocess.Popen] = {}
         self._retiring: list[tuple[qe.EdgeShard, Path]] = []  # replaced shards, closed once reads are done
         self._warming: dict[str, str] = {}  # collection -> "running" / "done" (layout.warm_up)
+        self._resident: dict[Path, list[mmap.mmap]] = {}  # a shard's folder -> its files mapped by the warm-up
         self.retire_after_s = 10.0  # a replaced shard stays open this long for reads that already hold it
 
     def _path(self, name: str) -> Path:
@@ -181,18 +184,27 @@ class EdgeStore:
             threading.Thread(target=self._warm_up, args=(name, path), name=f"warm-up {name}", daemon=True).start()
 
     def _warm_up(self, name: str, path: Path) -> None:
-        """Read a loaded shard's files once, so that the OS page cache holds them: the engine maps its on-disk
-        vectors and payloads, and the first query to touch a page not in that cache waits for the disk (about
-        20 ms a query at 300,000 candidates, against 3 ms once cached). Stops at half the memory the system
-        has available; the write-ahead log is left out."""
-        budget, buffer = _available_bytes() // 2, bytearray(1 << 24)
+        """Map a loaded shard's files and touch each page that holds data, keeping the mappings while the
+        shard is open: the engine maps its on-disk vectors and payloads, and the first query to touch a page
+        not in the OS page cache waits for the disk (about 20 ms a query at 300,000 candidates, against 3 ms
+        once cached). Pages mapped by a process stay cached where pages merely read do not: a kernel that
+        reclaims idle page cache (DAMON's reclaim, as on the development VM, pages out unmapped file pages
+        idle for a minute) would otherwise undo the warm-up before the queries come. Under memory pressure
+        the kernel still reclaims them. Stops at half the memory the system has available; the write-ahead
+        log is left out."""
+        budget = _available_bytes() // 2
         try:
             for file in sorted(f for f in path.rglob("*") if f.is_file() and "wal" not in f.relative_to(path).parts):
-                with file.open("rb", buffering=0) as fh:
-                    while budget > 0 and (n := fh.readinto(buffer)):
-                        budget -= n
-                if budget <= 0:
+                if budget <= 0 or self._closed:
                     break
+                mapped, touched = _touch_pages(file, budget)
+                budget -= touched
+                if mapped is not None:
+                    with self._lock:
+                        self._resident.setdefault(path, []).append(mapped)
+                    if self._closed or self._path(name) != path:  # closed, or replaced by an index build
+                        with self._lock:
+                            _release(self._resident.pop(path, []))
         except OSError:  # the shard was replaced (an index build) or closed meanwhile
             pass
         self._warming[name] = "done"
@@ -315,6 +327,26 @@ class EdgeStore:
         fields: tuple[str, ...] | None = None,
         exact: bool = False,
     ) -> list[Hit]:
+        narrowed, dropped = self._narrowed(name, flt)
+        if dropped:
+            wanted = None if fields is None else tuple(dict.fromkeys([*fields, *(c.key for c in dropped)]))
+            hits = self._search(name, vector, narrowed, limit, offset, with_vector, score_threshold, wanted, exact)
+            if all(_passes(h.payload, dropped) for h in hits):
+                return hits if fields is None else [_only(h, fields) for h in hits]
+        return self._search(name, vector, flt, limit, offset, with_vector, score_threshold, fields, exact)
+
+    def _search(
+        self,
+        name: str,
+        vector: list[float],
+        flt: Filter | None,
+        limit: int,
+        offset: int,
+        with_vector: bool,
+        score_threshold: float | None,
+        fields: tuple[str, ...] | None,
+        exact: bool,
+    ) -> list[Hit]:
         edge_filter = to_edge_filter(flt)
         params = qe.SearchParams(exact=True) if exact else self._params(name, edge_filter)
 
@@ -346,6 +378,35 @@ class EdgeStore:
         return _unless_undecodable(read, one_by_one)
 
     def hybrid(self, name: str, vector: list[float], sparse: Sparse, flt: Filter | None, limit: int) -> list[Hit]:
+        narrowed, dropped = self._narrowed(name, flt)
+        if dropped:
+            hits = self._hybrid(name, vector, sparse, narrowed, limit)
+            if all(_passes(h.payload, dropped) for h in hits):
+                return hits
+        return self._hybrid(name, vector, sparse, flt, limit)
+
+    def _narrowed(self, name: str, flt: Filter | None) -> tuple[Filter | None, tuple[Match, ...]]:
+        """`flt` without the keyword matches that every stored point passes, as the payload indexes count
+        them (a store with one tenant and one model: every match carries both). A search checks each
+        condition at every point it visits, so these cost a third of a graph search at 1M points and most
+        of an exact one, for nothing. The caller checks its hits against the dropped conditions (`_passes`)
+        and searches again under the whole filter if one fails (a point written since the count): no hit
+        outside the filter is ever returned."""
+        matches = [c for c in flt.must if isinstance(c, Match)] if flt else []
+        if not flt or not matches:
+            return flt, ()
+        shard = self._shard(name)
+        total = shard.count(qe.CountRequest(exact=False))
+        dropped = tuple(
+            c
+            for c in matches
+            if total and shard.count(qe.CountRequest(filter=to_edge_filter(Filter(must=[c])), exact=False)) >= total
+        )
+        if not dropped:
+            return flt, ()
+        return Filter([c for c in flt.must if c not in dropped], list(flt.must_not)), dropped
+
+    def _hybrid(self, name: str, vector: list[float], sparse: Sparse, flt: Filter | None, limit: int) -> list[Hit]:
         shard, edge_filter = self._shard(name), to_edge_filter(flt)
         query_sparse = qe.SparseVector(list(sparse.indices), list(sparse.values))
         params = self._params(name, edge_filter)
@@ -526,6 +587,8 @@ class EdgeStore:
             self._builders.pop(name, None)
         self.last_optimize_s[name] = time.perf_counter() - started
         INDEX_BUILD_SECONDS.labels(name).observe(self.last_optimize_s[name])
+        if self.layout.warm_up:  # the built files are in the page cache, not yet mapped by this process
+            threading.Thread(target=self._warm_up, args=(name, target), name=f"warm-up {name}", daemon=True).start()
         entry = (old, current)
         with self._lock:
             self._retiring.append(entry)
@@ -539,6 +602,8 @@ class EdgeStore:
             if entry not in self._retiring:
                 return
             self._retiring.remove(entry)
+        with self._lock:
+            _release(self._resident.pop(entry[1], []))
         entry[0].close()
         shutil.rmtree(entry[1], ignore_errors=True)
 
@@ -574,9 +639,52 @@ class EdgeStore:
             # what the next start cannot read from the engine: points moved out of the index, not yet rebuilt
             self._unindexed_file(name).write_text(f"{self._unindexed.get(name, 0)}\n")
         self._shards.clear()
+        with self._lock:
+            for mapped in self._resident.values():
+                _release(mapped)
+            self._resident.clear()
 
     def _unindexed_file(self, name: str) -> Path:
         return self.root / f"{name}.unindexed"
+
+
+def _touch_pages(file: Path, budget: int) -> tuple[mmap.mmap | None, int]:
+    """Map the file read-only and fault in the pages of its data (holes in the engine's sparse
+    preallocated files are skipped), up to `budget` bytes; the mapping (None for an empty file or where the
+    kernel cannot populate a mapping: then the pages are only read into the page cache) and the bytes
+    touched. MADV_POPULATE_READ faults pages in without reading them from Python, and a page the engine cut
+    off the file meanwhile is an error, not the SIGBUS that touching it would be."""
+    with file.open("rb", buffering=0) as fh:
+        fd = fh.fileno()
+        size = os.fstat(fd).st_size
+        if size == 0:
+            return None, 0
+        mapped = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
+        touched, pos, page = 0, 0, mmap.PAGESIZE
+        try:
+            while pos < size and touched < budget:
+                try:
+                    start = os.lseek(fd, pos, os.SEEK_DATA)
+                    end = min(os.lseek(fd, start, os.SEEK_HOLE), start + budget - touched, size)
+                except OSError:  # ENXIO: no data after pos
+                    break
+                aligned = start - start % page
+                mapped.madvise(_MADV_POPULATE_READ, aligned, end - aligned)
+                touched += end - start
+                pos = end
+        except OSError:  # a kernel before 5.14, or the file shrank: read what is left instead
+            mapped.close()
+            fh.seek(pos)
+            buffer = bytearray(1 << 24)
+            while touched < budget and (n := fh.readinto(buffer)):
+                touched += n
+            return None, touched
+    return mapped, touched
+
+
+def _release(mapped: list[mmap.mmap]) -> None:
+    for m in mapped:
+        m.close()
 
 
 def _available_bytes() -> int:
@@ -627,6 +735,20 @@ def _decodes(shard: qe.EdgeShard, ids: list[str]) -> bool:
     return _unless_undecodable(
         lambda: shard.retrieve(list(ids), with_payload=True, with_vector=False) is not None, lambda: False
     )
+
+
+def _passes(payload: dict[str, Any], conditions: tuple[Match, ...]) -> bool:
+    """Whether a payload meets every one of these keyword matches (a keyword list meets one it contains)."""
+    for c in conditions:
+        value = payload.get(c.key)
+        if not (value == c.value or (isinstance(value, list) and c.value in value)):
+            return False
+    return True
+
+
+def _only(hit: Hit, fields: tuple[str, ...]) -> Hit:
+    """The hit with only these payload keys (the others were read to check it)."""
+    return Hit(hit.id, hit.score, {k: v for k, v in hit.payload.items() if k in fields}, hit.vector)
 
 
 def _selector(fields: tuple[str, ...] | None):
