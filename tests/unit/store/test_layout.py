@@ -6,6 +6,7 @@ import dataclasses
 import json
 import time
 import uuid
+from pathlib import Path
 
 import numpy as np
 from qdrant_client import QdrantClient
@@ -201,8 +202,21 @@ def test_a_reopened_store_reads_its_files_into_the_page_cache_in_the_background(
     while reopened.info()["collections"]["c"]["warm_up"] != "done" and time.monotonic() < deadline:
         time.sleep(0.05)
     assert reopened.info()["collections"]["c"]["warm_up"] == "done"
+    # every file with data stays mapped while the shard is open (a kernel that reclaims idle page cache
+    # leaves mapped pages); the engine alone maps some of them
+    shard = tmp_path / "collections" / "c"
+    files = {str(f) for f in shard.rglob("*") if f.is_file() and f.stat().st_size and "wal" not in f.parts}
+    assert files <= set(mapped_under(shard))
     reopened.close()
+    assert not mapped_under(tmp_path)
     cold = EdgeStore(tmp_path, optimize_after_writes=10**9, layout=StoreLayout(warm_up=False))
     cold.ensure_collection("c", 16, {"k": FieldType.KEYWORD})
     assert cold.info()["collections"]["c"]["warm_up"] is None
+    assert not files <= set(mapped_under(shard))
     cold.close()
+
+
+def mapped_under(folder) -> list[str]:
+    """Files under `folder` that this process maps (Linux)."""
+    lines = Path("/proc/self/maps").read_text().splitlines()
+    return [line.split()[-1] for line in lines if len(line.split()) >= 6 and line.split()[-1].startswith(str(folder))]
