@@ -71,7 +71,7 @@ SEARCHES = {
     # filters estimated to keep at most 100,000 points: every passing point scored (JOBMATCH_HNSW_EXACT_MAX_POINTS)
     "ef 512 + exact <= 100k": {"hnsw_ef": 512, "exact_max_points": 100_000},
     # the same, searching deeper and rescoring 4 x limit int8 candidates with the originals (STORE_OVERSAMPLING)
-    "ef 1024 + exact <= 100k, rescore 4x": {"hnsw_ef": 1024, "oversampling": 4.0, "exact_max_points": 100_000},
+    "ef 1024 + exact <= 100k + rescore 4x": {"hnsw_ef": 1024, "oversampling": 4.0, "exact_max_points": 100_000},
 }
 QUERIES_PER_FILTER = 200
 Exact = tuple[list, float]  # per filter: each job's exact top 10, and the exact search's p50 (ms)
