@@ -31,13 +31,21 @@ def peak_rss_mb(pid: int) -> float:
 
 def memory_mb(pid: int) -> dict[str, float]:
     """Resident memory now: `rss` (VmRSS) = `anon` (what the process itself holds) + the pages of mapped
-    files it touched (which the kernel may drop, and which the engine's on-disk layouts read through)."""
+    files it touched (which the kernel may drop, and which the engine's on-disk layouts read through);
+    `pss` counts a page mapped twice (the engine's mapping and the store's warm-up) once, and a page shared
+    with another process in part: what the process costs the machine."""
     fields = {"VmRSS:": "rss", "RssAnon:": "anon"}
     out = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         key = line.split(maxsplit=1)[0] if line else ""
         if key in fields:
             out[fields[key]] = int(line.split()[1]) / 1024
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                out["pss"] = int(line.split()[1]) / 1024
+    except OSError:  # a kernel without smaps_rollup
+        pass
     return out
 
 

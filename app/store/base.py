@@ -56,6 +56,7 @@ class StoreLayout:
     acorn_max_selectivity: float = 0.9  # ACORN for filters estimated to keep at most this share of the points
     warm_up: bool = True  # embedded engine: read the collections' files into the OS page cache on start
     exact_max_points: int | None = None  # filters estimated to keep at most this many points: exact search
+    narrow: bool = True  # embedded engine: leave out keyword matches every stored point passes (checked on the hits)
 
     @property
     def quantized(self) -> bool:

@@ -392,7 +392,7 @@ class EdgeStore:
         of an exact one, for nothing. The caller checks its hits against the dropped conditions (`_passes`)
         and searches again under the whole filter if one fails (a point written since the count): no hit
         outside the filter is ever returned."""
-        matches = [c for c in flt.must if isinstance(c, Match)] if flt else []
+        matches = [c for c in flt.must if isinstance(c, Match)] if flt and self.layout.narrow else []
         if not flt or not matches:
             return flt, ()
         shard = self._shard(name)

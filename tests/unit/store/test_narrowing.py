@@ -2,6 +2,7 @@
 one model), and never returns a hit outside the whole filter: a point written since the count is caught
 by checking the hits, and the search runs again under the whole filter."""
 
+import dataclasses
 import uuid
 
 import numpy as np
@@ -46,6 +47,11 @@ def test_matches_every_point_passes_are_left_out_and_the_rest_kept(store):
     narrowed, dropped = store._narrowed("c", mine())
     assert set(dropped) == {Match("tenant", "acme"), Match("model", "m1")}
     assert narrowed == Filter(must=[Range("years", gte=1)])
+
+
+def test_a_layout_can_keep_every_condition(store):
+    store.layout = dataclasses.replace(store.layout, narrow=False)
+    assert store._narrowed("c", mine()) == (mine(), ())
 
 
 def test_nothing_is_left_out_once_a_second_tenant_is_stored(store):
