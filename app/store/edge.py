@@ -388,8 +388,8 @@ class EdgeStore:
     def _narrowed(self, name: str, flt: Filter | None) -> tuple[Filter | None, tuple[Match, ...]]:
         """`flt` without the keyword matches that every stored point passes, as the payload indexes count
         them (a store with one tenant and one model: every match carries both). A search checks each
-        condition at every point it visits, so these cost a third of a graph search at 1M points and most
-        of an exact one, for nothing. The caller checks its hits against the dropped conditions (`_passes`)
+        condition at every point it visits, so these cost time for nothing (14-59% of the store query of a
+        match at 1M points, docs/scaling.md). The caller checks its hits against the dropped conditions (`_passes`)
         and searches again under the whole filter if one fails (a point written since the count): no hit
         outside the filter is ever returned."""
         matches = [c for c in flt.must if isinstance(c, Match)] if flt and self.layout.narrow else []
