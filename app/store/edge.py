@@ -202,9 +202,8 @@ class EdgeStore:
                 if mapped is not None:
                     with self._lock:
                         self._resident.setdefault(path, []).append(mapped)
-                    if self._closed or self._path(name) != path:  # closed, or replaced by an index build
-                        with self._lock:
-                            _release(self._resident.pop(path, []))
+                        if self._closed or self._path(name) != path:  # closed, or replaced by an index build
+                            _release(self._resident.pop(path))
         except OSError:  # the shard was replaced (an index build) or closed meanwhile
             pass
         self._warming[name] = "done"
