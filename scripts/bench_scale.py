@@ -22,6 +22,7 @@ same filter, by id and by score. Memory is sampled per phase in each process (Vm
             with the payloads (JOBMATCH_STORE_QUANTIZATION=int8, _STORE_VECTORS_ON_DISK, _STORE_PAYLOAD_ON_DISK)
   int8-m32  the same, with HNSW m 32 and ef_construct 200
   int8-scan the same, with a higher full-scan threshold (JOBMATCH_HNSW_FULL_SCAN_KB)
+  int8-m32-scan  int8-m32 with the full-scan threshold at ~100,000 vectors
 """
 
 import argparse
@@ -59,6 +60,16 @@ LAYOUTS = {
         "store_payload_on_disk": True,
         "hnsw_full_scan_kb": 100_000,
     },
+    # int8-m32 where filters keeping up to ~100,000 vectors (150 MB of float32) scan the int8 copies and
+    # rescore: the engine plans it, and builds extra per-value graph links only for larger values
+    "int8-m32-scan": {
+        "store_quantization": "int8",
+        "store_vectors_on_disk": True,
+        "store_payload_on_disk": True,
+        "hnsw_m": 32,
+        "hnsw_ef_construct": 200,
+        "hnsw_full_scan_kb": 150_000,
+    },
 }
 # query-time settings, measured one after the other on the same built store
 SEARCHES = {
@@ -72,6 +83,9 @@ SEARCHES = {
     "ef 512 + exact <= 100k": {"hnsw_ef": 512, "exact_max_points": 100_000},
     # the same, searching deeper and rescoring 4 x limit int8 candidates with the originals (STORE_OVERSAMPLING)
     "ef 1024 + exact <= 100k + rescore 4x": {"hnsw_ef": 1024, "oversampling": 4.0, "exact_max_points": 100_000},
+    # the engine's own plan: filters under the index's full-scan threshold (JOBMATCH_HNSW_FULL_SCAN_KB, a
+    # creation-time setting) scan the int8 copies and rescore; the rest search the graph
+    "ef 1024 + rescore 4x": {"hnsw_ef": 1024, "oversampling": 4.0},
 }
 QUERIES_PER_FILTER = 200
 Exact = tuple[list, float]  # per filter: each job's exact top 10, and the exact search's p50 (ms)
