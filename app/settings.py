@@ -128,7 +128,13 @@ class Settings(BaseSettings):
         description="Embedded store: read the collections' files into the OS page cache in the background on start.",
     )
     hnsw_full_scan_kb: int | None = Field(
-        None, ge=1, description="Filters keeping fewer vectors than this many KB are answered by exact scan."
+        None,
+        ge=1,
+        description=(
+            "Filters keeping fewer vectors than this many KB are answered by scanning them (the int8 copies, "
+            "rescored, when quantized) instead of the graph; payload values held by more get graph links of "
+            "their own. Written into each index when it is built."
+        ),
     )
     shard_number: int | None = Field(None, ge=1, le=1000, description="Qdrant server: shards per collection.")
     replication_factor: int | None = Field(None, ge=1, le=10, description="Qdrant server: copies of each shard.")

@@ -48,7 +48,7 @@ class StoreLayout:
     hnsw_ef_construct: int | None = None
     hnsw_ef: int | None = None  # candidates examined per search; more = better recall, slower
     acorn: bool = False  # ACORN-1 for restrictive filters: better filtered recall, some extra cost
-    full_scan_kb: int | None = None  # filters keeping fewer vectors than this (KB) are answered by exact scan
+    full_scan_kb: int | None = None  # filters keeping fewer vectors than this (KB): scanned, not the graph (at build)
     shards: int | None = None
     replication_factor: int | None = None
     write_consistency_factor: int | None = None
