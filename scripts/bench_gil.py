@@ -9,40 +9,30 @@ Both rates come from one run, so the ratio does not depend on this machine's spe
 
 import argparse
 import itertools
-import json
 import sys
 import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_scale import LAYOUTS  # noqa: E402
+from bench_scale import LAYOUTS, bench_jobs, kept_settings  # noqa: E402
 
 from app.bench.serving import cpu_name  # noqa: E402
 
 
 def main() -> None:
-    from app.domain import DEFAULT_TENANT, Kind
+    from app.domain import DEFAULT_TENANT
     from app.matching.filters import match_filter
     from app.services import Services
-    from app.settings import Settings
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--folder", type=Path, required=True, help="a kept store (its bench-jobs.json names the queries)")
     ap.add_argument("--layout", default="int8-m32", choices=sorted(LAYOUTS))
     ap.add_argument("--seconds", type=float, default=3.0, help="how long each phase runs")
     args = ap.parse_args()
-    settings = Settings(
-        data_dir=args.folder,
-        reference_occupations="none",
-        optimize_after_writes=10**9,
-        store_warm_up=False,
-        **LAYOUTS[args.layout],
-    )
-    services = Services.build(settings)
+    services = Services.build(kept_settings(args.folder, args.layout, warm_up=False))
     store = services.store
-    jobs = json.loads((args.folder / "bench-jobs.json").read_text())
-    vectors = [services.records.get_with_vector(Kind.JOB, j)[1] for j in jobs]
+    _, vectors = bench_jobs(services, args.folder)
     flt = match_filter(None, DEFAULT_TENANT, services.records.model_id)
     count, stop = [0], threading.Event()
 

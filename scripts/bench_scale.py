@@ -201,20 +201,34 @@ def build(size: int, layout: str, work: Path, data: str) -> dict:
     }
 
 
-def serve(folder: Path, layout: str, work: Path, warm_up: bool) -> dict:
-    """Open a kept store as a (re)started service does, in this (child) process, and measure it."""
-    from app.domain import Kind
-    from app.services import Services
+def kept_settings(folder: Path, layout: str, warm_up: bool):
+    """The service's settings for a kept store: its layout, no reference set, no index build while measuring."""
     from app.settings import Settings
 
-    docs = json.loads((work / "base.json").read_text())
-    settings = Settings(
+    return Settings(
         data_dir=folder,
         reference_occupations="none",
         optimize_after_writes=10**9,
         store_warm_up=warm_up,
         **LAYOUTS[layout],
     )
+
+
+def bench_jobs(services, folder: Path) -> tuple[list[str], list]:
+    """The real jobs the build step stored (their ids in bench-jobs.json), and their vectors: the queries."""
+    from app.domain import Kind
+
+    job_ids = json.loads((folder / "bench-jobs.json").read_text())
+    return job_ids, [services.records.get_with_vector(Kind.JOB, j)[1] for j in job_ids]
+
+
+def serve(folder: Path, layout: str, work: Path, warm_up: bool) -> dict:
+    """Open a kept store as a (re)started service does, in this (child) process, and measure it."""
+    from app.domain import Kind
+    from app.services import Services
+
+    docs = json.loads((work / "base.json").read_text())
+    settings = kept_settings(folder, layout, warm_up)
     out: dict = {"disk_mb": round(disk_mb(folder), 1), "warm_up": warm_up, "searches": {}}
     with MemorySampler(os.getpid(), "start and warm-up") as memory:
         started = time.perf_counter()
@@ -229,8 +243,7 @@ def serve(folder: Path, layout: str, work: Path, warm_up: bool) -> dict:
         if stale:
             raise SystemExit(f"{stale} stored candidates would be re-tagged while measuring: build the store again")
         out["segments"] = store.info()["collections"][Kind.CANDIDATE.value]["segments"]
-        job_ids = json.loads((folder / "bench-jobs.json").read_text())
-        job_vecs = [services.records.get_with_vector(Kind.JOB, j)[1] for j in job_ids]
+        job_ids, job_vecs = bench_jobs(services, folder)
         built = store.layout
         # (computed once per filter: the same for every search setting)
         truth: dict[str, Exact] = {}
