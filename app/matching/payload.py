@@ -22,6 +22,7 @@ INDEXES: dict[str, FieldType] = {
     "f_geo": FieldType.GEO,
     "f_remote": FieldType.KEYWORD,
     "f_lang": FieldType.KEYWORD,
+    "f_country_lang": FieldType.KEYWORD,  # country x language level (see `country_language_tokens`)
     "f_years": FieldType.FLOAT,
     "f_skills": FieldType.KEYWORD,
     "f_salary_min": FieldType.FLOAT,
@@ -54,6 +55,15 @@ def language_tokens(languages: dict[str, str]) -> list[str]:
     return out
 
 
+def country_language_tokens(country: str, lang_tokens: list[str]) -> list[str]:
+    """`"DE"`, `["en:A1", "en:B1"]` -> `["DE|en:A1", "DE|en:B1"]`: a country and a language level in one keyword.
+
+    A filter on both is then one indexed value, and the engine finds exactly the points that pass, where two
+    conditions make it walk every point of the more selective one and check the other (at 1M candidates,
+    235,643 English speakers at B1+ to find 70,000 in Germany)."""
+    return [f"{country}|{tok}" for tok in lang_tokens]
+
+
 def filter_fields(kind: Kind, doc: dict[str, Any], extracted: dict[str, Any] | None = None) -> dict[str, Any]:
     """The indexed `f_*` fields of one document; absent values are left out, not nulled. Where the client
     sent no skills, years or languages, those read out of the text (`extracted`) are filtered on."""
@@ -76,6 +86,8 @@ def filter_fields(kind: Kind, doc: dict[str, Any], extracted: dict[str, Any] | N
         out["f_geo"] = {"lat": loc["lat"], "lon": loc["lon"]}
     if doc.get("languages"):
         out["f_lang"] = language_tokens(doc["languages"])
+        if "f_country" in out:
+            out["f_country_lang"] = country_language_tokens(out["f_country"], out["f_lang"])
     if doc.get(FIELDS[kind].years) is not None:
         out["f_years"] = float(doc[FIELDS[kind].years])
     if doc.get("skills"):

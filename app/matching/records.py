@@ -15,7 +15,7 @@ from app.errors import Conflict, NotFound, UnreadableRecord
 from app.ingest.extract import extract_cv, extract_job
 from app.matching.ids import parse_id
 from app.matching.lexical_vectors import Bm25Encoder
-from app.matching.payload import INDEXES, filter_fields, pack_vector, unpack_vector
+from app.matching.payload import INDEXES, country_language_tokens, filter_fields, pack_vector, unpack_vector
 from app.matching.scorer import MatchScorer
 from app.store.base import Hit, Sparse, StoredPoint, VectorStore
 from app.store.conditions import Filter, IsEmpty, Match, MatchAny
@@ -24,9 +24,13 @@ TEXT = {Kind.JOB: job_text, Kind.CANDIDATE: candidate_text}
 TITLE = {Kind.JOB: job_title, Kind.CANDIDATE: candidate_title}
 _NOUN = {Kind.JOB: "job", Kind.CANDIDATE: "candidate"}
 _BODY = {Kind.JOB: "description", Kind.CANDIDATE: "cv_text"}
-# What a stored point holds besides the dense vector: 2 = extracted fields and the BM25 sparse vector.
-# Points of an older layout are re-indexed by jobmatch-reindex like points of another model.
-LAYOUT = "2"
+# What a stored point holds besides the dense vector: 2 = extracted fields and the BM25 sparse vector;
+# 3 = and the combined country x language field. Points of layout 2 are brought to 3 in the background
+# from their payload alone (`Records.upgrade_layout`); older ones are re-indexed by jobmatch-reindex, like
+# points of another model.
+LAYOUT = "3"
+UPGRADABLE = "2"
+COMBINED_RECHECK_S = 5.0  # while older points remain, how often a match asks whether they are gone
 TITLE_CACHE = 50_000  # title vectors remembered (~1.5 KB each)
 
 
@@ -110,6 +114,8 @@ class Records:
         self._title_cache: dict[str, np.ndarray] = {}
         self._occupation_cache: dict[tuple, list[OccupationMatch]] = {}  # a title's top occupations, per set and rules
         self._title_lock = threading.Lock()  # the import worker and request threads share the cache
+        self._combined: dict[Kind, bool] = {}  # per kind: no point of an older layout left (stays true)
+        self._combined_checked: dict[Kind, float] = {}
 
     @property
     def model_id(self) -> str:
@@ -383,6 +389,48 @@ class Records:
     def _other_revision(revision: str) -> Filter:
         return Filter(must_not=[Match("occ_ref", revision)])
 
+    def combined_filters(self, kind: Kind) -> bool:
+        """Whether every stored point of the served model carries `f_country_lang`, so that a filter on a
+        country and a language level may be one condition on it (`filters.build_filter`). Once true it stays
+        true (every write carries the field); until then it is asked again every COMBINED_RECHECK_S."""
+        if self._combined.get(kind):
+            return True
+        now = time.monotonic()
+        if now - self._combined_checked.get(kind, -COMBINED_RECHECK_S) >= COMBINED_RECHECK_S:
+            self._combined_checked[kind] = now
+            older = Filter(must=[Match("model", self.model_id)], must_not=[Match("layout", LAYOUT)])
+            self._combined[kind] = self.store.count(kind.value, older) == 0
+        return self._combined.get(kind, False)
+
+    def count_upgradable(self, kind: Kind) -> int:
+        """Records of the previous layout, to be brought to this one from their payload (`upgrade_layout`)."""
+        return self.store.count(kind.value, self._upgradable())
+
+    def _upgradable(self) -> Filter:
+        return Filter(must=[Match("model", self.model_id), Match("layout", UPGRADABLE)])
+
+    def upgrade_layout(self, kind: Kind, batch: int = 256) -> int:
+        """Bring up to `batch` records of the previous layout to this one: add the combined country x
+        language field, read from the stored filter fields (nothing is encoded). Like any payload update,
+        this moves each point out of the HNSW index until the next index build. Returns how many were
+        looked at (0: none left)."""
+        points = self.store.find(kind.value, self._upgradable(), batch)
+        if not points:
+            return 0
+        with self._locks[kind]:  # a record written meanwhile was written in this layout: leave it
+            now_at = {
+                q.id: q.payload.get("updated_at")
+                for q in self.store.retrieve(kind.value, [p.id for p in points], fields=("updated_at",))
+            }
+            for p in points:
+                if p.id not in now_at or now_at[p.id] != p.payload.get("updated_at"):
+                    continue
+                fields: dict[str, Any] = {"layout": LAYOUT}
+                if p.payload.get("f_country") and p.payload.get("f_lang"):
+                    fields["f_country_lang"] = country_language_tokens(p.payload["f_country"], p.payload["f_lang"])
+                self.store.set_payload(kind.value, p.id, fields)
+        return len(points)
+
     def count_other_models(self, kind: Kind) -> int:
         """Points embedded by another model (never searched) or stored in an older layout (found by their
         dense vector only): to be re-indexed."""
@@ -391,7 +439,7 @@ class Records:
     def _stale_filters(self) -> tuple[Filter, Filter]:
         return (
             Filter(must_not=[Match("model", self.model_id)]),
-            Filter(must=[Match("model", self.model_id)], must_not=[Match("layout", LAYOUT)]),
+            Filter(must=[Match("model", self.model_id)], must_not=[MatchAny("layout", (LAYOUT, UPGRADABLE))]),
         )
 
     def _by_external_ids(self, kind: Kind, ext_ids: list[str | None], tenant: str) -> dict[str, Record]:

@@ -5,6 +5,9 @@ a client's own), records stored before carry occupations computed against the ol
 occupation filters and the title criterion would use stale ids. This thread waits until the set has
 been quiet for a moment, then recomputes those records' occupations from their stored vectors, a
 batch at a time, jobs first.
+
+The same thread brings records of the previous payload layout to the current one first
+(`Records.upgrade_layout`: fields read from their stored payload, nothing encoded).
 """
 
 import logging
@@ -23,6 +26,7 @@ class Renormalizer:
         self.records = records
         self.poll_s, self.quiet_s, self.batch = poll_s, quiet_s, batch
         self.done = 0
+        self.upgraded = 0
         self.running = False
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="renormalize", daemon=True)
@@ -40,9 +44,19 @@ class Renormalizer:
         pending = {k.value: self.records.count_unnormalized(k) for k in Kind}
         return {"status": "running" if self.running else "idle", "pending": pending, "renormalized": self.done}
 
+    def upgrade_state(self) -> dict[str, Any]:
+        """What /ready shows of the payload layout upgrade: records still to do, per kind, and how many
+        were done since start."""
+        pending = {k.value: self.records.count_upgradable(k) for k in Kind}
+        return {"pending": pending, "upgraded": self.upgraded}
+
     def _loop(self) -> None:
         seen, since = None, time.monotonic()
         while not self._stop.wait(self.poll_s):
+            try:
+                self._upgrade()
+            except Exception:  # the store may be closing or away; try again on the next round
+                log.exception("upgrading records' payload layout failed")
             revision = self.records.normalizer.revision if self.records.normalizer else None
             if revision != seen:  # the set is changing: wait until it has been quiet for quiet_s
                 seen, since = revision, time.monotonic()
@@ -67,3 +81,15 @@ class Renormalizer:
                 if n == 0:
                     break
                 self.done += n
+
+    def _upgrade(self) -> None:
+        for kind in Kind:
+            while not self._stop.is_set():
+                self.running = True
+                try:
+                    n = self.records.upgrade_layout(kind, self.batch)
+                finally:
+                    self.running = False
+                if n == 0:
+                    break
+                self.upgraded += n

@@ -137,7 +137,7 @@ class Matcher:
         count: bool = False,
         tenant: str = DEFAULT_TENANT,
     ) -> MatchPage:
-        flt = match_filter(filters, tenant, self.records.model_id)
+        flt = match_filter(filters, tenant, self.records.model_id, self.records.combined_filters(target))
         fired = self.rules.fired(query.rule_vector, tenant) if self.rules else FiredRules()
         pool = self._pool(target, query, flt, offset + limit + 1, fired)
         ranker = self.model.for_target(target.value)

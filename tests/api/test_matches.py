@@ -53,6 +53,10 @@ def test_jobs_for_a_candidate(loaded):
         ({"salary": {"min": 46000, "max": 60000, "currency": "EUR"}}, {"cand-ben"}),
         ({"salary": {"currency": "USD"}}, set()),
         ({"languages": {"de": "C1"}, "location": {"city": "Munich"}}, {"cand-ben"}),
+        # country + language level: one condition on the combined field (every point carries it here)
+        ({"location": {"country": "de"}, "languages": {"en": "B1"}}, {"cand-anna", "cand-ben"}),
+        ({"location": {"country": "DE"}, "languages": {"en": "C1", "de": "C1"}}, {"cand-anna"}),
+        ({"location": {"country": "FR"}, "languages": {"de": "A1"}}, set()),
     ],
 )
 def test_filters(loaded, filters, expected):

@@ -1,6 +1,6 @@
 from app.domain import Filters, Kind
 from app.matching.filters import build_filter
-from app.matching.payload import filter_fields, language_tokens
+from app.matching.payload import country_language_tokens, filter_fields, language_tokens
 from app.store.conditions import GeoRadius, Match, MatchAny, Range
 
 
@@ -65,3 +65,24 @@ def test_language_filter_matches_higher_levels_through_tokens():
     wanted = build_filter(Filters(languages={"de": "C1"})).must[0]
     assert wanted.value in language_tokens({"de": "C2"})
     assert wanted.value not in language_tokens({"de": "B2"})
+
+
+def test_country_and_language_levels_are_one_combined_keyword():
+    fields = filter_fields(Kind.CANDIDATE, {"location": {"country": "de"}, "languages": {"en": "B1", "fr": "A1"}})
+    assert fields["f_country_lang"] == ["DE|en:A1", "DE|en:A2", "DE|en:B1", "DE|fr:A1"]
+    assert country_language_tokens("DE", fields["f_lang"]) == fields["f_country_lang"]
+    # without a country (or without languages) there is nothing to combine
+    assert "f_country_lang" not in filter_fields(Kind.CANDIDATE, {"languages": {"en": "B1"}})
+    assert "f_country_lang" not in filter_fields(Kind.CANDIDATE, {"location": {"country": "DE"}})
+
+
+def test_combined_filter_replaces_the_country_and_the_first_language_only():
+    f = Filters(country=" de ", languages={"fr": "B2", "en": "C1"})
+    combined = build_filter(f, combined=True)
+    assert combined.must == [Match("f_country_lang", "DE|en:C1"), Match("f_lang", "fr:B2")]
+    stored = filter_fields(Kind.CANDIDATE, {"location": {"country": "DE"}, "languages": {"en": "C2"}})
+    assert combined.must[0].value in stored["f_country_lang"]  # a C2 speaker in Germany passes "at least C1"
+    # until every stored point carries the field, the two conditions stay apart
+    assert build_filter(f).must == [Match("f_country", "DE"), Match("f_lang", "en:C1"), Match("f_lang", "fr:B2")]
+    assert build_filter(Filters(country="DE"), combined=True).must == [Match("f_country", "DE")]
+    assert build_filter(Filters(languages={"en": "B1"}), combined=True).must == [Match("f_lang", "en:B1")]
