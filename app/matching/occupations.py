@@ -34,7 +34,7 @@ INDEXES = {
     "kind": FieldType.KEYWORD,
     "model": FieldType.KEYWORD,
     "layout": FieldType.KEYWORD,
-    "created_at": FieldType.FLOAT,
+    "created_at": FieldType.ORDER,
     "tenant": FieldType.TENANT,
 }
 NOUN = "occupation"

@@ -14,8 +14,8 @@ from app.store.base import FieldType
 
 INDEXES: dict[str, FieldType] = {
     "external_id": FieldType.KEYWORD,
-    "created_at": FieldType.FLOAT,
-    "updated_at": FieldType.FLOAT,  # lists sorted by last change
+    "created_at": FieldType.ORDER,
+    "updated_at": FieldType.ORDER,  # lists sorted by last change
     "model": FieldType.KEYWORD,
     "f_city": FieldType.KEYWORD,
     "f_country": FieldType.KEYWORD,

@@ -84,12 +84,17 @@ class Renormalizer:
 
     def _upgrade(self) -> None:
         for kind in Kind:
-            while not self._stop.is_set():
-                self.running = True
-                try:
-                    n = self.records.upgrade_layout(kind, self.batch)
-                finally:
-                    self.running = False
-                if n == 0:
-                    break
-                self.upgraded += n
+            if not self.records.count_upgradable(kind):
+                continue
+            # each upgraded point leaves the HNSW index: one index build once all have moved, not one per
+            # OPTIMIZE_AFTER_WRITES of them
+            with self.records.store.bulk_load(kind.value):
+                while not self._stop.is_set():
+                    self.running = True
+                    try:
+                        n = self.records.upgrade_layout(kind, self.batch)
+                    finally:
+                        self.running = False
+                    if n == 0:
+                        break
+                    self.upgraded += n

@@ -25,7 +25,7 @@ from app.store.base import FieldType, StoredPoint, VectorStore
 from app.store.conditions import Filter, IsEmpty, Match
 
 COLLECTION = "rules"
-INDEXES = {"model": FieldType.KEYWORD, "created_at": FieldType.FLOAT, "tenant": FieldType.TENANT}
+INDEXES = {"model": FieldType.KEYWORD, "created_at": FieldType.ORDER, "tenant": FieldType.TENANT}
 MAX_FIRED = 256  # rules considered per query: the nearest if_near anchors first
 
 

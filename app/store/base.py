@@ -15,6 +15,15 @@ class FieldType(str, Enum):
     FLOAT = "float"
     GEO = "geo"
     TENANT = "tenant"  # a keyword that partitions the data: Qdrant servers lay points out by it (is_tenant)
+    # a float only listed by or ordered on, never a match filter: indexed without graph links of its own
+    # (enable_hnsw false; with them, an index build also links each range of ~full-scan-threshold points)
+    ORDER = "order"
+
+
+def index_outdated(ftype: FieldType, params: Any) -> bool:
+    """Whether a stored payload index (its `params`, as either Qdrant API reports them) should be created
+    again: an ORDER field indexed before ORDER existed, with graph links."""
+    return ftype is FieldType.ORDER and getattr(params, "enable_hnsw", None) is not False
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from app.store.base import (
     StoredPoint,
     StoreLayout,
     dense_part,
+    index_outdated,
     sparse_part,
 )
 from app.store.conditions import Condition, Filter, GeoRadius, IsEmpty, Match, MatchAny, Range
@@ -39,11 +40,12 @@ _MAX_PAYLOAD_DEPTH = 64
 
 log = logging.getLogger(__name__)
 
-_SCHEMA = {
+_SCHEMA: dict[FieldType, qe.PayloadSchemaType | qe.FloatIndexParams] = {
     FieldType.KEYWORD: qe.PayloadSchemaType.Keyword,
     FieldType.FLOAT: qe.PayloadSchemaType.Float,
     FieldType.GEO: qe.PayloadSchemaType.Geo,
     FieldType.TENANT: qe.PayloadSchemaType.Keyword,
+    FieldType.ORDER: qe.FloatIndexParams(enable_hnsw=False),
 }
 
 
@@ -172,7 +174,7 @@ class EdgeStore:
             )
             stored, loaded = {}, False
         for field, ftype in indexes.items():
-            if field not in stored:
+            if field not in stored or index_outdated(ftype, stored[field].params):
                 shard.update(qe.UpdateOperation.create_field_index(field, _SCHEMA[ftype]))
         self._shards[name] = shard
         self._pending[name] = 0

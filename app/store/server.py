@@ -14,7 +14,18 @@ from qdrant_client import QdrantClient, models
 from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
 
 from app.errors import StoreUnavailable
-from app.store.base import RRF_K, SPARSE, FieldType, Hit, Sparse, StoredPoint, StoreLayout, dense_part, sparse_part
+from app.store.base import (
+    RRF_K,
+    SPARSE,
+    FieldType,
+    Hit,
+    Sparse,
+    StoredPoint,
+    StoreLayout,
+    dense_part,
+    index_outdated,
+    sparse_part,
+)
 from app.store.conditions import Condition, Filter, GeoRadius, IsEmpty, Match, MatchAny, Range
 
 log = logging.getLogger(__name__)
@@ -24,6 +35,7 @@ _SCHEMA = {
     FieldType.FLOAT: models.PayloadSchemaType.FLOAT,
     FieldType.GEO: models.PayloadSchemaType.GEO,
     FieldType.TENANT: models.KeywordIndexParams(type=models.KeywordIndexType.KEYWORD, is_tenant=True),
+    FieldType.ORDER: models.FloatIndexParams(type=models.FloatIndexType.FLOAT, enable_hnsw=False),
 }
 
 
@@ -111,7 +123,7 @@ class ServerStore:
             self.client.update_collection(cname, sparse_vectors_config=sparse_config)
         existing = info.payload_schema or {}
         for field, ftype in indexes.items():
-            if field not in existing:
+            if field not in existing or index_outdated(ftype, existing[field].params):
                 self.client.create_payload_index(cname, field, _SCHEMA[ftype], wait=True)  # type: ignore[arg-type]
 
     def collection_config(self, dim: int) -> dict[str, Any]:
