@@ -13,6 +13,7 @@ The same thread brings records of the previous payload layout to the current one
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 from app.domain import Kind
@@ -69,32 +70,37 @@ class Renormalizer:
                 log.exception("re-normalising records failed")
 
     def _catch_up(self, revision: str | None) -> None:
+        def renormalize(kind: Kind) -> int:
+            if self.records.normalizer is None or self.records.normalizer.revision != revision:
+                return 0  # the set changed again: start over once it is quiet
+            n = self.records.renormalize_stale(kind, self.batch)
+            self.done += n
+            return n
+
         for kind in Kind:
-            while not self._stop.is_set():
-                if self.records.normalizer is None or self.records.normalizer.revision != revision:
-                    return  # the set changed again: start over once it is quiet
-                self.running = True
-                try:
-                    n = self.records.renormalize_stale(kind, self.batch)
-                finally:
-                    self.running = False
-                if n == 0:
-                    break
-                self.done += n
+            self._drain(renormalize, kind)
 
     def _upgrade(self) -> None:
+        def upgrade(kind: Kind) -> int:
+            n = self.records.upgrade_layout(kind, self.batch)
+            self.upgraded += n
+            return n
+
         for kind in Kind:
             if not self.records.count_upgradable(kind):
                 continue
             # each upgraded point leaves the HNSW index: one index build once all have moved, not one per
             # OPTIMIZE_AFTER_WRITES of them
             with self.records.store.bulk_load(kind.value):
-                while not self._stop.is_set():
-                    self.running = True
-                    try:
-                        n = self.records.upgrade_layout(kind, self.batch)
-                    finally:
-                        self.running = False
-                    if n == 0:
-                        break
-                    self.upgraded += n
+                self._drain(upgrade, kind)
+
+    def _drain(self, step: Callable[[Kind], int], kind: Kind) -> None:
+        """Run `step` on `kind` (one batch; returns how many records it looked at) until it finds none or
+        the thread is stopped."""
+        while not self._stop.is_set():
+            self.running = True
+            try:
+                if step(kind) == 0:
+                    return
+            finally:
+                self.running = False
