@@ -237,10 +237,10 @@ def serve(folder: Path, layout: str, work: Path, warm_up: bool) -> dict:
     with MemorySampler(os.getpid(), "start and warm-up") as memory:
         started = time.perf_counter()
         services = Services.build(settings)
-        # measured on a store nothing writes to: no record waits to be re-tagged or upgraded (checked before
+        # measured on a store nothing writes to: no record waits to be re-tagged or given a field (checked before
         # the service's background thread starts on them)
         stale = services.records.count_unnormalized(Kind.CANDIDATE)
-        stale += services.records.count_upgradable(Kind.CANDIDATE)
+        stale += services.records.count_without_combined(Kind.CANDIDATE)
         if stale:
             raise SystemExit(f"{stale} stored candidates would be rewritten while measuring: build the store again")
         services.start()

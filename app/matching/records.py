@@ -24,13 +24,12 @@ TEXT = {Kind.JOB: job_text, Kind.CANDIDATE: candidate_text}
 TITLE = {Kind.JOB: job_title, Kind.CANDIDATE: candidate_title}
 _NOUN = {Kind.JOB: "job", Kind.CANDIDATE: "candidate"}
 _BODY = {Kind.JOB: "description", Kind.CANDIDATE: "cv_text"}
-# What a stored point holds besides the dense vector: 2 = extracted fields and the BM25 sparse vector;
-# 3 = and the combined country x language field. Points of layout 2 are brought to 3 in the background
-# from their payload alone (`Records.upgrade_layout`); older ones are re-indexed by jobmatch-reindex, like
-# points of another model.
-LAYOUT = "3"
-UPGRADABLE = "2"
-COMBINED_RECHECK_S = 5.0  # while older points remain, how often a match asks whether they are gone
+# What a stored point holds besides the dense vector: 2 = extracted fields and the BM25 sparse vector.
+# Points of an older layout are re-indexed by jobmatch-reindex like points of another model. A filter
+# field added since (the combined country x language keyword) is added to stored points in the background
+# from their own payload (`Records.add_combined_fields`), without a new layout.
+LAYOUT = "2"
+COMBINED_RECHECK_S = 5.0  # while stored points lack the combined field, how often a match asks again
 TITLE_CACHE = 50_000  # title vectors remembered (~1.5 KB each)
 
 
@@ -390,45 +389,45 @@ class Records:
         return Filter(must_not=[Match("occ_ref", revision)])
 
     def combined_filters(self, kind: Kind) -> bool:
-        """Whether every stored point of the served model carries `f_country_lang`, so that a filter on a
-        country and a language level may be one condition on it (`filters.build_filter`). Once true it stays
-        true (every write carries the field); until then it is asked again every COMBINED_RECHECK_S."""
+        """Whether every stored point of the served model that has a country and languages carries
+        `f_country_lang`, so that a filter on a country and a language level may be one condition on it
+        (`filters.build_filter`). Once true it stays true (every write carries the field); until then it
+        is asked again every COMBINED_RECHECK_S."""
         if self._combined.get(kind):
             return True
         now = time.monotonic()
         if now - self._combined_checked.get(kind, -COMBINED_RECHECK_S) >= COMBINED_RECHECK_S:
             self._combined_checked[kind] = now
-            older = Filter(must=[Match("model", self.model_id)], must_not=[Match("layout", LAYOUT)])
-            self._combined[kind] = self.store.count(kind.value, older) == 0
+            self._combined[kind] = self.count_without_combined(kind) == 0
         return self._combined.get(kind, False)
 
-    def count_upgradable(self, kind: Kind) -> int:
-        """Records of the previous layout, to be brought to this one from their payload (`upgrade_layout`)."""
-        return self.store.count(kind.value, self._upgradable())
+    def count_without_combined(self, kind: Kind) -> int:
+        """Records stored before the combined field existed, to be given it (`add_combined_fields`)."""
+        return self.store.count(kind.value, self._without_combined())
 
-    def _upgradable(self) -> Filter:
-        return Filter(must=[Match("model", self.model_id), Match("layout", UPGRADABLE)])
+    def _without_combined(self) -> Filter:
+        return Filter(
+            must=[Match("model", self.model_id), IsEmpty("f_country_lang")],
+            must_not=[IsEmpty("f_country"), IsEmpty("f_lang")],
+        )
 
-    def upgrade_layout(self, kind: Kind, batch: int = 256) -> int:
-        """Bring up to `batch` records of the previous layout to this one: add the combined country x
-        language field, read from the stored filter fields (nothing is encoded). Like any payload update,
-        this moves each point out of the HNSW index until the next index build. Returns how many were
-        looked at (0: none left)."""
-        points = self.store.find(kind.value, self._upgradable(), batch)
+    def add_combined_fields(self, kind: Kind, batch: int = 256) -> int:
+        """Give up to `batch` records stored before the combined country x language field existed that
+        field, made from their stored filter fields (nothing is encoded). Like any payload update, this
+        moves each point out of the HNSW index until the next index build. Returns how many were looked
+        at (0: none left)."""
+        points = self.store.find(kind.value, self._without_combined(), batch)
         if not points:
             return 0
-        with self._locks[kind]:  # a record written meanwhile was written in this layout: leave it
+        with self._locks[kind]:  # a record written meanwhile has the field already: leave it
             now_at = {
                 q.id: q.payload.get("updated_at")
                 for q in self.store.retrieve(kind.value, [p.id for p in points], fields=("updated_at",))
             }
             for p in points:
-                if p.id not in now_at or now_at[p.id] != p.payload.get("updated_at"):
-                    continue
-                fields: dict[str, Any] = {"layout": LAYOUT}
-                if p.payload.get("f_country") and p.payload.get("f_lang"):
-                    fields["f_country_lang"] = country_language_tokens(p.payload["f_country"], p.payload["f_lang"])
-                self.store.set_payload(kind.value, p.id, fields)
+                if p.id in now_at and now_at[p.id] == p.payload.get("updated_at"):
+                    tokens = country_language_tokens(p.payload["f_country"], p.payload["f_lang"])
+                    self.store.set_payload(kind.value, p.id, {"f_country_lang": tokens})
         return len(points)
 
     def count_other_models(self, kind: Kind) -> int:
@@ -439,7 +438,7 @@ class Records:
     def _stale_filters(self) -> tuple[Filter, Filter]:
         return (
             Filter(must_not=[Match("model", self.model_id)]),
-            Filter(must=[Match("model", self.model_id)], must_not=[MatchAny("layout", (LAYOUT, UPGRADABLE))]),
+            Filter(must=[Match("model", self.model_id)], must_not=[Match("layout", LAYOUT)]),
         )
 
     def _by_external_ids(self, kind: Kind, ext_ids: list[str | None], tenant: str) -> dict[str, Record]:

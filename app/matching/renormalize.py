@@ -6,8 +6,8 @@ occupation filters and the title criterion would use stale ids. This thread wait
 been quiet for a moment, then recomputes those records' occupations from their stored vectors, a
 batch at a time, jobs first.
 
-The same thread brings records of the previous payload layout to the current one first
-(`Records.upgrade_layout`: fields read from their stored payload, nothing encoded).
+The same thread first gives records stored before the combined country x language filter field
+existed that field (`Records.add_combined_fields`: read from their stored payload, nothing encoded).
 """
 
 import logging
@@ -27,7 +27,7 @@ class Renormalizer:
         self.records = records
         self.poll_s, self.quiet_s, self.batch = poll_s, quiet_s, batch
         self.done = 0
-        self.upgraded = 0
+        self.fields_added = 0
         self.running = False
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="renormalize", daemon=True)
@@ -45,19 +45,19 @@ class Renormalizer:
         pending = {k.value: self.records.count_unnormalized(k) for k in Kind}
         return {"status": "running" if self.running else "idle", "pending": pending, "renormalized": self.done}
 
-    def upgrade_state(self) -> dict[str, Any]:
-        """What /ready shows of the payload layout upgrade: records still to do, per kind, and how many
-        were done since start."""
-        pending = {k.value: self.records.count_upgradable(k) for k in Kind}
-        return {"pending": pending, "upgraded": self.upgraded}
+    def fields_state(self) -> dict[str, Any]:
+        """What /ready shows of records given the combined filter field: still to do, per kind, and how
+        many were done since start."""
+        pending = {k.value: self.records.count_without_combined(k) for k in Kind}
+        return {"pending": pending, "updated": self.fields_added}
 
     def _loop(self) -> None:
         seen, since = None, time.monotonic()
         while not self._stop.wait(self.poll_s):
             try:
-                self._upgrade()
+                self._add_fields()
             except Exception:  # the store may be closing or away; try again on the next round
-                log.exception("upgrading records' payload layout failed")
+                log.exception("adding the combined filter field to records failed")
             revision = self.records.normalizer.revision if self.records.normalizer else None
             if revision != seen:  # the set is changing: wait until it has been quiet for quiet_s
                 seen, since = revision, time.monotonic()
@@ -80,19 +80,19 @@ class Renormalizer:
         for kind in Kind:
             self._drain(renormalize, kind)
 
-    def _upgrade(self) -> None:
-        def upgrade(kind: Kind) -> int:
-            n = self.records.upgrade_layout(kind, self.batch)
-            self.upgraded += n
+    def _add_fields(self) -> None:
+        def add(kind: Kind) -> int:
+            n = self.records.add_combined_fields(kind, self.batch)
+            self.fields_added += n
             return n
 
         for kind in Kind:
-            if not self.records.count_upgradable(kind):
+            if not self.records.count_without_combined(kind):
                 continue
-            # each upgraded point leaves the HNSW index: one index build once all have moved, not one per
+            # each updated point leaves the HNSW index: one index build once all have moved, not one per
             # OPTIMIZE_AFTER_WRITES of them
             with self.records.store.bulk_load(kind.value):
-                self._drain(upgrade, kind)
+                self._drain(add, kind)
 
     def _drain(self, step: Callable[[Kind], int], kind: Kind) -> None:
         """Run `step` on `kind` (one batch; returns how many records it looked at) until it finds none or

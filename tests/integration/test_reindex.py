@@ -77,10 +77,10 @@ def test_records_of_the_layout_before_hybrid_search_are_migrated(make_client):
         assert match["id"] == cid and match["explanation"]["breakdown"]["lexical"]["evidence"]["bm25_vs_best"] == 1.0
 
 
-def test_records_of_the_previous_layout_are_upgraded_from_their_payload(make_client, monkeypatch):
-    """Layout 2 (before the combined country x language field) is not stale: the service adds the field in
-    the background without encoding anything; until then a country + language filter keeps the two
-    conditions apart, so no record is missed on the way."""
+def test_records_stored_before_the_combined_field_are_given_it_from_their_payload(make_client, monkeypatch):
+    """Records stored before the combined country x language field are not stale: the service adds the
+    field in the background without encoding anything; until then a country + language filter keeps the
+    two conditions apart, so no record is missed on the way."""
     from app.matching import records as records_module
 
     monkeypatch.setattr(records_module, "COMBINED_RECHECK_S", 0.0)
@@ -89,45 +89,45 @@ def test_records_of_the_previous_layout_are_upgraded_from_their_payload(make_cli
         job_id = c.post("/v1/jobs", json=JOBS[0]).json()["id"]
         ids = [r["id"] for r in c.post("/v1/candidates/bulk", json=CANDIDATES).json()["results"]]
         services = c.app.state.services
-        services.renormalizer.stop()  # upgrade by hand below, not in the background thread
+        services.renormalizer.stop()  # add the field by hand below, not in the background thread
         records = services.records
         wanted = sorted(
             m["id"] for m in c.post(f"/v1/jobs/{job_id}/matches", json={"filters": filters}).json()["matches"]
         )
         assert len(wanted) == 2
-        as_layout_2(records, ids)
+        without_combined_field(records, ids)
         records._combined.clear()
         assert not records.combined_filters(Kind.CANDIDATE)
         ready = c.get("/ready").json()
-        assert ready["layout_upgrade"]["pending"]["candidates"] == 3 and ready["stale_vectors"]["candidates"] == 0
+        assert ready["filter_fields"]["pending"]["candidates"] == 3 and ready["stale_vectors"]["candidates"] == 0
         found = c.post(f"/v1/jobs/{job_id}/matches", json={"filters": filters}).json()["matches"]
         assert sorted(m["id"] for m in found) == wanted  # the two conditions, apart
 
-        assert records.upgrade_layout(Kind.CANDIDATE) == 3 and records.upgrade_layout(Kind.CANDIDATE) == 0
+        assert records.add_combined_fields(Kind.CANDIDATE) == 3 and records.add_combined_fields(Kind.CANDIDATE) == 0
         assert records.combined_filters(Kind.CANDIDATE)
-        assert c.get("/ready").json()["layout_upgrade"]["pending"]["candidates"] == 0
+        assert c.get("/ready").json()["filter_fields"]["pending"]["candidates"] == 0
         stored = records.store.retrieve("candidates", [wanted[0]])[0].payload
-        assert stored["layout"] == "3" and "DE|en:B1" in stored["f_country_lang"]
+        assert "DE|en:B1" in stored["f_country_lang"] and stored["layout"] == "2"
         found = c.post(f"/v1/jobs/{job_id}/matches", json={"filters": filters}).json()["matches"]
         assert sorted(m["id"] for m in found) == wanted  # one combined condition
 
 
-def as_layout_2(records, ids: list[str]) -> None:
+def without_combined_field(records, ids: list[str]) -> None:
     """Store these candidates again as the service wrote them before the combined field existed."""
     from app.store.base import StoredPoint
 
     for p in records.store.retrieve("candidates", ids, with_vector=True):
-        old = {k: v for k, v in p.payload.items() if k != "f_country_lang"} | {"layout": "2"}
+        old = {k: v for k, v in p.payload.items() if k != "f_country_lang"}
         sparse = records.sparse_of(Kind.CANDIDATE, p.payload["doc"])
         records.store.upsert("candidates", [StoredPoint(p.id, old, p.vector, sparse)])
 
 
-def test_the_service_upgrades_the_previous_layout_in_the_background(make_client):
+def test_the_service_adds_the_combined_field_in_the_background(make_client):
     with make_client() as c:
         ids = [r["id"] for r in c.post("/v1/candidates/bulk", json=CANDIDATES).json()["results"]]
-        as_layout_2(c.app.state.services.records, ids)
+        without_combined_field(c.app.state.services.records, ids)
         deadline = time.monotonic() + 30
-        while c.get("/ready").json()["layout_upgrade"]["pending"]["candidates"] and time.monotonic() < deadline:
+        while c.get("/ready").json()["filter_fields"]["pending"]["candidates"] and time.monotonic() < deadline:
             time.sleep(0.2)
-        ready = c.get("/ready").json()["layout_upgrade"]
-        assert ready["pending"]["candidates"] == 0 and ready["upgraded"] == 3
+        state = c.get("/ready").json()["filter_fields"]
+        assert state["pending"]["candidates"] == 0 and state["updated"] == 3

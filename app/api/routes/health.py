@@ -44,7 +44,7 @@ def ready(request: Request, settings: SettingsDep):
         "stale_vectors": stale,
         "reference_occupations": services.reference.state(),
         "occupation_renormalization": services.renormalizer.state(),
-        "layout_upgrade": services.renormalizer.upgrade_state(),
+        "filter_fields": services.renormalizer.fields_state(),
     }
 
 
