@@ -88,8 +88,8 @@ SEARCHES = {
     "ef 1024 + rescore 4x": {"hnsw_ef": 1024, "oversampling": 4.0},
 }
 QUERIES_PER_FILTER = 200
-# the same filter as two conditions (f_country, f_lang), as the service searches while stored points of an
-# older layout lack the combined field (`Records.combined_filters`): what the combined keyword saves
+# the same filter as two conditions (f_country, f_lang), as the service searches while records stored
+# before the combined field lack it (`Records.combined_filters`): what the combined keyword saves
 APART = "country + language, two conditions"
 Exact = tuple[list, float]  # per filter: each job's exact top 10, and the exact search's p50 (ms)
 BATCH = 1000

@@ -51,7 +51,7 @@ def build_filter(f: Filters | None, combined: bool = False) -> Filter:
 def match_filter(f: Filters | None, tenant: str, model_id: str, combined: bool = False) -> Filter:
     """What a match searches under: the request's filters, within its tenant (never another tenant's
     records), among vectors of the served model (another model's live in another space). `combined`:
-    see `build_filter` (false while stored points of an older layout lack the combined field)."""
+    see `build_filter` (false while records stored before the combined field lack it)."""
     out = build_filter(f, combined)
     out.must.append(Match("tenant", tenant))
     out.must.append(Match("model", model_id))

@@ -113,7 +113,7 @@ class Records:
         self._title_cache: dict[str, np.ndarray] = {}
         self._occupation_cache: dict[tuple, list[OccupationMatch]] = {}  # a title's top occupations, per set and rules
         self._title_lock = threading.Lock()  # the import worker and request threads share the cache
-        self._combined: dict[Kind, bool] = {}  # per kind: no point of an older layout left (stays true)
+        self._combined: dict[Kind, bool] = {}  # per kind: every point carries the combined field (stays true)
         self._combined_checked: dict[Kind, float] = {}
 
     @property
@@ -359,12 +359,9 @@ class Records:
                 ):
                     found[i] = occs
         with self._locks[kind]:  # a record written meanwhile already has fresh occupations: leave it
-            now_at = {
-                q.id: q.payload.get("updated_at")
-                for q in self.store.retrieve(kind.value, [p.id for p in keep], fields=("updated_at",))
-            }
+            unchanged = self._unchanged(kind, keep)
             for p, occupations in zip(keep, found):
-                if now_at.get(p.id) == p.payload.get("updated_at"):
+                if p.id in unchanged:
                     self.store.set_payload(
                         kind.value,
                         p.id,
@@ -420,15 +417,19 @@ class Records:
         if not points:
             return 0
         with self._locks[kind]:  # a record written meanwhile has the field already: leave it
-            now_at = {
-                q.id: q.payload.get("updated_at")
-                for q in self.store.retrieve(kind.value, [p.id for p in points], fields=("updated_at",))
-            }
+            unchanged = self._unchanged(kind, points)
             for p in points:
-                if p.id in now_at and now_at[p.id] == p.payload.get("updated_at"):
+                if p.id in unchanged:
                     tokens = country_language_tokens(p.payload["f_country"], p.payload["f_lang"])
                     self.store.set_payload(kind.value, p.id, {"f_country_lang": tokens})
         return len(points)
+
+    def _unchanged(self, kind: Kind, points: list[StoredPoint]) -> set[str]:
+        """The ids of these points (as read earlier) still stored with the same `updated_at`: not written
+        since. Called under the kind's lock, before a background update of their payload."""
+        read_at = {p.id: p.payload.get("updated_at") for p in points}
+        now = self.store.retrieve(kind.value, list(read_at), fields=("updated_at",))
+        return {q.id for q in now if q.payload.get("updated_at") == read_at[q.id]}
 
     def count_other_models(self, kind: Kind) -> int:
         """Points embedded by another model (never searched) or stored in an older layout (found by their

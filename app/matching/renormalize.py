@@ -87,7 +87,8 @@ class Renormalizer:
             return n
 
         for kind in Kind:
-            if not self.records.count_without_combined(kind):
+            # combined_filters: once true, no store is asked again on later rounds
+            if self.records.combined_filters(kind) or not self.records.count_without_combined(kind):
                 continue
             # each updated point leaves the HNSW index: one index build once all have moved, not one per
             # OPTIMIZE_AFTER_WRITES of them
