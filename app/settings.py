@@ -136,6 +136,15 @@ class Settings(BaseSettings):
             "their own. Written into each index when it is built."
         ),
     )
+    store_max_segment_kb: int | None = Field(
+        None,
+        ge=1024,
+        description=(
+            "Segments hold at most this many KB of vectors (1,536 bytes a point at 384 dimensions): the embedded "
+            "store indexes each segment as it fills, and writes wait while one full segment waits for a build, "
+            "so an import's memory and each index build stay the size of a segment. Unset: one segment."
+        ),
+    )
     shard_number: int | None = Field(None, ge=1, le=1000, description="Qdrant server: shards per collection.")
     replication_factor: int | None = Field(None, ge=1, le=10, description="Qdrant server: copies of each shard.")
     write_consistency_factor: int | None = Field(
@@ -175,6 +184,7 @@ class Settings(BaseSettings):
             acorn_max_selectivity=self.hnsw_acorn_max_selectivity,
             warm_up=self.store_warm_up,
             exact_max_points=self.hnsw_exact_max_points,
+            max_segment_kb=self.store_max_segment_kb,
         )
 
     @field_validator("cors_origins", mode="before")

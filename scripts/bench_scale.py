@@ -10,19 +10,25 @@ ESCO occupations) are encoded by the served model; each stored candidate is made
 `Records._point_of`). Encoding a million CVs would take hours here; `scripts/bench_ingest.py` measures
 encoding. Everything from the store upward is the service's code path.
 
-Per size and layout, two child processes: `build` writes the candidates (write rate, points/s into the
-store) and builds the HNSW index in process (build time), storing 100 real jobs; `serve` opens the kept
+Per size and layout, two child processes: `build` writes the candidates in one bulk load, as an import
+does (write rate, points/s into the store), and the store builds the HNSW index in a child process of
+its own, as the service does (capped segments: one build per segment as it fills, while the writes go on;
+build time after the last write), storing 100 real jobs; `serve` opens the kept
 store as a restarted service does (`Services.build` and `start`, page-cache warm-up unless --no-warm-up)
 and measures, per search setting (SEARCHES) and filter, the whole matcher (`Matcher.for_record`: hybrid
 retrieval, criteria of the 50 best, confidence; the query encodes nothing) p50/p95/p99, the store query
 alone, and recall@10 of the dense index against exact search (every point, original vectors) under the
-same filter, by id and by score. Memory is sampled per phase in each process (VmRSS and RssAnon). Layouts:
+same filter, by id and by score. Memory is sampled per phase, from a process of its own
+(`app/bench/memory.py`), in each process (VmRSS, PSS, RssAnon) and summed with its children (the index
+builder). Layouts:
   plain     engine defaults: float32 vectors, HNSW m 16, ef_construct 100
   int8      int8 scalar quantization kept in RAM, best 2x rescored with the originals, which stay on disk
             with the payloads (JOBMATCH_STORE_QUANTIZATION=int8, _STORE_VECTORS_ON_DISK, _STORE_PAYLOAD_ON_DISK)
   int8-m32  the same, with HNSW m 32 and ef_construct 200
   int8-scan the same, with a higher full-scan threshold (JOBMATCH_HNSW_FULL_SCAN_KB)
   int8-m32-scan  int8-m32 with the full-scan threshold at ~100,000 vectors
+  int8-m32-seg   int8-m32 in segments of at most 262,144 points (JOBMATCH_STORE_MAX_SEGMENT_KB=393216)
+  int8-m32-seg30k  the same in segments of 30,000 points
 """
 
 import argparse
@@ -40,7 +46,8 @@ from pathlib import Path
 
 import numpy as np
 
-from app.bench.serving import MemorySampler, cpu_name, peak_rss_mb, percentiles
+from app.bench.memory import MemorySampler
+from app.bench.serving import cpu_name, peak_rss_mb, percentiles
 
 LAYOUTS = {
     "plain": {},
@@ -59,6 +66,25 @@ LAYOUTS = {
         "store_vectors_on_disk": True,
         "store_payload_on_disk": True,
         "hnsw_full_scan_kb": 100_000,
+    },
+    # int8-m32 in segments of at most 384 MB of vectors (262,144 points; JOBMATCH_STORE_MAX_SEGMENT_KB), each
+    # indexed as it fills: the import's unindexed segment and each index build stay that size
+    "int8-m32-seg": {
+        "store_quantization": "int8",
+        "store_vectors_on_disk": True,
+        "store_payload_on_disk": True,
+        "hnsw_m": 32,
+        "hnsw_ef_construct": 200,
+        "store_max_segment_kb": 393_216,
+    },
+    # the same with segments of 46,080 KB (30,000 points): the segmented path at 100,000
+    "int8-m32-seg30k": {
+        "store_quantization": "int8",
+        "store_vectors_on_disk": True,
+        "store_payload_on_disk": True,
+        "hnsw_m": 32,
+        "hnsw_ef_construct": 200,
+        "store_max_segment_kb": 46_080,
     },
     # int8-m32 where filters keeping up to ~100,000 vectors (150 MB of float32) scan the int8 copies and
     # rescore: the engine plans it, and builds extra per-value graph links only for larger values
@@ -161,7 +187,8 @@ def build(size: int, layout: str, work: Path, data: str) -> dict:
     base_vecs, base_titles = base["vecs"], base["titles"]
     docs = json.loads((work / "base.json").read_text())
     folder = Path(tempfile.mkdtemp(prefix=f"scale-{layout}-{size}-", dir=work))
-    settings = Settings(data_dir=folder, reference_occupations="none", optimize_after_writes=10**9, **LAYOUTS[layout])
+    # the service's own path: a bulk load (as an import writes), index builds in a child process
+    settings = Settings(data_dir=folder, reference_occupations="none", **LAYOUTS[layout])
     with MemorySampler(os.getpid()) as memory:
         services = Services.build(settings)
         records, store = services.records, services.store
@@ -177,29 +204,32 @@ def build(size: int, layout: str, work: Path, data: str) -> dict:
         rng = np.random.default_rng(size)
         memory.enter("write")
         started = time.perf_counter()
-        for start in range(0, size, BATCH):
-            n = min(BATCH, size - start)
-            pick = rng.integers(0, len(docs), n)
-            vecs = make_vectors(base_vecs, pick, rng, data)
-            store.upsert(
-                Kind.CANDIDATE.value,
-                [
-                    StoredPoint(str(uuid.uuid4()), templates[k].payload, v.tolist(), templates[k].sparse)
-                    for k, v in zip(pick, vecs)
-                ],
-            )
+        with store.bulk_load(Kind.CANDIDATE.value):  # capped segments are indexed as they fill, meanwhile
+            for start in range(0, size, BATCH):
+                n = min(BATCH, size - start)
+                pick = rng.integers(0, len(docs), n)
+                vecs = make_vectors(base_vecs, pick, rng, data)
+                store.upsert(
+                    Kind.CANDIDATE.value,
+                    [
+                        StoredPoint(str(uuid.uuid4()), templates[k].payload, v.tolist(), templates[k].sparse)
+                        for k, v in zip(pick, vecs)
+                    ],
+                )
         write_s = time.perf_counter() - started
         memory.enter("index build")
-        started = time.perf_counter()
-        store.optimize(Kind.CANDIDATE.value)
-        build_s = time.perf_counter() - started
+        store.wait_idle(timeout=24 * 3600)
+        build_s = time.perf_counter() - started - write_s
+        segments = store.info()["collections"][Kind.CANDIDATE.value]["segments"]
         job_ids = [rec.id for rec, _ in records.put_many(Kind.JOB, make_jobs(100, seed=3))]
         (folder / "bench-jobs.json").write_text(json.dumps(job_ids))
         services.close()
     return {
         "folder": str(folder),
         "write_points_per_s": round(size / write_s, 1),
-        "build_s": round(build_s, 1),
+        "build_s": round(build_s, 1),  # after the last write (capped segments: the builds before it are in write)
+        "write_and_build_s": round(write_s + build_s, 1),
+        "built_segments": segments,
         "build_memory_mb": memory.peaks,
         "build_peak_rss_mb": round(peak_rss_mb(os.getpid())),
     }
@@ -356,7 +386,8 @@ def child(*argv: str) -> dict | None:
 
 def report(size: int, layout: str, data: str, r: dict) -> None:
     built = (
-        f"write {r['write_points_per_s']:,.0f} points/s, HNSW build {r['build_s']} s, "
+        f"write {r['write_points_per_s']:,.0f} points/s, HNSW build {r['build_s']} s after the last write "
+        f"({r.get('write_and_build_s')} s in all, {r.get('built_segments')} segments), "
         if "build_s" in r
         else f"kept store {r['folder']}, "
     )
@@ -369,7 +400,8 @@ def report(size: int, layout: str, data: str, r: dict) -> None:
             resident, own, pss = peak.get("rss", 0), peak.get("anon", 0), peak.get("pss", 0)
             print(
                 f"  {step} process, peak while {phase}: {resident:,.0f} MB resident ({pss:,.0f} MB proportional), "
-                f"{own:,.0f} MB its own"
+                f"{own:,.0f} MB its own; with the index builder: {peak.get('tree_pss', 0):,.0f} MB proportional, "
+                f"{peak.get('tree_anon', 0):,.0f} MB own"
             )
     for search, by_filter in r["searches"].items():
         print(f"  -- search: {search}")

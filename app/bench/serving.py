@@ -5,7 +5,6 @@ import platform
 import socket
 import subprocess
 import sys
-import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,59 +26,6 @@ def peak_rss_mb(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return float("nan")
-
-
-def memory_mb(pid: int) -> dict[str, float]:
-    """Resident memory now: `rss` (VmRSS) = `anon` (what the process itself holds) + the pages of mapped
-    files it touched (which the kernel may drop, and which the engine's on-disk layouts read through);
-    `pss` counts a page mapped twice (the engine's mapping and the store's warm-up) once, and a page shared
-    with another process in part: what the process costs the machine."""
-    fields = {"VmRSS:": "rss", "RssAnon:": "anon"}
-    out = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        key = line.split(maxsplit=1)[0] if line else ""
-        if key in fields:
-            out[fields[key]] = int(line.split()[1]) / 1024
-    try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                out["pss"] = int(line.split()[1]) / 1024
-    except OSError:  # a kernel without smaps_rollup
-        pass
-    return out
-
-
-class MemorySampler:
-    """Peaks of `memory_mb` per named phase, sampled every `every` seconds in a thread."""
-
-    def __init__(self, pid: int, phase: str = "start", every: float = 1.0):
-        self.pid, self.every = pid, every
-        self.phase = phase
-        self.peaks: dict[str, dict[str, float]] = {}
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self) -> "MemorySampler":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join()
-        self._sample()
-
-    def _sample(self) -> None:
-        now, peak = memory_mb(self.pid), self.peaks.setdefault(self.phase, {})
-        for k, v in now.items():
-            peak[k] = round(max(peak.get(k, 0.0), v))
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.every):
-            self._sample()
-
-    def enter(self, phase: str) -> None:
-        self._sample()
-        self.phase = phase
 
 
 @contextmanager

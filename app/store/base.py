@@ -66,6 +66,9 @@ class StoreLayout:
     warm_up: bool = True  # embedded engine: read the collections' files into the OS page cache on start
     exact_max_points: int | None = None  # filters estimated to keep at most this many points: exact search
     narrow: bool = True  # embedded engine: leave out keyword matches every stored point passes (checked on the hits)
+    # segments hold at most this many KB of dense vectors (Qdrant's max_segment_size); the embedded store
+    # indexes each as it fills, so neither the unindexed segment nor an index build grows with the collection
+    max_segment_kb: int | None = None
 
     @property
     def quantized(self) -> bool:
@@ -75,6 +78,10 @@ class StoreLayout:
     def hnsw_set(self) -> bool:
         """Whether the index's build parameters differ from the engine's."""
         return self.hnsw_m is not None or self.hnsw_ef_construct is not None or self.full_scan_kb is not None
+
+    def segment_points(self, dim: int) -> int | None:
+        """Points of `dim` float32 dimensions in a full segment (None: segments are not capped)."""
+        return None if self.max_segment_kb is None else max(1, self.max_segment_kb * 1024 // (dim * 4))
 
     @property
     def search_set(self) -> bool:

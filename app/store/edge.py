@@ -82,7 +82,7 @@ _MADV_POPULATE_READ = 22  # Linux 5.14+ (Python's mmap module has no name for it
 def _asks_config(layout: StoreLayout) -> bool:
     """Whether the layout sets anything the engine keeps in a shard's configuration."""
     on_disk = layout.payload_on_disk is not None or layout.vectors_on_disk is not None
-    return layout.hnsw_set or layout.quantized or on_disk
+    return layout.hnsw_set or layout.quantized or on_disk or layout.max_segment_kb is not None
 
 
 def _layout_config(layout: StoreLayout, **vectors: Any) -> qe.EdgeConfig:
@@ -100,8 +100,15 @@ def _layout_config(layout: StoreLayout, **vectors: Any) -> qe.EdgeConfig:
         if layout.quantized
         else None
     )
+    # the engine's optimizer then merges no segments past the cap (it never splits one: see EdgeStore)
+    cap = layout.max_segment_kb
+    optimizers = None if cap is None else qe.EdgeOptimizersConfig(max_segment_size=cap)
     return qe.EdgeConfig(
-        **vectors, on_disk_payload=layout.payload_on_disk, hnsw_config=hnsw, quantization_config=quantization
+        **vectors,
+        on_disk_payload=layout.payload_on_disk,
+        hnsw_config=hnsw,
+        quantization_config=quantization,
+        optimizers=optimizers,
     )
 
 
@@ -115,6 +122,11 @@ class EdgeStore:
     Once enough points were written, the HNSW index is built in the background without stopping the
     service: the shard is copied, a child process builds the copy's index, writes made meanwhile are
     replayed on it, and the copy takes over. Until then the plain (exact) segments answer queries.
+
+    The engine writes into one appendable segment, held largely in RAM, and never splits a segment. With
+    segments capped (`layout.max_segment_kb`), a build starts whenever a segment's worth of points waits,
+    also within `bulk_load`, and writes wait while a build runs and another segment's worth waits: the
+    unindexed segment, and each build, stay the size of a segment however large the collection grows.
     """
 
     backend = "embedded"
@@ -130,8 +142,10 @@ class EdgeStore:
         # plain appendable segment), since the last index build began: the engine's counts miss moved ones
         self._unindexed: dict[str, int] = {}
         self._optimizing: set[str] = set()
+        self._owed: set[str] = set()  # builds asked for while one ran: run once it ends
         self._bulk: dict[str, int] = {}
         self._lock = threading.Lock()
+        self._room = threading.Condition(self._lock)  # notified when a build ends (writes waiting on a full segment)
         self._closed = False
         self.last_optimize_s: dict[str, float] = {}
         self._writing: dict[str, threading.Lock] = {}
@@ -254,6 +268,7 @@ class EdgeStore:
         for p in points:
             if (problem := payload_problem(p.payload, "payload", _MAX_PAYLOAD_DEPTH)) is not None:
                 raise InvalidInput(f"Point {p.id} cannot be stored: {problem}.", {"id": p.id})
+        self._wait_for_room(name)
         self._update(name, qe.UpdateOperation.upsert_points([qe.Point(p.id, _vectors(p), p.payload) for p in points]))
         self._note_writes(name, len(points))
 
@@ -506,7 +521,8 @@ class EdgeStore:
 
     @contextmanager
     def bulk_load(self, name: str) -> Iterator[None]:
-        """No background index builds while the block writes; one build of everything at its end."""
+        """No background index builds while the block writes (but for each full segment, where segments are
+        capped); one build of everything at its end (after the one running, if any)."""
         with self._lock:
             self._bulk[name] = self._bulk.get(name, 0) + 1
         try:
@@ -516,26 +532,54 @@ class EdgeStore:
                 self._bulk[name] -= 1
             self._note_writes(name, 0, at_least=1)
 
+    def _segment_points(self, name: str) -> int | None:
+        return self.layout.segment_points(self._dims.get(name, 384))
+
+    def _wait_for_room(self, name: str) -> None:
+        """Segments capped: wait while a build runs and a whole segment's worth of points already waits for
+        the next one (an import then goes at the pace of the index builds instead of piling up in RAM)."""
+        cap = self._segment_points(name)
+        if cap is None:
+            return
+        with self._room:
+            while name in self._optimizing and self._unindexed.get(name, 0) >= cap and not self._closed:
+                self._room.wait(1.0)
+
     def _note_writes(self, name: str, n: int, at_least: int | None = None) -> None:
         with self._lock:
             self._pending[name] += n
             self._unindexed[name] = self._unindexed.get(name, 0) + n
+            cap = self._segment_points(name)
+            full = cap is not None and self._unindexed[name] >= cap  # a segment's worth: build, bulk or not
             threshold = self.optimize_after_writes if at_least is None else at_least
-            if self._pending[name] < threshold or name in self._optimizing or self._bulk.get(name):
+            if (self._pending[name] < threshold and not full) or (self._bulk.get(name) and not full):
+                return
+            if name in self._optimizing:
+                if at_least is not None or full:  # a bulk load's end, or a full segment: build after this one
+                    self._owed.add(name)
                 return
             self._pending[name] = 0
             self._optimizing.add(name)
-        threading.Thread(target=self._background_optimize, args=(name, at_least is not None), daemon=True).start()
+        threading.Thread(
+            target=self._background_optimize, args=(name, at_least is not None or full), daemon=True
+        ).start()
 
     def _background_optimize(self, name: str, forced: bool = False) -> None:
-        try:
-            if not self._closed and (forced or self._worth_building(name)):
-                self._rebuild(name)
-        except Exception:  # an index build failing must not take the service down: the old shard serves on
-            log.exception("background index build of %s failed", name)
-        finally:
+        while True:
+            try:
+                if not self._closed and (forced or self._worth_building(name)):
+                    self._rebuild(name)
+            except Exception:  # an index build failing must not take the service down: the old shard serves on
+                log.exception("background index build of %s failed", name)
             with self._lock:
-                self._optimizing.discard(name)
+                forced = name in self._owed and not self._closed
+                self._owed.discard(name)
+                if not forced:
+                    self._optimizing.discard(name)
+                    self._room.notify_all()
+                    return
+                self._pending[name] = 0
+                self._room.notify_all()
 
     def _worth_building(self, name: str) -> bool:
         """Whether the points not yet indexed fill a segment the engine would index (its default indexing

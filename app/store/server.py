@@ -149,6 +149,9 @@ class ServerStore:
             "on_disk_payload": layout.payload_on_disk,
             "hnsw_config": hnsw,
             "quantization_config": quantization,
+            "optimizers_config": (
+                None if (cap := layout.max_segment_kb) is None else models.OptimizersConfigDiff(max_segment_size=cap)
+            ),
             "shard_number": layout.shards,
             "replication_factor": layout.replication_factor,
             "write_consistency_factor": layout.write_consistency_factor,

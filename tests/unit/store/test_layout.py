@@ -29,13 +29,16 @@ CLUSTER = {
     "JOBMATCH_REPLICATION_FACTOR": "2",
     "JOBMATCH_WRITE_CONSISTENCY_FACTOR": "2",
     "JOBMATCH_HNSW_EXACT_MAX_POINTS": "50000",
+    "JOBMATCH_STORE_MAX_SEGMENT_KB": "393216",
 }
 
 
 def test_the_environment_sets_the_layout(monkeypatch):
     for k, v in CLUSTER.items():
         monkeypatch.setenv(k, v)
-    expected = StoreLayout("int8", 3.0, True, True, 24, 200, 128, False, None, 6, 2, 2, exact_max_points=50_000)
+    expected = StoreLayout(
+        "int8", 3.0, True, True, 24, 200, 128, False, None, 6, 2, 2, exact_max_points=50_000, max_segment_kb=393_216
+    )
     assert Settings().store_layout() == expected
     for k in CLUSTER:
         monkeypatch.delenv(k)
@@ -62,6 +65,7 @@ def test_a_server_collection_is_created_with_shards_replicas_and_quantization(mo
     assert asked["quantization_config"].scalar.type.value == "int8" and asked["quantization_config"].scalar.always_ram
     assert asked["vectors_config"].on_disk is True and asked["on_disk_payload"] is True
     assert (asked["hnsw_config"].m, asked["hnsw_config"].ef_construct) == (24, 200)
+    assert asked["optimizers_config"].max_segment_size == 393_216  # the server's segments, capped alike
     params = store.search_params("jm_candidates", None)
     assert params.quantization.rescore and params.quantization.oversampling == 3.0
     assert params.hnsw_ef == 128 and params.acorn is None
