@@ -224,12 +224,15 @@ class EdgeStore:
             pass
         self._warming[name] = "done"
 
-    def _update(self, name: str, op) -> None:
-        """Every write: applied to the shard, and remembered while a copy of it is being indexed."""
+    def _update(self, name: str, op, ids: list[str] | None = None) -> None:
+        """Every write: applied to the shard, and remembered while a copy of it is being indexed. An upsert
+        is remembered by its `ids` only, its points read back from this shard when the copy takes over
+        (`_replay`): an import's journal would otherwise hold every payload written during a build, in
+        the engine's form, several times the size of the points (a title vector is 384 JSON numbers)."""
         with self._writing[name]:
             self._shard(name).update(op)
             if (journal := self._journals.get(name)) is not None:
-                journal.append(op)
+                journal.append(op if ids is None else ids)
 
     def _params(self, name: str, edge_filter: qe.Filter | None) -> qe.SearchParams | None:
         """Search parameters of the layout for this filter (`StoreLayout.plan`, the filter's selectivity
@@ -269,7 +272,8 @@ class EdgeStore:
             if (problem := payload_problem(p.payload, "payload", _MAX_PAYLOAD_DEPTH)) is not None:
                 raise InvalidInput(f"Point {p.id} cannot be stored: {problem}.", {"id": p.id})
         self._wait_for_room(name)
-        self._update(name, qe.UpdateOperation.upsert_points([qe.Point(p.id, _vectors(p), p.payload) for p in points]))
+        op = qe.UpdateOperation.upsert_points([qe.Point(p.id, _vectors(p), p.payload) for p in points])
+        self._update(name, op, [p.id for p in points])
         self._note_writes(name, len(points))
 
     def set_payload(self, name: str, point_id: str, fields: dict[str, Any]) -> None:
@@ -615,8 +619,7 @@ class EdgeStore:
                 raise RuntimeError(f"index build exited with {child.returncode}: {(err or '')[-2000:]}")
             with self._writing[name]:
                 built = qe.EdgeShard.load(str(target))
-                for op in self._journals.pop(name):
-                    built.update(op)
+                _replay(self._journals.pop(name), self._shard(name), built)
                 built.flush()
                 pointer = self.root / f"{name}.current"  # the switch, atomic on disk
                 pointer.with_suffix(".tmp").write_text(target.name + "\n")
@@ -691,6 +694,25 @@ class EdgeStore:
 
     def _unindexed_file(self, name: str) -> Path:
         return self.root / f"{name}.unindexed"
+
+
+def _replay(journal: list, current: qe.EdgeShard, built: qe.EdgeShard, batch: int = 1000) -> None:
+    """The writes made during a build, in order, on the built copy: an upsert's ids as `current` holds
+    those points now (a point upserted, then deleted, is gone from it; one changed since, as it is now:
+    the later entries apply what followed again, to the same end). A point `current` cannot read fails the
+    build, which leaves `current` serving."""
+    for entry in journal:
+        if not isinstance(entry, list):
+            built.update(entry)
+            continue
+        for k in range(0, len(entry), batch):
+            now = current.retrieve(entry[k : k + batch], with_payload=True, with_vector=True)
+            if lacking := [str(r.id) for r in now if r.vector is None]:
+                raise RuntimeError(f"points written during the build read back without vectors: {lacking[:5]}")
+            if now:
+                built.update(
+                    qe.UpdateOperation.upsert_points([qe.Point(r.id, r.vector or {}, r.payload or {}) for r in now])
+                )
 
 
 def _touch_pages(file: Path, budget: int) -> tuple[mmap.mmap | None, int]:

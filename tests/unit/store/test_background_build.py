@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import app.store.edge as edge
-from app.store.base import FieldType, StoredPoint
+from app.store.base import FieldType, Sparse, StoredPoint
 from app.store.conditions import Filter, Match
 from app.store.edge import EdgeStore
 
@@ -78,6 +78,32 @@ def test_writes_during_a_build_survive_the_switch_and_a_restart(store, tmp_path)
     again.ensure_collection("c", DIM, {"city": FieldType.KEYWORD})
     check(again)
     again.close()
+
+
+def test_upserts_during_a_build_are_journaled_by_id_and_read_back_as_they_end(tmp_path):
+    """An import's journal holds ids, not payloads: the points are read back from the serving shard when
+    the copy takes over, as they are then (sparse vectors too), whatever followed them."""
+    s = EdgeStore(tmp_path, optimize_after_writes=10**9)
+    s.retire_after_s = 0.05
+    s.ensure_collection("c", DIM, {"city": FieldType.KEYWORD}, sparse=True)
+    s.upsert("c", points(500))
+    build_started(s, "c")
+    new = points(3, start=40_000)
+    new[0].sparse = Sparse((3, 9), (0.5, 0.25))
+    s.upsert("c", new)
+    assert s._journals["c"] == [[p.id for p in new]]  # ids only
+    s.delete("c", [new[1].id])  # upserted, then deleted
+    s.delete("c", [new[2].id])
+    s.upsert("c", [StoredPoint(new[2].id, {"city": "rome"}, new[2].vector)])  # deleted, then upserted again
+    s.set_payload("c", new[0].id, {"city": "oslo"})
+    s.wait_idle()
+    assert (tmp_path / "collections" / "c.current").read_text().strip() == "c@1"
+    assert s.count("c") == 502 and s.retrieve("c", [new[1].id]) == []
+    assert s.retrieve("c", [new[2].id])[0].payload == {"city": "rome"}
+    assert s.retrieve("c", [new[0].id])[0].payload["city"] == "oslo"
+    hits = s.hybrid("c", new[0].vector, Sparse((3, 9), (1.0, 1.0)), None, 5)
+    assert hits[0].id == new[0].id and hits[0].sparse == Sparse((3, 9), (0.5, 0.25))
+    s.close()
 
 
 def test_a_failed_build_leaves_the_shard_serving(store, tmp_path, monkeypatch):
