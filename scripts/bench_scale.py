@@ -46,7 +46,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.bench.memory import MemorySampler
+from app.bench.memory import MemorySampler, memory_mb
 from app.bench.serving import cpu_name, peak_rss_mb, percentiles
 
 LAYOUTS = {
@@ -202,6 +202,9 @@ def build(size: int, layout: str, work: Path, data: str) -> dict:
             rec = Record("", Kind.CANDIDATE, d, time.time(), time.time(), model, extracted=extract(Kind.CANDIDATE, d))
             templates.append(records._point_of(rec, base_vecs[k], base_titles[k], revision))
         rng = np.random.default_rng(size)
+        # what this process holds before the first write: the service opened, and the benchmark's own data (the
+        # base CVs, their points): subtract it from the peaks below for what a service would hold
+        before_write = memory_mb(os.getpid())
         memory.enter("write")
         started = time.perf_counter()
         with store.bulk_load(Kind.CANDIDATE.value):  # capped segments are indexed as they fill, meanwhile
@@ -231,6 +234,7 @@ def build(size: int, layout: str, work: Path, data: str) -> dict:
         "write_and_build_s": round(write_s + build_s, 1),
         "built_segments": segments,
         "build_memory_mb": memory.peaks,
+        "before_write_mb": {k: round(v) for k, v in before_write.items()},
         "build_peak_rss_mb": round(peak_rss_mb(os.getpid())),
     }
 
@@ -395,6 +399,8 @@ def report(size: int, layout: str, data: str, r: dict) -> None:
         f"\n== {size:,} candidates ({data}), layout {layout}: {built}disk {r['disk_mb']:,.0f} MB, "
         f"started in {r['start_s']} s (warm-up {'on' if r['warm_up'] else 'off'})"
     )
+    if "before_write_mb" in r:
+        print(f"  build process before the first write (the benchmark's data): {r['before_write_mb']['anon']:,} MB own")
     for step in ("build", "serve"):
         for phase, peak in r.get(f"{step}_memory_mb", {}).items():
             resident, own, pss = peak.get("rss", 0), peak.get("anon", 0), peak.get("pss", 0)

@@ -1,5 +1,7 @@
 """The default store: Qdrant's own engine in-process (qdrant-edge-py), one shard per collection."""
 
+import ctypes
+import ctypes.util
 import json
 import logging
 import mmap
@@ -654,6 +656,7 @@ class EdgeStore:
             _release(self._resident.pop(entry[1], []))
         entry[0].close()
         shutil.rmtree(entry[1], ignore_errors=True)
+        _trim()
 
     def wait_idle(self, timeout: float = 600.0) -> None:
         """Block until no background optimisation is running (tests, benchmarks, shutdown)."""
@@ -694,6 +697,18 @@ class EdgeStore:
 
     def _unindexed_file(self, name: str) -> Path:
         return self.root / f"{name}.unindexed"
+
+
+def _trim() -> None:
+    """Give the memory a closed shard freed back to the system. The engine allocates through the C library's
+    malloc, which keeps most of what a closed shard's unindexed segment freed (a probe: 185 of 317 MB held
+    after closing, 19 after trimming): without this, each index build of an import left the service holding
+    the replaced shard's segment. A no-op where the C library is not glibc."""
+    if _LIBC is not None and hasattr(_LIBC, "malloc_trim"):
+        _LIBC.malloc_trim(0)
+
+
+_LIBC = ctypes.CDLL(ctypes.util.find_library("c")) if ctypes.util.find_library("c") else None
 
 
 def _replay(journal: list, current: qe.EdgeShard, built: qe.EdgeShard, batch: int = 1000) -> None:

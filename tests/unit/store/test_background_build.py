@@ -159,3 +159,16 @@ def test_points_moved_out_of_the_index_by_payload_updates_get_a_new_index(tmp_pa
     assert again.count("c", Filter(must=[Match("city", "lyon")])) == n - 1
     assert again.search("c", v[5].tolist(), None, 1)[0].id == ids[5]
     again.close()
+
+
+def test_a_replaced_shard_gives_its_memory_back(store, monkeypatch):
+    """The C library keeps what a closed shard freed unless asked to return it (`_trim`)."""
+    trimmed: list[bool] = []
+    monkeypatch.setattr(edge, "_trim", lambda: trimmed.append(True))
+    build_started(store, "c")
+    store.wait_idle()
+    deadline = time.monotonic() + 10
+    while not trimmed and time.monotonic() < deadline:  # once the replaced shard is retired
+        time.sleep(0.05)
+    assert trimmed
+    edge._LIBC is None or edge.__dict__["_LIBC"].malloc_trim(0)  # the real call works here
