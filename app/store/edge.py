@@ -637,7 +637,9 @@ class EdgeStore:
             self._builders.pop(name, None)
         self.last_optimize_s[name] = time.perf_counter() - started
         INDEX_BUILD_SECONDS.labels(name).observe(self.last_optimize_s[name])
-        if self.layout.warm_up:  # the built files are in the page cache, not yet mapped by this process
+        with self._lock:  # an import still writing, or another build to follow: this shard is replaced soon
+            passing = bool(self._bulk.get(name)) or name in self._owed
+        if self.layout.warm_up and not passing:  # the built files are in the page cache, not yet mapped here
             threading.Thread(target=self._warm_up, args=(name, target), name=f"warm-up {name}", daemon=True).start()
         entry = (old, current)
         with self._lock:

@@ -38,6 +38,8 @@ def test_a_bulk_load_is_indexed_segment_by_segment_and_waits_for_the_builds(tmp_
         rebuild(name)
 
     monkeypatch.setattr(store, "_rebuild", counted)
+    warmed: list[str] = []
+    monkeypatch.setattr(store, "_warm_up", lambda name, path: warmed.append(path.name))
     most = 0
     pts = points(1000, 16)
     with store.bulk_load("c"):
@@ -49,6 +51,7 @@ def test_a_bulk_load_is_indexed_segment_by_segment_and_waits_for_the_builds(tmp_
     assert len(started) >= 1000 // (cap + batch)  # builds ran within the bulk load, not once at its end
     assert all(n >= cap for n in started[:-1])  # each started on a full segment (the last: the bulk load's end)
     assert store._unindexed["c"] == 0 and not store._owed  # the bulk load's end was built after the last one
+    assert warmed == [f"c@{len(started)}"]  # only the shard that stays is mapped and read into the page cache
     assert store.count("c") == 1000
     assert store.search("c", pts[777].vector, None, 1)[0].id == pts[777].id
     store.close()
