@@ -114,6 +114,9 @@ def _layout_config(layout: StoreLayout, **vectors: Any) -> qe.EdgeConfig:
     )
 
 
+# capped segments: share of a segment written while a build runs before writes wait for it (the writes made
+# during a build are held twice when the built copy takes over: in the serving shard and replayed on the copy)
+_BACKLOG = 0.25
 _BUILD = "import sys, qdrant_edge as qe\nshard = qe.EdgeShard.load(sys.argv[1])\nshard.optimize()\nshard.close()\n"
 
 
@@ -547,8 +550,9 @@ class EdgeStore:
         cap = self._segment_points(name)
         if cap is None:
             return
+        backlog = max(1, int(cap * _BACKLOG))
         with self._room:
-            while name in self._optimizing and self._unindexed.get(name, 0) >= cap and not self._closed:
+            while name in self._optimizing and self._unindexed.get(name, 0) >= backlog and not self._closed:
                 self._room.wait(1.0)
 
     def _note_writes(self, name: str, n: int, at_least: int | None = None) -> None:
@@ -608,6 +612,7 @@ class EdgeStore:
             self._journals[name] = []
             with self._lock:
                 moved_before, self._unindexed[name] = self._unindexed.get(name, 0), 0
+                self._room.notify_all()  # writes waiting for the copy go on into the journal
         try:
             child = subprocess.Popen(
                 [sys.executable, "-c", _BUILD, str(target)],

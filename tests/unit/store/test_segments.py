@@ -2,11 +2,11 @@
 within a bulk load, and writes wait while a build runs and a whole segment already waits for the next, so
 the unindexed segment (held largely in RAM by the engine) never grows with the collection."""
 
-import time
 import uuid
 
 import numpy as np
 
+import app.store.edge as edge
 from app.store.base import FieldType, StoredPoint, StoreLayout
 from app.store.edge import EdgeStore
 
@@ -32,12 +32,15 @@ def test_a_bulk_load_is_indexed_segment_by_segment_and_waits_for_the_builds(tmp_
     started: list[int] = []
     rebuild = store._rebuild
 
+    during: list[int] = []
+
     def counted(name: str) -> None:
         started.append(store._unindexed[name])
-        time.sleep(0.2)  # a build slower than the writes: they must wait for it
         rebuild(name)
+        during.append(store._unindexed[name])  # written while it ran (replayed on the copy)
 
     monkeypatch.setattr(store, "_rebuild", counted)
+    monkeypatch.setattr(edge, "_BUILD", "import time\ntime.sleep(0.3)\n" + edge._BUILD)  # slower than the writes
     warmed: list[str] = []
     monkeypatch.setattr(store, "_warm_up", lambda name, path: warmed.append(path.name))
     most = 0
@@ -48,6 +51,8 @@ def test_a_bulk_load_is_indexed_segment_by_segment_and_waits_for_the_builds(tmp_
             most = max(most, store._unindexed["c"])
     store.wait_idle()
     assert most < cap + batch  # writes waited while a full segment waited for the running build
+    backlog = int(cap * edge._BACKLOG)
+    assert max(during) < backlog + batch and max(during) >= backlog  # a build let a quarter segment in, no more
     assert len(started) >= 1000 // (cap + batch)  # builds ran within the bulk load, not once at its end
     assert all(n >= cap for n in started[:-1])  # each started on a full segment (the last: the bulk load's end)
     assert store._unindexed["c"] == 0 and not store._owed  # the bulk load's end was built after the last one
