@@ -141,7 +141,7 @@ class Settings(BaseSettings):
         ge=1024,
         description=(
             "Segments hold at most this many KB of vectors (1,536 bytes a point at 384 dimensions): the embedded "
-            "store indexes each segment as it fills, and writes wait while one full segment waits for a build, "
+            "store indexes each segment as it fills, and writes wait while a build runs once a quarter segment waits, "
             "so an import's memory and each index build stay the size of a segment. Unset: one segment."
         ),
     )

@@ -130,8 +130,8 @@ class EdgeStore:
 
     The engine writes into one appendable segment, held largely in RAM, and never splits a segment. With
     segments capped (`layout.max_segment_kb`), a build starts whenever a segment's worth of points waits,
-    also within `bulk_load`, and writes wait while a build runs and another segment's worth waits: the
-    unindexed segment, and each build, stay the size of a segment however large the collection grows.
+    also within `bulk_load`, and writes wait while a build runs once a quarter segment waits (`_BACKLOG`):
+    the unindexed segment, and each build, stay the size of a segment however large the collection grows.
     """
 
     backend = "embedded"
@@ -545,8 +545,8 @@ class EdgeStore:
         return self.layout.segment_points(self._dims.get(name, 384))
 
     def _wait_for_room(self, name: str) -> None:
-        """Segments capped: wait while a build runs and a whole segment's worth of points already waits for
-        the next one (an import then goes at the pace of the index builds instead of piling up in RAM)."""
+        """Segments capped: wait while a build runs and a quarter segment was written since its copy (an
+        import then goes at the pace of the index builds instead of piling up in RAM)."""
         cap = self._segment_points(name)
         if cap is None:
             return
