@@ -67,25 +67,6 @@ LAYOUTS = {
         "store_payload_on_disk": True,
         "hnsw_full_scan_kb": 100_000,
     },
-    # int8-m32 in segments of at most 384 MB of vectors (262,144 points; JOBMATCH_STORE_MAX_SEGMENT_KB), each
-    # indexed as it fills: the import's unindexed segment and each index build stay that size
-    "int8-m32-seg": {
-        "store_quantization": "int8",
-        "store_vectors_on_disk": True,
-        "store_payload_on_disk": True,
-        "hnsw_m": 32,
-        "hnsw_ef_construct": 200,
-        "store_max_segment_kb": 393_216,
-    },
-    # the same with segments of 46,080 KB (30,000 points): the segmented path at 100,000
-    "int8-m32-seg30k": {
-        "store_quantization": "int8",
-        "store_vectors_on_disk": True,
-        "store_payload_on_disk": True,
-        "hnsw_m": 32,
-        "hnsw_ef_construct": 200,
-        "store_max_segment_kb": 46_080,
-    },
     # int8-m32 where filters keeping up to ~100,000 vectors (150 MB of float32) scan the int8 copies and
     # rescore: the engine plans it, and builds extra per-value graph links only for larger values
     "int8-m32-scan": {
@@ -97,6 +78,11 @@ LAYOUTS = {
         "hnsw_full_scan_kb": 150_000,
     },
 }
+# int8-m32 in segments of at most 384 MB of vectors (262,144 points; JOBMATCH_STORE_MAX_SEGMENT_KB), each
+# indexed as it fills: the import's unindexed segment and each index build stay that size; and the same
+# with segments of 46,080 KB (30,000 points): the segmented path at 100,000
+LAYOUTS["int8-m32-seg"] = {**LAYOUTS["int8-m32"], "store_max_segment_kb": 393_216}
+LAYOUTS["int8-m32-seg30k"] = {**LAYOUTS["int8-m32"], "store_max_segment_kb": 46_080}
 # query-time settings, measured one after the other on the same built store
 SEARCHES = {
     "engine defaults": {},

@@ -1,7 +1,7 @@
 """The default store: Qdrant's own engine in-process (qdrant-edge-py), one shard per collection."""
 
 import ctypes
-import ctypes.util
+import functools
 import json
 import logging
 import mmap
@@ -150,7 +150,7 @@ class EdgeStore:
         self._owed: set[str] = set()  # builds asked for while one ran: run once it ends
         self._bulk: dict[str, int] = {}
         self._lock = threading.Lock()
-        self._room = threading.Condition(self._lock)  # notified when a build ends (writes waiting on a full segment)
+        self._room = threading.Condition(self._lock)  # notified when a build copied the shard or ended (waiting writes)
         self._closed = False
         self.last_optimize_s: dict[str, float] = {}
         self._writing: dict[str, threading.Lock] = {}
@@ -562,7 +562,7 @@ class EdgeStore:
             cap = self._segment_points(name)
             full = cap is not None and self._unindexed[name] >= cap  # a segment's worth: build, bulk or not
             threshold = self.optimize_after_writes if at_least is None else at_least
-            if (self._pending[name] < threshold and not full) or (self._bulk.get(name) and not full):
+            if not full and (self._pending[name] < threshold or self._bulk.get(name)):
                 return
             if name in self._optimizing:
                 if at_least is not None or full:  # a bulk load's end, or a full segment: build after this one
@@ -584,12 +584,11 @@ class EdgeStore:
             with self._lock:
                 forced = name in self._owed and not self._closed
                 self._owed.discard(name)
+                self._room.notify_all()
                 if not forced:
                     self._optimizing.discard(name)
-                    self._room.notify_all()
                     return
                 self._pending[name] = 0
-                self._room.notify_all()
 
     def _worth_building(self, name: str) -> bool:
         """Whether the points not yet indexed fill a segment the engine would index (its default indexing
@@ -711,11 +710,17 @@ def _trim() -> None:
     malloc, which keeps most of what a closed shard's unindexed segment freed (a probe: 185 of 317 MB held
     after closing, 19 after trimming): without this, each index build of an import left the service holding
     the replaced shard's segment. A no-op where the C library is not glibc."""
-    if _LIBC is not None and hasattr(_LIBC, "malloc_trim"):
-        _LIBC.malloc_trim(0)
+    if (trim := _malloc_trim()) is not None:
+        trim(0)
 
 
-_LIBC = ctypes.CDLL(ctypes.util.find_library("c")) if ctypes.util.find_library("c") else None
+@functools.cache
+def _malloc_trim():
+    """glibc's malloc_trim from the symbols already loaded (None elsewhere); looked up on first use."""
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return None
 
 
 def _replay(journal: list, current: qe.EdgeShard, built: qe.EdgeShard, batch: int = 1000) -> None:
