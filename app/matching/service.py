@@ -174,7 +174,7 @@ class Matcher:
         while True:
             fired.excluded.clear()
             raw = self.store.hybrid(target.value, query.vector.tolist(), query.sparse, flt, fetch)
-            kept = [h for h in raw if fired.excludes(rule_vector(h), h.id) is None]
+            kept = [h for h in raw if not fired.rules or fired.excludes(rule_vector(h), h.id) is None]
             if len(kept) >= max(POOL, want) or len(raw) < fetch:
                 return kept
             fetch *= 2
