@@ -94,7 +94,7 @@ SEARCHES = {
     # filters estimated to keep at most 100,000 points: every passing point scored (JOBMATCH_HNSW_EXACT_MAX_POINTS)
     "ef 512 + exact <= 100k": {"hnsw_ef": 512, "exact_max_points": 100_000},
     # the same with the dense and BM25 searches in turn in one engine query (before 890be3d)
-    "ef 512 + exact <= 100k, fused in the engine": {"hnsw_ef": 512, "exact_max_points": 100_000, "hybrid_apart": False},
+    "ef 512 + exact <= 100k (fused in the engine)": {"hnsw_ef": 512, "exact_max_points": 100_000, "hybrid_apart": False},
     # the same, searching deeper and rescoring 4 x limit int8 candidates with the originals (STORE_OVERSAMPLING)
     "ef 1024 + exact <= 100k + rescore 4x": {"hnsw_ef": 1024, "oversampling": 4.0, "exact_max_points": 100_000},
     # the engine's own plan: filters under the index's full-scan threshold (JOBMATCH_HNSW_FULL_SCAN_KB, a
