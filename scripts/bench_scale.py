@@ -93,8 +93,6 @@ SEARCHES = {
     "ef 256 + ACORN <= 20%": {"hnsw_ef": 256, "acorn": True, "acorn_ef": 256, "acorn_max_selectivity": 0.2},
     # filters estimated to keep at most 100,000 points: every passing point scored (JOBMATCH_HNSW_EXACT_MAX_POINTS)
     "ef 512 + exact <= 100k": {"hnsw_ef": 512, "exact_max_points": 100_000},
-    # the same with the dense and BM25 searches in turn in one engine query (before 890be3d)
-    "ef 512 + exact <= 100k (fused in the engine)": {"hnsw_ef": 512, "exact_max_points": 100_000, "hybrid_apart": False},
     # the same, searching deeper and rescoring 4 x limit int8 candidates with the originals (STORE_OVERSAMPLING)
     "ef 1024 + exact <= 100k + rescore 4x": {"hnsw_ef": 1024, "oversampling": 4.0, "exact_max_points": 100_000},
     # the engine's own plan: filters under the index's full-scan threshold (JOBMATCH_HNSW_FULL_SCAN_KB, a
@@ -315,21 +313,18 @@ def measure(services, store, docs, job_ids, job_vecs, memory: MemorySampler, tru
             found += len(page.matches)
         # where the time goes: the dense search of the pool alone, and the whole store query (dense + BM25
         # fused, then the pool's BM25 scores); the store query again with every condition kept (no
-        # narrowing: EdgeStore._narrowed), and again as one engine query fusing both searches in turn
-        # (EdgeStore._hybrid_in_engine), interleaved with it, each first by turns (this machine's speed
-        # drifts within minutes: a ratio from one loop is what compares)
-        dense_ms, store_ms, whole_ms, engine_ms = [], [], [], []
+        # narrowing: EdgeStore._narrowed), interleaved with it, first or second by turns (this machine's
+        # speed drifts within minutes: a ratio from one loop is what compares)
+        dense_ms, store_ms, whole_ms = [], [], []
         narrowed = store.layout
         whole = dataclasses.replace(narrowed, narrow=False)
-        in_engine = dataclasses.replace(narrowed, hybrid_apart=False)
         for i, (jid, q) in enumerate(zip(job_ids, job_vecs)):
             rec = services.records.get(Kind.JOB, jid)
             sparse = services.records.sparse_of(Kind.JOB, rec.doc)
             t = time.perf_counter()
             store.search(Kind.CANDIDATE.value, q, as_matched(flt), POOL, with_vector=True)
             dense_ms.append((time.perf_counter() - t) * 1000)
-            variants = [(narrowed, store_ms), (whole, whole_ms), (in_engine, engine_ms)]
-            for layout, into in variants[i % 3 :] + variants[: i % 3]:
+            for layout, into in [(narrowed, store_ms), (whole, whole_ms)][:: 1 if i % 2 else -1]:
                 store.layout = layout
                 t = time.perf_counter()
                 store.hybrid(Kind.CANDIDATE.value, q, sparse, as_matched(flt), POOL)
@@ -363,7 +358,6 @@ def measure(services, store, docs, job_ids, job_vecs, memory: MemorySampler, tru
             "dense_pool_p50_ms": round(float(np.percentile(dense_ms, 50)), 2),
             "store_query_p50_ms": round(float(np.percentile(store_ms, 50)), 2),
             "store_query_whole_filter_p50_ms": round(float(np.percentile(whole_ms, 50)), 2),
-            "store_query_in_engine_p50_ms": round(float(np.percentile(engine_ms, 50)), 2),
             "exact_search_p50_ms": exact_p50_ms,
         }
     del services.records.combined_filters  # the class's own again
@@ -407,8 +401,7 @@ def report(size: int, layout: str, data: str, r: dict) -> None:
             print(
                 f"  {name:40s} {f['line']}  recall@10 {f['recall_at_10']} (by score {f['recall_at_10_by_score']})"
                 f"  store query p50 {f['store_query_p50_ms']} ms (every condition kept "
-                f"{f['store_query_whole_filter_p50_ms']}; fused in one engine query "
-                f"{f.get('store_query_in_engine_p50_ms')}; dense pool alone {f['dense_pool_p50_ms']}, "
+                f"{f['store_query_whole_filter_p50_ms']}; dense pool alone {f['dense_pool_p50_ms']}, "
                 f"exact {f.get('exact_search_p50_ms')})"
             )
 

@@ -66,9 +66,6 @@ class StoreLayout:
     warm_up: bool = True  # embedded engine: read the collections' files into the OS page cache on start
     exact_max_points: int | None = None  # filters estimated to keep at most this many points: exact search
     narrow: bool = True  # embedded engine: leave out keyword matches every stored point passes (checked on the hits)
-    # embedded engine: hybrid search as a dense and a BM25 search at once, fused here (False: one engine query
-    # runs both prefetches in turn and fuses them; scripts/bench_scale.py compares the two)
-    hybrid_apart: bool = True
     # segments hold at most this many KB of dense vectors (Qdrant's max_segment_size); the embedded store
     # indexes each as it fills, so neither the unindexed segment nor an index build grows with the collection
     max_segment_kb: int | None = None
@@ -112,16 +109,6 @@ class StoreLayout:
 
 SPARSE = "bm25"  # the one sparse named vector of a hybrid collection
 RRF_K = 60  # reciprocal rank fusion: 1 / (k + rank), the constant of the original paper and of Qdrant
-
-
-def rrf(rankings: list[list[str]], limit: int, k: int = RRF_K) -> list[tuple[str, float]]:
-    """Reciprocal rank fusion as Qdrant fuses prefetches: an id scores the sum of 1 / (k + its 0-based
-    position) over the rankings that hold it; the `limit` best, ties in the order first met."""
-    scores: dict[str, float] = {}
-    for ranking in rankings:
-        for position, point_id in enumerate(ranking):
-            scores[point_id] = scores.get(point_id, 0.0) + 1.0 / (k + position)
-    return sorted(scores.items(), key=lambda item: -item[1])[:limit]
 
 
 def dense_part(vector) -> list[float] | None:

@@ -12,11 +12,9 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from uuid import UUID
 
 import qdrant_edge as qe
 
@@ -32,7 +30,6 @@ from app.store.base import (
     StoreLayout,
     dense_part,
     index_outdated,
-    rrf,
     sparse_part,
 )
 from app.store.conditions import Condition, Filter, GeoRadius, IsEmpty, Match, MatchAny, Range
@@ -164,7 +161,6 @@ class EdgeStore:
         self._warming: dict[str, str] = {}  # collection -> "running" / "done" (layout.warm_up)
         self._resident: dict[Path, list[mmap.mmap]] = {}  # a shard's folder -> its files mapped by the warm-up
         self.retire_after_s = 10.0  # a replaced shard stays open this long for reads that already hold it
-        self._searcher = ThreadPoolExecutor(max_workers=4, thread_name_prefix="edge-bm25")  # see _hybrid
 
     def _path(self, name: str) -> Path:
         pointer = self.root / f"{name}.current"
@@ -436,66 +432,6 @@ class EdgeStore:
         return Filter([c for c in flt.must if c not in dropped], list(flt.must_not)), dropped
 
     def _hybrid(self, name: str, vector: list[float], sparse: Sparse, flt: Filter | None, limit: int) -> list[Hit]:
-        """The dense and the BM25 search at once (the engine lets go of the GIL while it searches: the BM25
-        search runs on a helper thread beside the dense one), fused by reciprocal rank as Qdrant fuses
-        prefetches (`rrf`); then the fused points, read once, and the BM25 scores of those the BM25 search
-        did not return."""
-        if not self.layout.hybrid_apart:
-            return self._hybrid_in_engine(name, vector, sparse, flt, limit)
-        shard, edge_filter = self._shard(name), to_edge_filter(flt)
-        query_sparse = qe.SparseVector(list(sparse.indices), list(sparse.values))
-        params = self._params(name, edge_filter)
-
-        def best(query, params=None) -> list[tuple[str, float]]:
-            request = qe.QueryRequest(
-                limit=limit, filter=edge_filter, query=query, params=params, with_payload=False, with_vector=False
-            )
-            return [(str(p.id), p.score) for p in shard.query(request)]
-
-        lexical_best = self._searcher.submit(best, qe.Query.Nearest(query_sparse, using=SPARSE))
-        dense = best(qe.Query.Nearest(list(vector)), params)
-        lexical = dict(lexical_best.result())
-        fused = rrf([[i for i, _ in dense], list(lexical)], limit)
-        if not fused:
-            return []
-        if unscored := [i for i, _ in fused if i not in lexical]:  # BM25 of the dense search's own finds
-            lexical.update(
-                (str(p.id), p.score)
-                for p in shard.query(
-                    qe.QueryRequest(
-                        limit=len(unscored),
-                        query=qe.Query.Nearest(query_sparse, using=SPARSE),
-                        with_payload=False,
-                        filter=qe.Filter(must=[qe.HasIdCondition(set(unscored))]),
-                    )
-                )
-            )
-        ids: list[int | UUID | str] = [i for i, _ in fused]
-
-        def together() -> dict[str, tuple[dict, Any]]:
-            read = shard.retrieve(ids, with_payload=True, with_vector=True)
-            return {str(r.id): (r.payload or {}, r.vector) for r in read}
-
-        def apart() -> dict[str, tuple[dict, Any]]:  # a payload that cannot be decoded: that point left out
-            vectors = {str(r.id): r.vector for r in shard.retrieve(ids, with_payload=False, with_vector=True)}
-            return {
-                p.id: (p.payload, vectors[p.id])
-                for i, _ in fused
-                for p in self._readable(name, i, False, None)
-                if p.id in vectors
-            }
-
-        points = _unless_undecodable(together, apart)  # (a point deleted since the search is left out)
-        return [
-            Hit(i, score, points[i][0], dense_part(points[i][1]), lexical.get(i, 0.0), sparse_part(points[i][1]))
-            for i, score in fused
-            if i in points
-        ]
-
-    def _hybrid_in_engine(
-        self, name: str, vector: list[float], sparse: Sparse, flt: Filter | None, limit: int
-    ) -> list[Hit]:
-        """One engine query: both prefetches in turn, fused by the engine; then the fused points' BM25 scores."""
         shard, edge_filter = self._shard(name), to_edge_filter(flt)
         query_sparse = qe.SparseVector(list(sparse.indices), list(sparse.values))
         params = self._params(name, edge_filter)
@@ -750,7 +686,6 @@ class EdgeStore:
 
     def close(self) -> None:
         self._closed = True
-        self._searcher.shutdown(wait=True)
         for child in list(self._builders.values()):  # an unfinished build is thrown away; the shard stays
             child.kill()
         self.wait_idle()

@@ -1,7 +1,6 @@
 """Hybrid search (dense + BM25 sparse, fused by reciprocal rank) agrees across both store backends and
 with a brute-force oracle: BM25 term weights from the embedded engine's tokenizer, IDF applied by Qdrant."""
 
-import dataclasses
 import math
 import uuid
 
@@ -10,7 +9,7 @@ import pytest
 from qdrant_client import QdrantClient
 
 from app.matching.lexical_vectors import Bm25Encoder
-from app.store.base import FieldType, StoredPoint, rrf
+from app.store.base import FieldType, StoredPoint
 from app.store.conditions import Filter, Match, Range
 from app.store.edge import EdgeStore
 from app.store.server import ServerStore
@@ -128,30 +127,3 @@ def test_an_old_collection_gains_the_sparse_vector(tmp_path):
         hits = store.hybrid("c", corpus(10)[0].vector, Bm25Encoder().query("python"), None, limit=5)
         assert len(hits) == 5
         store.close()
-
-
-def test_rrf_scores_positions_as_qdrant_fuses_prefetches():
-    """1 / (k + 0-based position), summed over the rankings; ties keep the order first met."""
-    fused = rrf([["a", "b", "c"], ["c", "d"]], limit=3, k=60)
-    assert [i for i, _ in fused] == ["c", "a", "b"]
-    assert [s for _, s in fused] == pytest.approx([1 / 62 + 1 / 60, 1 / 60, 1 / 61])
-    assert rrf([[], []], limit=5) == []
-
-
-@pytest.mark.parametrize("name", FILTERS)
-def test_hybrid_searched_apart_agrees_with_the_engines_fusion(stores, name):
-    """The dense and BM25 searches run at once and fused here give the hits of one engine query that fuses
-    its two prefetches (ids may swap only where ranks tie)."""
-    edge, _ = stores
-    query_vec, query_sparse = corpus()[11].vector, Bm25Encoder().query("nurse chef baker")
-    apart = edge.hybrid("c", query_vec, query_sparse, FILTERS[name], limit=20)
-    edge.layout = dataclasses.replace(edge.layout, hybrid_apart=False)
-    together = edge.hybrid("c", query_vec, query_sparse, FILTERS[name], limit=20)
-    assert len(apart) == len(together) == 20
-    assert np.allclose([h.score for h in apart], [h.score for h in together], atol=1e-6)
-    assert len({h.id for h in apart} ^ {h.id for h in together}) <= 2
-    by_id = {h.id: h for h in together}
-    for h in (h for h in apart if h.id in by_id):
-        other = by_id[h.id]
-        assert h.lexical == pytest.approx(other.lexical, rel=1e-6)
-        assert (h.vector, h.sparse, h.payload) == (other.vector, other.sparse, other.payload)
