@@ -1,5 +1,5 @@
 """Capped segments (`StoreLayout.max_segment_kb`): the embedded store indexes each segment as it fills, also
-within a bulk load, and writes wait while a build runs and a whole segment already waits for the next, so
+within a bulk load, and writes wait while a build runs once a quarter segment was written since it began, so
 the unindexed segment (held largely in RAM by the engine) never grows with the collection."""
 
 import uuid
@@ -50,7 +50,7 @@ def test_a_bulk_load_is_indexed_segment_by_segment_and_waits_for_the_builds(tmp_
             store.upsert("c", pts[k : k + batch])
             most = max(most, store._unindexed["c"])
     store.wait_idle()
-    assert most < cap + batch  # writes waited while a full segment waited for the running build
+    assert most < cap + batch  # the unindexed segment never grew past a full one while builds ran
     backlog = int(cap * edge._BACKLOG)
     assert max(during) < backlog + batch and max(during) >= backlog  # a build let a quarter segment in, no more
     assert len(started) >= 1000 // (cap + batch)  # builds ran within the bulk load, not once at its end
