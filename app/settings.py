@@ -136,6 +136,16 @@ class Settings(BaseSettings):
             "their own. Written into each index when it is built."
         ),
     )
+    hnsw_scan_max_points: int | None = Field(
+        None,
+        ge=1,
+        description=(
+            "Embedded store: a segment whose payload indexes estimate at most this many points under a filter "
+            "scans them (the int8 copies, rescored, when quantized) instead of searching the graph. Written into "
+            "each built index on start and after each build; the graph keeps the per-value links of "
+            "HNSW_FULL_SCAN_KB. Unset: HNSW_FULL_SCAN_KB decides both."
+        ),
+    )
     store_max_segment_kb: int | None = Field(
         None,
         ge=1024,
@@ -185,6 +195,7 @@ class Settings(BaseSettings):
             warm_up=self.store_warm_up,
             exact_max_points=self.hnsw_exact_max_points,
             max_segment_kb=self.store_max_segment_kb,
+            scan_max_points=self.hnsw_scan_max_points,
         )
 
     @field_validator("cors_origins", mode="before")

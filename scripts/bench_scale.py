@@ -29,6 +29,8 @@ builder). Layouts:
   int8-m32-scan  int8-m32 with the full-scan threshold at ~100,000 vectors
   int8-m32-seg   int8-m32 in segments of at most 262,144 points (JOBMATCH_STORE_MAX_SEGMENT_KB=393216)
   int8-m32-seg30k  the same in segments of 30,000 points
+  int8-m32-seg-scan  int8-m32-seg, filters keeping at most 100,000 points of a segment scan its int8 copies
+            (JOBMATCH_HNSW_SCAN_MAX_POINTS)
 """
 
 import argparse
@@ -83,6 +85,10 @@ LAYOUTS = {
 # with segments of 46,080 KB (30,000 points): the segmented path at 100,000
 LAYOUTS["int8-m32-seg"] = {**LAYOUTS["int8-m32"], "store_max_segment_kb": 393_216}
 LAYOUTS["int8-m32-seg30k"] = {**LAYOUTS["int8-m32"], "store_max_segment_kb": 46_080}
+# int8-m32-seg where a segment scans the int8 copies of the points a filter keeps when they are at most
+# 100,000 of its (up to) 262,144, the graph's links as built (JOBMATCH_HNSW_SCAN_MAX_POINTS; a start-time
+# setting: serve a kept int8-m32-seg store under this layout with --reuse)
+LAYOUTS["int8-m32-seg-scan"] = {**LAYOUTS["int8-m32-seg"], "hnsw_scan_max_points": 100_000}
 # query-time settings, measured one after the other on the same built store
 SEARCHES = {
     "engine defaults": {},

@@ -69,6 +69,9 @@ class StoreLayout:
     # segments hold at most this many KB of dense vectors (Qdrant's max_segment_size); the embedded store
     # indexes each as it fills, so neither the unindexed segment nor an index build grows with the collection
     max_segment_kb: int | None = None
+    # embedded engine: segments whose payload indexes estimate at most this many points under a filter scan
+    # them (int8 copies, rescored) instead of the graph, whatever threshold their index was built with
+    scan_max_points: int | None = None
 
     @property
     def quantized(self) -> bool:

@@ -34,6 +34,7 @@ from app.store.base import (
 )
 from app.store.conditions import Condition, Filter, GeoRadius, IsEmpty, Match, MatchAny, Range
 from app.store.payload_guard import payload_problem
+from app.store.scan_threshold import set_scan_threshold
 
 # The engine's payload decoder fails on these; the point itself (id, vector) stays readable.
 _DECODE_ERRORS = ("Failed to decode value", "deserialize payload", "RecursionLimitExceeded", "recursion limit")
@@ -183,6 +184,7 @@ class EdgeStore:
                 if _asks_config(self.layout)
                 else None
             )
+            set_scan_threshold(path, self.layout.scan_max_points)
             shard = qe.EdgeShard.load(str(path), config)
             stored, loaded = shard.info().payload_schema, True
             if sparse and not _has_sparse(path):  # a collection from before hybrid search
@@ -623,6 +625,7 @@ class EdgeStore:
             _, err = child.communicate()
             if child.returncode != 0 or self._closed:
                 raise RuntimeError(f"index build exited with {child.returncode}: {(err or '')[-2000:]}")
+            set_scan_threshold(target, self.layout.scan_max_points)
             with self._writing[name]:
                 built = qe.EdgeShard.load(str(target))
                 _replay(self._journals.pop(name), self._shard(name), built)
