@@ -293,6 +293,7 @@ def measure(services, store, docs, job_ids, job_vecs, memory: MemorySampler, tru
     from app.domain import DEFAULT_TENANT, Kind
     from app.matching.filters import match_filter
     from app.matching.match_model import POOL
+    from app.matching.records import RECORD_FIELDS
 
     found_by: dict[str, dict] = {}
     matcher = services.matcher
@@ -333,7 +334,7 @@ def measure(services, store, docs, job_ids, job_vecs, memory: MemorySampler, tru
             for layout, into in [(narrowed, store_ms), (whole, whole_ms)][:: 1 if i % 2 else -1]:
                 store.layout = layout
                 t = time.perf_counter()
-                store.hybrid(Kind.CANDIDATE.value, q, sparse, as_matched(flt), POOL)
+                store.hybrid(Kind.CANDIDATE.value, q, sparse, as_matched(flt), POOL, RECORD_FIELDS)
                 into.append((time.perf_counter() - t) * 1000)
             store.layout = narrowed
         memory.enter("recall (exact search reads every vector)")

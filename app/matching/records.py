@@ -77,6 +77,10 @@ def filterable_occupations(occupations: list[OccupationMatch], min_confidence: f
     ]
 
 
+# what `to_record` reads of a payload (a search asks for these alone: the filter fields stay in the store)
+RECORD_FIELDS = ("doc", "created_at", "updated_at", "model", "encoder_confidence", "occupations", "extracted", "tenant")
+
+
 def to_record(kind: Kind, point: StoredPoint | Hit) -> Record:
     p = point.payload
     return Record(

@@ -13,7 +13,7 @@ from app.matching.explain import shared_terms
 from app.matching.filters import match_filter
 from app.matching.match_model import POOL, MatchModel, Ranker, normalise_weights
 from app.matching.payload import unpack_vector
-from app.matching.records import Records, extract, to_record
+from app.matching.records import RECORD_FIELDS, Records, extract, to_record
 from app.matching.rules import FiredRules, RuleBook
 from app.matching.scorer import MatchScorer
 from app.matching.sides import side_of
@@ -171,9 +171,10 @@ class Matcher:
         """The hybrid (dense + BM25) candidates worth scoring: at least POOL, more for deep pages; with
         fired rules, excluded records are dropped and the pool refilled from further down."""
         fetch = max(POOL, want)
+        fields = (*RECORD_FIELDS, "title_vector") if fired.rules else RECORD_FIELDS  # (`rule_vector`)
         while True:
             fired.excluded.clear()
-            raw = self.store.hybrid(target.value, query.vector.tolist(), query.sparse, flt, fetch)
+            raw = self.store.hybrid(target.value, query.vector.tolist(), query.sparse, flt, fetch, fields)
             kept = [h for h in raw if not fired.rules or fired.excludes(rule_vector(h), h.id) is None]
             if len(kept) >= max(POOL, want) or len(raw) < fetch:
                 return kept

@@ -186,9 +186,18 @@ class VectorStore(Protocol):
         """Nearest points, best first; `fields` limits the payload to those keys (None: all of it); `exact`
         compares with every point (no index, no quantization): the ground truth of recall."""
 
-    def hybrid(self, name: str, vector: list[float], sparse: Sparse, flt: Filter | None, limit: int) -> list[Hit]:
+    def hybrid(
+        self,
+        name: str,
+        vector: list[float],
+        sparse: Sparse,
+        flt: Filter | None,
+        limit: int,
+        fields: tuple[str, ...] | None = None,
+    ) -> list[Hit]:
         """Dense and sparse nearest points fused by reciprocal rank in Qdrant's query API, best first, with
-        dense vectors; each hit's `lexical` is its BM25 score (0 when the sparse search did not find it)."""
+        dense vectors; each hit's `lexical` is its BM25 score (0 when the sparse search did not find it);
+        `fields` limits the payload to those keys (None: all of it)."""
 
     def find(self, name: str, flt: Filter, limit: int) -> list[StoredPoint]: ...
 

@@ -1,6 +1,7 @@
 """The default store: Qdrant's own engine in-process (qdrant-edge-py), one shard per collection."""
 
 import ctypes
+import dataclasses
 import functools
 import json
 import logging
@@ -404,13 +405,22 @@ class EdgeStore:
 
         return _unless_undecodable(read, one_by_one)
 
-    def hybrid(self, name: str, vector: list[float], sparse: Sparse, flt: Filter | None, limit: int) -> list[Hit]:
+    def hybrid(
+        self,
+        name: str,
+        vector: list[float],
+        sparse: Sparse,
+        flt: Filter | None,
+        limit: int,
+        fields: tuple[str, ...] | None = None,
+    ) -> list[Hit]:
         narrowed, dropped = self._narrowed(name, flt)
         if dropped:
-            hits = self._hybrid(name, vector, sparse, narrowed, limit)
+            wanted = None if fields is None else tuple(dict.fromkeys([*fields, *(c.key for c in dropped)]))
+            hits = self._hybrid(name, vector, sparse, narrowed, limit, wanted)
             if all(_passes(h.payload, dropped) for h in hits):
-                return hits
-        return self._hybrid(name, vector, sparse, flt, limit)
+                return hits if wanted == fields else [_only(h, fields) for h in hits]  # type: ignore[arg-type]
+        return self._hybrid(name, vector, sparse, flt, limit, fields)
 
     def _narrowed(self, name: str, flt: Filter | None) -> tuple[Filter | None, tuple[Match, ...]]:
         """`flt` without the keyword matches that every stored point passes, as the payload indexes count
@@ -433,7 +443,15 @@ class EdgeStore:
             return flt, ()
         return Filter([c for c in flt.must if c not in dropped], list(flt.must_not)), dropped
 
-    def _hybrid(self, name: str, vector: list[float], sparse: Sparse, flt: Filter | None, limit: int) -> list[Hit]:
+    def _hybrid(
+        self,
+        name: str,
+        vector: list[float],
+        sparse: Sparse,
+        flt: Filter | None,
+        limit: int,
+        fields: tuple[str, ...] | None,
+    ) -> list[Hit]:
         shard, edge_filter = self._shard(name), to_edge_filter(flt)
         query_sparse = qe.SparseVector(list(sparse.indices), list(sparse.values))
         params = self._params(name, edge_filter)
@@ -443,7 +461,7 @@ class EdgeStore:
                 qe.QueryRequest(
                     limit=limit,
                     filter=edge_filter,
-                    with_payload=payload,
+                    with_payload=_selector(fields) if payload else False,
                     with_vector=True,
                     query=qe.Fusion.Rrf(k=RRF_K),  # type: ignore[arg-type]
                     prefetches=[
@@ -459,7 +477,7 @@ class EdgeStore:
 
         fused = _unless_undecodable(
             lambda: [(p, p.payload or {}) for p in fusion(True)],
-            lambda: [(p, r.payload) for p in fusion(False) for r in self._readable(name, str(p.id), False, None)],
+            lambda: [(p, r.payload) for p in fusion(False) for r in self._readable(name, str(p.id), False, fields)],
         )
         if not fused:
             return []
@@ -845,7 +863,7 @@ def _passes(payload: dict[str, Any], conditions: tuple[Match, ...]) -> bool:
 
 def _only(hit: Hit, fields: tuple[str, ...]) -> Hit:
     """The hit with only these payload keys (the others were read to check it)."""
-    return Hit(hit.id, hit.score, {k: v for k, v in hit.payload.items() if k in fields}, hit.vector)
+    return dataclasses.replace(hit, payload={k: v for k, v in hit.payload.items() if k in fields})
 
 
 def _selector(fields: tuple[str, ...] | None):

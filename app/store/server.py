@@ -248,7 +248,15 @@ class ServerStore:
         ]
 
     @_unavailable_on_error
-    def hybrid(self, name: str, vector: list[float], sparse: Sparse, flt: Filter | None, limit: int) -> list[Hit]:
+    def hybrid(
+        self,
+        name: str,
+        vector: list[float],
+        sparse: Sparse,
+        flt: Filter | None,
+        limit: int,
+        fields: tuple[str, ...] | None = None,
+    ) -> list[Hit]:
         cname, client_filter = self._c(name), to_client_filter(flt)
         query_sparse = models.SparseVector(indices=list(sparse.indices), values=list(sparse.values))
         params = self.search_params(cname, client_filter)
@@ -259,7 +267,7 @@ class ServerStore:
                 query=query,
                 query_filter=client_filter,
                 limit=limit,
-                with_payload=True,
+                with_payload=_selector(fields),
                 with_vectors=["", SPARSE],
                 prefetch=[
                     models.Prefetch(query=list(vector), filter=client_filter, limit=limit, params=params),

@@ -112,6 +112,14 @@ def test_hybrid_agrees_across_backends_and_with_the_oracle(stores, name):
     best_lexical = max(oracle, key=oracle.get)
     dense = sorted((p for p in points if KEEP[name](p.payload)), key=lambda p: -np.dot(p.vector, query_vec))
     assert best_lexical in {h.id for h in a} and dense[0].id in {h.id for h in a}
+    # asked for some payload keys, both return those alone, and the same hits
+    for store, whole in ((edge, a), (server, b)):
+        some = store.hybrid("c", query_vec, query_sparse, FILTERS[name], limit=20, fields=("years",))
+        by_id = {h.id: h for h in whole}
+        same = [(h, by_id[h.id]) for h in some if h.id in by_id]  # (tied ranks may swap at the cut-off)
+        assert len(some) == 20 and len(same) >= 18
+        assert all((h.lexical, h.vector, h.sparse) == (w.lexical, w.vector, w.sparse) for h, w in same)
+        assert all(h.payload == {"years": w.payload["years"]} for h, w in same)
 
 
 def test_an_old_collection_gains_the_sparse_vector(tmp_path):

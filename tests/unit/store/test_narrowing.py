@@ -69,7 +69,9 @@ def test_narrowed_searches_return_what_the_whole_filter_returns(store):
         sparse = BM25.query(" ".join(rng.choice(WORDS, 3)))
         whole = store._search("c", query, mine(), 10, 0, False, None, None, False)
         assert same_ranking(store.search("c", query, mine(), 10), whole)
-        assert same_ranking(store.hybrid("c", query, sparse, mine(), 10), store._hybrid("c", query, sparse, mine(), 10))
+        assert same_ranking(
+            store.hybrid("c", query, sparse, mine(), 10), store._hybrid("c", query, sparse, mine(), 10, None)
+        )
 
 
 def same_ranking(got, want) -> bool:
@@ -94,6 +96,9 @@ def test_a_point_outside_the_filter_written_after_the_count_is_never_returned(st
     fused = store.hybrid("c", query.tolist(), BM25.query("python developer"), mine(), 10)
     assert len(hits) == len(fused) == 10
     assert {h.payload["tenant"] for h in hits + fused} == {"acme"}
+    some = store.hybrid("c", query.tolist(), BM25.query("python developer"), mine(), 10, ("text",))
+    assert same_ranking(some, fused)  # the tenant read to check them, not returned
+    assert all(set(h.payload) == {"text"} and h.sparse is not None for h in some)
 
 
 def test_the_payload_read_to_check_a_hit_is_not_returned(store):
