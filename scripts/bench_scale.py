@@ -93,6 +93,7 @@ LAYOUTS["int8-m32-seg-scan"] = {**LAYOUTS["int8-m32-seg"], "hnsw_scan_max_points
 SEARCHES = {
     "engine defaults": {},
     # a deeper HNSW search, filtered or not (JOBMATCH_HNSW_EF)
+    "ef 128": {"hnsw_ef": 128},
     "ef 256": {"hnsw_ef": 256},
     "ef 512": {"hnsw_ef": 512},
     # ACORN (neighbours' neighbours) for filters the payload indexes estimate at <= 20% of the points
