@@ -539,7 +539,8 @@ class EdgeStore:
 
     def optimize(self, name: str) -> bool:
         """Build indexes now, in this process (blocking, and holding the GIL: scripts and tests); returns
-        whether anything changed. The service builds in the background instead (`_rebuild`)."""
+        whether anything changed. The service builds in the background instead (`_rebuild`). Segments built
+        here search with the build's full-scan threshold until the shard is loaded again (`scan_max_points`)."""
         started = time.perf_counter()
         with self._lock:
             self._unindexed[name] = 0
