@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -355,13 +355,29 @@ class EdgeStore:
         fields: tuple[str, ...] | None = None,
         exact: bool = False,
     ) -> list[Hit]:
+        return self._checked(
+            name,
+            flt,
+            fields,
+            lambda f, keys: self._search(name, vector, f, limit, offset, with_vector, score_threshold, keys, exact),
+        )
+
+    def _checked(
+        self,
+        name: str,
+        flt: Filter | None,
+        fields: tuple[str, ...] | None,
+        run: Callable[[Filter | None, tuple[str, ...] | None], list[Hit]],
+    ) -> list[Hit]:
+        """`run(filter, fields)` under the narrowed filter, its hits checked against the conditions left out
+        (their keys read, not returned); again under the whole filter if one fails (`_narrowed`)."""
         narrowed, dropped = self._narrowed(name, flt)
         if dropped:
             wanted = None if fields is None else tuple(dict.fromkeys([*fields, *(c.key for c in dropped)]))
-            hits = self._search(name, vector, narrowed, limit, offset, with_vector, score_threshold, wanted, exact)
+            hits = run(narrowed, wanted)
             if all(_passes(h.payload, dropped) for h in hits):
-                return hits if fields is None else [_only(h, fields) for h in hits]
-        return self._search(name, vector, flt, limit, offset, with_vector, score_threshold, fields, exact)
+                return hits if wanted == fields else [_only(h, fields) for h in hits]  # type: ignore[arg-type]
+        return run(flt, fields)
 
     def _search(
         self,
@@ -414,13 +430,7 @@ class EdgeStore:
         limit: int,
         fields: tuple[str, ...] | None = None,
     ) -> list[Hit]:
-        narrowed, dropped = self._narrowed(name, flt)
-        if dropped:
-            wanted = None if fields is None else tuple(dict.fromkeys([*fields, *(c.key for c in dropped)]))
-            hits = self._hybrid(name, vector, sparse, narrowed, limit, wanted)
-            if all(_passes(h.payload, dropped) for h in hits):
-                return hits if wanted == fields else [_only(h, fields) for h in hits]  # type: ignore[arg-type]
-        return self._hybrid(name, vector, sparse, flt, limit, fields)
+        return self._checked(name, flt, fields, lambda f, keys: self._hybrid(name, vector, sparse, f, limit, keys))
 
     def _narrowed(self, name: str, flt: Filter | None) -> tuple[Filter | None, tuple[Match, ...]]:
         """`flt` without the keyword matches that every stored point passes, as the payload indexes count
