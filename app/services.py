@@ -19,6 +19,7 @@ from app.ingest.webhooks import PENDING, WebhookSender
 from app.matching.calibration import load_calibration, ranking_profile
 from app.matching.normalize import Normalizer
 from app.matching.occupations import OccupationIndex
+from app.matching.pool_terms import PoolTerms
 from app.matching.records import Records
 from app.matching.renormalize import Renormalizer
 from app.matching.revisions import RedisRevisions, Revisions
@@ -159,7 +160,15 @@ class Services:
             rules=rules,
             normalizer=normalizer,
             records=records,
-            matcher=Matcher(enc, store, records, scorer, rules, settings.match_threshold),
+            matcher=Matcher(
+                enc,
+                store,
+                records,
+                scorer,
+                rules,
+                settings.match_threshold,
+                pool_terms=PoolTerms(store, settings.match_pool_max_share),
+            ),
             imports=imports,
             reference=ReferenceLoader(occupations, settings.reference_occupations, settings.data_dir),
             renormalizer=Renormalizer(records),

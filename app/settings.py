@@ -74,6 +74,14 @@ class Settings(BaseSettings):
         le=1,
         description="Occupation normalisation: below this best confidence no_good_match is true.",
     )
+    match_pool_max_share: float | None = Field(
+        None,
+        gt=0,
+        le=1,
+        description="Job <-> candidate matches: find the records worth scoring without the query's BM25 terms "
+        "found in more than this share of the stored records (their postings are the longest); every term "
+        "still counts in the lexical score. Unset: with all of them.",
+    )
     match_threshold: float | None = Field(
         None,
         ge=0,

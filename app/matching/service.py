@@ -13,6 +13,7 @@ from app.matching.explain import shared_terms
 from app.matching.filters import match_filter
 from app.matching.match_model import POOL, MatchModel, Ranker, normalise_weights
 from app.matching.payload import unpack_vector
+from app.matching.pool_terms import PoolTerms
 from app.matching.records import RECORD_FIELDS, Records, extract, to_record
 from app.matching.rules import FiredRules, RuleBook
 from app.matching.scorer import MatchScorer
@@ -70,6 +71,7 @@ class Matcher:
         rules: RuleBook | None = None,
         no_match_threshold: float | None = None,
         model: MatchModel | None = None,
+        pool_terms: PoolTerms | None = None,
     ):
         self.encoder = encoder
         self.store = store
@@ -78,6 +80,7 @@ class Matcher:
         self.rules = rules
         self.model = model or MatchModel.load()
         self.no_match_threshold = no_match_threshold  # None: each direction's threshold (match model)
+        self.pool_terms = pool_terms or PoolTerms(store, None)
 
     def for_record(
         self,
@@ -172,9 +175,10 @@ class Matcher:
         fired rules, excluded records are dropped and the pool refilled from further down."""
         fetch = max(POOL, want)
         fields = (*RECORD_FIELDS, "title_vector") if fired.rules else RECORD_FIELDS  # (`rule_vector`)
+        prefetch = self.pool_terms.query(target.value, query.sparse)
         while True:
             fired.excluded.clear()
-            raw = self.store.hybrid(target.value, query.vector.tolist(), query.sparse, flt, fetch, fields)
+            raw = self.store.hybrid(target.value, query.vector.tolist(), query.sparse, flt, fetch, fields, prefetch)
             kept = [h for h in raw if not fired.rules or fired.excludes(rule_vector(h), h.id) is None]
             if len(kept) >= max(POOL, want) or len(raw) < fetch:
                 return kept

@@ -194,10 +194,16 @@ class VectorStore(Protocol):
         flt: Filter | None,
         limit: int,
         fields: tuple[str, ...] | None = None,
+        prefetch: Sparse | None = None,
     ) -> list[Hit]:
         """Dense and sparse nearest points fused by reciprocal rank in Qdrant's query API, best first, with
-        dense vectors; each hit's `lexical` is its BM25 score (0 when the sparse search did not find it);
-        `fields` limits the payload to those keys (None: all of it)."""
+        dense vectors; each hit's `lexical` is its BM25 score under `sparse` (0 when it has none of its
+        terms); the sparse search runs with `prefetch` (default: `sparse`); `fields` limits the payload to
+        those keys (None: all of it)."""
+
+    def sample_sparse(self, name: str, limit: int) -> list[Sparse]:
+        """The sparse vectors of up to `limit` stored points (in id order, so a sample unrelated to content)."""
+        ...
 
     def find(self, name: str, flt: Filter, limit: int) -> list[StoredPoint]: ...
 

@@ -429,8 +429,15 @@ class EdgeStore:
         flt: Filter | None,
         limit: int,
         fields: tuple[str, ...] | None = None,
+        prefetch: Sparse | None = None,
     ) -> list[Hit]:
-        return self._checked(name, flt, fields, lambda f, keys: self._hybrid(name, vector, sparse, f, limit, keys))
+        return self._checked(
+            name, flt, fields, lambda f, keys: self._hybrid(name, vector, sparse, f, limit, keys, prefetch or sparse)
+        )
+
+    def sample_sparse(self, name: str, limit: int) -> list[Sparse]:
+        points, _ = self._shard(name).scroll(qe.ScrollRequest(limit=limit, with_payload=False, with_vector=[SPARSE]))
+        return [s for p in points if (s := sparse_part(p.vector)) is not None]
 
     def _narrowed(self, name: str, flt: Filter | None) -> tuple[Filter | None, tuple[Match, ...]]:
         """`flt` without the keyword matches that every stored point passes, as the payload indexes count
@@ -461,9 +468,11 @@ class EdgeStore:
         flt: Filter | None,
         limit: int,
         fields: tuple[str, ...] | None,
+        prefetch: Sparse,
     ) -> list[Hit]:
         shard, edge_filter = self._shard(name), to_edge_filter(flt)
         query_sparse = qe.SparseVector(list(sparse.indices), list(sparse.values))
+        prefetch_sparse = qe.SparseVector(list(prefetch.indices), list(prefetch.values))
         params = self._params(name, edge_filter)
 
         def fusion(payload: bool) -> list:
@@ -479,7 +488,7 @@ class EdgeStore:
                             limit=limit, query=qe.Query.Nearest(list(vector)), filter=edge_filter, params=params
                         ),
                         qe.Prefetch(
-                            limit=limit, query=qe.Query.Nearest(query_sparse, using=SPARSE), filter=edge_filter
+                            limit=limit, query=qe.Query.Nearest(prefetch_sparse, using=SPARSE), filter=edge_filter
                         ),
                     ],
                 )

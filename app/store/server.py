@@ -256,9 +256,12 @@ class ServerStore:
         flt: Filter | None,
         limit: int,
         fields: tuple[str, ...] | None = None,
+        prefetch: Sparse | None = None,
     ) -> list[Hit]:
         cname, client_filter = self._c(name), to_client_filter(flt)
         query_sparse = models.SparseVector(indices=list(sparse.indices), values=list(sparse.values))
+        prefetch = prefetch or sparse
+        prefetch_sparse = models.SparseVector(indices=list(prefetch.indices), values=list(prefetch.values))
         params = self.search_params(cname, client_filter)
 
         def fuse(query):
@@ -271,7 +274,7 @@ class ServerStore:
                 with_vectors=["", SPARSE],
                 prefetch=[
                     models.Prefetch(query=list(vector), filter=client_filter, limit=limit, params=params),
-                    models.Prefetch(query=query_sparse, using=SPARSE, filter=client_filter, limit=limit),
+                    models.Prefetch(query=prefetch_sparse, using=SPARSE, filter=client_filter, limit=limit),
                 ],
             ).points
 
@@ -307,6 +310,11 @@ class ServerStore:
             )
             for p in fused
         ]
+
+    @_unavailable_on_error
+    def sample_sparse(self, name: str, limit: int) -> list[Sparse]:
+        recs, _ = self.client.scroll(self._c(name), limit=limit, with_payload=False, with_vectors=[SPARSE])
+        return [s for r in recs if (s := sparse_part(r.vector)) is not None]
 
     @_unavailable_on_error
     def find(self, name: str, flt: Filter, limit: int) -> list[StoredPoint]:

@@ -109,3 +109,20 @@ def test_a_match_page_counts_what_passes_the_filters_when_asked(client):
     assert counted["total"] == 2 and len(counted["matches"]) == 2
     adhoc = client.post("/v1/matches", json={"text": "nurse", "target": "candidates", "count": True}).json()
     assert adhoc["total"] == 3
+
+
+def test_the_pool_found_without_common_terms_scores_with_all_of_them(make_client, tmp_path):
+    """JOBMATCH_MATCH_POOL_MAX_SHARE reaches the matcher; with every candidate in the pool either way, the
+    matches and their lexical scores are those of the whole query."""
+    pages = []
+    for i, overrides in enumerate(({}, {"match_pool_max_share": 0.01})):
+        with make_client(data_dir=tmp_path / str(i), **overrides) as client:
+            jobs = {j["external_id"]: client.post("/v1/jobs", json=j).json()["id"] for j in JOBS}
+            client.post("/v1/candidates/bulk", json=CANDIDATES)
+            assert client.app.state.services.matcher.pool_terms.max_share == overrides.get("match_pool_max_share")
+            pages.append(client.post(f"/v1/jobs/{jobs['job-py']}/matches", json={"limit": 10}).json()["matches"])
+    whole, rarest = pages
+    assert [m["external_id"] for m in whole] == [m["external_id"] for m in rarest]
+    assert [m["explanation"]["breakdown"]["lexical"] for m in whole] == [
+        m["explanation"]["breakdown"]["lexical"] for m in rarest
+    ]

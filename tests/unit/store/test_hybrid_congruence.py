@@ -135,3 +135,28 @@ def test_an_old_collection_gains_the_sparse_vector(tmp_path):
         hits = store.hybrid("c", corpus(10)[0].vector, Bm25Encoder().query("python"), None, limit=5)
         assert len(hits) == 5
         store.close()
+
+
+@pytest.mark.parametrize("backend", [0, 1], ids=["edge", "server"])
+def test_the_pool_is_found_with_some_terms_and_scored_with_all(stores, backend):
+    """`prefetch` is the sparse query that finds the pool; every hit's BM25 score is still the whole query's."""
+    points, store = corpus(), stores[backend]
+    bm25 = Bm25Encoder()
+    whole, some = bm25.query("python django spring"), bm25.query("django")
+    hits = store.hybrid("c", points[7].vector, whole, None, limit=20, prefetch=some)
+    oracle_whole, oracle_some = bm25_oracle(points, whole, KEEP["none"]), bm25_oracle(points, some, KEEP["none"])
+    assert {h.id: h.lexical for h in hits if h.lexical > 0} == pytest.approx(
+        {h.id: oracle_whole[h.id] for h in hits if h.id in oracle_whole}, rel=1e-4
+    )
+    # the sparse side of the fusion ranked by the prefetch terms: their best is in, the whole query's is not
+    assert max(oracle_some, key=oracle_some.get) in {h.id for h in hits}
+    found_without = {h.id for h in store.hybrid("c", points[7].vector, whole, None, limit=20)}
+    assert found_without != {h.id for h in hits}
+
+
+@pytest.mark.parametrize("backend", [0, 1], ids=["edge", "server"])
+def test_a_sample_of_stored_sparse_vectors(stores, backend):
+    stored = {p.sparse for p in corpus()}
+    sample = stores[backend].sample_sparse("c", 50)
+    assert len(sample) == 50 and all(s in stored for s in sample)
+    assert len(stores[backend].sample_sparse("c", 500)) == len(stored)

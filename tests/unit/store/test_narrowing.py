@@ -70,7 +70,7 @@ def test_narrowed_searches_return_what_the_whole_filter_returns(store):
         whole = store._search("c", query, mine(), 10, 0, False, None, None, False)
         assert same_ranking(store.search("c", query, mine(), 10), whole)
         assert same_ranking(
-            store.hybrid("c", query, sparse, mine(), 10), store._hybrid("c", query, sparse, mine(), 10, None)
+            store.hybrid("c", query, sparse, mine(), 10), store._hybrid("c", query, sparse, mine(), 10, None, sparse)
         )
 
 
