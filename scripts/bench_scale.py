@@ -110,11 +110,9 @@ SEARCHES = {
     "ef 256 + pool terms <= 5%": {"hnsw_ef": 256, "match_pool_max_share": 0.05},
 }
 QUERIES_PER_FILTER = 200
-# filters as the service searches them while records stored before the combined fields lack them
-# (`Records.combined_filters`): country and language as two conditions (f_country, f_lang), a radius without
-# the cells its circle reaches (f_geo_cell): what the combined fields save
+# the same filter as two conditions (f_country, f_lang), as the service searches while records stored
+# before the combined field lack it (`Records.combined_filters`): what the combined keyword saves
 APART = "country + language, two conditions"
-GEO_APART = "geo 300 km + years >= 3, radius alone"
 Exact = tuple[list, float]  # per filter: each job's exact top 10, and the exact search's p50 (ms)
 BATCH = 1000
 
@@ -168,7 +166,6 @@ def filters(docs: list[dict]):
         "country + language": Filters(country="DE", languages={"en": "B1"}),
         APART: Filters(country="DE", languages={"en": "B1"}),
         "geo 300 km + years >= 3": Filters(lat=52.52, lon=13.40, radius_km=300, years_gte=3),
-        GEO_APART: Filters(lat=52.52, lon=13.40, radius_km=300, years_gte=3),
         f"skills any of {skills}": Filters(skills_any=skills),
     }
 
@@ -315,7 +312,7 @@ def measure(services, store, docs, job_ids, job_vecs, memory: MemorySampler, tru
 
     for name, flt in filters(docs).items():
         # the matcher's own choice, held for this filter
-        use = combined and name not in (APART, GEO_APART)
+        use = combined and name != APART
         services.records.combined_filters = lambda kind, use=use: use  # type: ignore[method-assign]
         order = [job_ids[i % len(job_ids)] for i in range(QUERIES_PER_FILTER)]
         memory.enter("matching")

@@ -1,7 +1,6 @@
 """Match filters -> the store's neutral filter tree. Pure functions."""
 
 from app.domain import Filters
-from app.matching.geo_cells import cells_within
 from app.matching.payload import country_language_tokens, flag, norm_skill
 from app.store.conditions import Filter, GeoRadius, Match, MatchAny, Range
 
@@ -9,10 +8,8 @@ from app.store.conditions import Filter, GeoRadius, Match, MatchAny, Range
 def build_filter(f: Filters | None, combined: bool = False) -> Filter:
     """Every given filter must hold (AND); an empty `Filters` gives an empty (always-true) filter.
 
-    With `combined` (every searched point carries the combined fields `f_country_lang` and `f_geo_cell`), a
-    country and a language level are one condition on the combined keyword: the engine then walks only the
-    points that pass both; and a radius comes with the cells its circle reaches, which the engine counts
-    exactly where its geo index overestimates (`app.matching.geo_cells`)."""
+    With `combined` (every searched point carries `f_country_lang`), a country and a language level are
+    one condition on the combined keyword: the engine then walks only the points that pass both."""
     out = Filter()
     if f is None:
         return out
@@ -27,11 +24,7 @@ def build_filter(f: Filters | None, combined: bool = False) -> Filter:
     elif f.country:
         must.append(Match("f_country", f.country.strip().upper()))
     if f.lat is not None and f.lon is not None and f.radius_km is not None:
-        meters = f.radius_km * 1000.0
-        cells = cells_within(f.lat, f.lon, meters) if combined else None
-        if cells:
-            must.append(MatchAny("f_geo_cell", cells))
-        must.append(GeoRadius("f_geo", f.lat, f.lon, meters))
+        must.append(GeoRadius("f_geo", f.lat, f.lon, f.radius_km * 1000.0))
     if f.remote is not None:
         must.append(Match("f_remote", flag(f.remote)))
     for code, level in languages:

@@ -10,7 +10,6 @@ from typing import Any
 import numpy as np
 
 from app.domain import CEFR_LEVELS, FIELDS, Kind
-from app.matching.geo_cells import cell_of
 from app.store.base import FieldType
 
 INDEXES: dict[str, FieldType] = {
@@ -21,7 +20,6 @@ INDEXES: dict[str, FieldType] = {
     "f_city": FieldType.KEYWORD,
     "f_country": FieldType.KEYWORD,
     "f_geo": FieldType.GEO,
-    "f_geo_cell": FieldType.KEYWORD,  # the whole-degree cell of f_geo (see `app.matching.geo_cells`)
     "f_remote": FieldType.KEYWORD,
     "f_lang": FieldType.KEYWORD,
     "f_country_lang": FieldType.KEYWORD,  # country x language level (see `country_language_tokens`)
@@ -66,17 +64,6 @@ def country_language_tokens(country: str, lang_tokens: list[str]) -> list[str]:
     return [f"{country}|{tok}" for tok in lang_tokens]
 
 
-def combined_fields(payload: dict[str, Any]) -> dict[str, Any]:
-    """The combined filter fields made from a stored point's own filter fields (for points stored before
-    a combined field existed)."""
-    out: dict[str, Any] = {}
-    if payload.get("f_country") and payload.get("f_lang"):
-        out["f_country_lang"] = country_language_tokens(payload["f_country"], payload["f_lang"])
-    if geo := payload.get("f_geo"):
-        out["f_geo_cell"] = cell_of(geo["lat"], geo["lon"])
-    return out
-
-
 def filter_fields(kind: Kind, doc: dict[str, Any], extracted: dict[str, Any] | None = None) -> dict[str, Any]:
     """The indexed `f_*` fields of one document; absent values are left out, not nulled. Where the client
     sent no skills, years or languages, those read out of the text (`extracted`) are filtered on."""
@@ -97,7 +84,6 @@ def filter_fields(kind: Kind, doc: dict[str, Any], extracted: dict[str, Any] | N
         out["f_country"] = loc["country"].strip().upper()
     if loc.get("lat") is not None and loc.get("lon") is not None:
         out["f_geo"] = {"lat": loc["lat"], "lon": loc["lon"]}
-        out["f_geo_cell"] = cell_of(loc["lat"], loc["lon"])
     if doc.get("languages"):
         out["f_lang"] = language_tokens(doc["languages"])
         if "f_country" in out:

@@ -15,7 +15,7 @@ from app.errors import Conflict, NotFound, UnreadableRecord
 from app.ingest.extract import extract_cv, extract_job
 from app.matching.ids import parse_id
 from app.matching.lexical_vectors import Bm25Encoder
-from app.matching.payload import INDEXES, combined_fields, filter_fields, pack_vector, unpack_vector
+from app.matching.payload import INDEXES, country_language_tokens, filter_fields, pack_vector, unpack_vector
 from app.matching.scorer import MatchScorer
 from app.store.base import Hit, Sparse, StoredPoint, VectorStore
 from app.store.conditions import Filter, IsEmpty, Match, MatchAny
@@ -390,10 +390,10 @@ class Records:
         return Filter(must_not=[Match("occ_ref", revision)])
 
     def combined_filters(self, kind: Kind) -> bool:
-        """Whether every stored point of the served model carries the combined filter fields its filter
-        fields call for (`f_country_lang` where it has a country and languages, `f_geo_cell` where it has a
-        location), so that filters may use them (`filters.build_filter`). Once true it stays true (every
-        write carries them); until then it is asked again every COMBINED_RECHECK_S."""
+        """Whether every stored point of the served model that has a country and languages carries
+        `f_country_lang`, so that a filter on a country and a language level may be one condition on it
+        (`filters.build_filter`). Once true it stays true (every write carries the field); until then it
+        is asked again every COMBINED_RECHECK_S."""
         if self._combined.get(kind):
             return True
         now = time.monotonic()
@@ -403,36 +403,29 @@ class Records:
         return self._combined.get(kind, False)
 
     def count_without_combined(self, kind: Kind) -> int:
-        """Records stored before a combined field existed, to be given it (`add_combined_fields`); one that
-        lacks both counts twice."""
-        return sum(self.store.count(kind.value, flt) for flt in self._without_combined())
+        """Records stored before the combined field existed, to be given it (`add_combined_fields`)."""
+        return self.store.count(kind.value, self._without_combined())
 
-    def _without_combined(self) -> list[Filter]:
-        """Per combined field, the points of the served model that lack it but have what it is made of."""
-        model = Match("model", self.model_id)
-        return [
-            Filter(must=[model, IsEmpty("f_country_lang")], must_not=[IsEmpty("f_country"), IsEmpty("f_lang")]),
-            Filter(must=[model, IsEmpty("f_geo_cell")], must_not=[IsEmpty("f_geo")]),
-        ]
+    def _without_combined(self) -> Filter:
+        return Filter(
+            must=[Match("model", self.model_id), IsEmpty("f_country_lang")],
+            must_not=[IsEmpty("f_country"), IsEmpty("f_lang")],
+        )
 
     def add_combined_fields(self, kind: Kind, batch: int = 256) -> int:
-        """Give up to `batch` records stored before a combined filter field existed (`combined_filters`)
-        their combined fields, made from their stored filter fields (nothing is encoded). Like any payload
-        update, this moves each point out of the HNSW index until the next index build. Returns how many
-        were looked at (0: none left)."""
-        points: dict[str, StoredPoint] = {}
-        for flt in self._without_combined():
-            for p in self.store.find(kind.value, flt, batch - len(points)):
-                points.setdefault(p.id, p)
-            if len(points) >= batch:
-                break
+        """Give up to `batch` records stored before the combined country x language field existed that
+        field, made from their stored filter fields (nothing is encoded). Like any payload update, this
+        moves each point out of the HNSW index until the next index build. Returns how many were looked
+        at (0: none left)."""
+        points = self.store.find(kind.value, self._without_combined(), batch)
         if not points:
             return 0
-        with self._locks[kind]:  # a record written meanwhile has the fields already: leave it
-            unchanged = self._unchanged(kind, list(points.values()))
-            for p in points.values():
+        with self._locks[kind]:  # a record written meanwhile has the field already: leave it
+            unchanged = self._unchanged(kind, points)
+            for p in points:
                 if p.id in unchanged:
-                    self.store.set_payload(kind.value, p.id, combined_fields(p.payload))
+                    tokens = country_language_tokens(p.payload["f_country"], p.payload["f_lang"])
+                    self.store.set_payload(kind.value, p.id, {"f_country_lang": tokens})
         return len(points)
 
     def _unchanged(self, kind: Kind, points: list[StoredPoint]) -> set[str]:

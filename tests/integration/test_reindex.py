@@ -77,16 +77,14 @@ def test_records_of_the_layout_before_hybrid_search_are_migrated(make_client):
         assert match["id"] == cid and match["explanation"]["breakdown"]["lexical"]["evidence"]["bm25_vs_best"] == 1.0
 
 
-def test_records_stored_before_the_combined_fields_are_given_them_from_their_payload(make_client, monkeypatch):
-    """Records stored before the combined fields (country x language, geo cell) are not stale: the service
-    adds the fields in the background without encoding anything; until then a country + language filter
-    keeps the two conditions apart and a radius goes without cells, so no record is missed on the way."""
+def test_records_stored_before_the_combined_field_are_given_it_from_their_payload(make_client, monkeypatch):
+    """Records stored before the combined country x language field are not stale: the service adds the
+    field in the background without encoding anything; until then a country + language filter keeps the
+    two conditions apart, so no record is missed on the way."""
     from app.matching import records as records_module
 
     monkeypatch.setattr(records_module, "COMBINED_RECHECK_S", 0.0)
-    # Munich's candidate is 504 km from Berlin: inside 600 km, outside 300 km
-    filters = {"location": {"country": "DE", "lat": 52.52, "lon": 13.4, "radius_km": 600}, "languages": {"en": "B1"}}
-    near = {"location": {"lat": 52.52, "lon": 13.4, "radius_km": 300}}
+    filters = {"location": {"country": "DE"}, "languages": {"en": "B1"}}
     with make_client() as c:
         job_id = c.post("/v1/jobs", json=JOBS[0]).json()["id"]
         ids = [r["id"] for r in c.post("/v1/candidates/bulk", json=CANDIDATES).json()["results"]]
@@ -96,38 +94,30 @@ def test_records_stored_before_the_combined_fields_are_given_them_from_their_pay
         wanted = sorted(
             m["id"] for m in c.post(f"/v1/jobs/{job_id}/matches", json={"filters": filters}).json()["matches"]
         )
-        in_berlin = sorted(
-            m["id"] for m in c.post(f"/v1/jobs/{job_id}/matches", json={"filters": near}).json()["matches"]
-        )
-        assert len(wanted) == 2 and len(in_berlin) == 1 and in_berlin[0] in wanted
+        assert len(wanted) == 2
         without_combined_field(records, ids)
         records._combined.clear()
         assert not records.combined_filters(Kind.CANDIDATE)
         ready = c.get("/ready").json()
-        # each record lacks both fields: six to add
-        assert ready["filter_fields"]["pending"]["candidates"] == 6 and ready["stale_vectors"]["candidates"] == 0
+        assert ready["filter_fields"]["pending"]["candidates"] == 3 and ready["stale_vectors"]["candidates"] == 0
         found = c.post(f"/v1/jobs/{job_id}/matches", json={"filters": filters}).json()["matches"]
         assert sorted(m["id"] for m in found) == wanted  # the two conditions, apart
-        found = c.post(f"/v1/jobs/{job_id}/matches", json={"filters": near}).json()["matches"]
-        assert sorted(m["id"] for m in found) == in_berlin  # the radius alone
 
         assert records.add_combined_fields(Kind.CANDIDATE) == 3 and records.add_combined_fields(Kind.CANDIDATE) == 0
         assert records.combined_filters(Kind.CANDIDATE)
         assert c.get("/ready").json()["filter_fields"]["pending"]["candidates"] == 0
-        stored = records.store.retrieve("candidates", [in_berlin[0]])[0].payload
-        assert "DE|en:B1" in stored["f_country_lang"] and stored["f_geo_cell"] == "52:13" and stored["layout"] == "2"
+        stored = records.store.retrieve("candidates", [wanted[0]])[0].payload
+        assert "DE|en:B1" in stored["f_country_lang"] and stored["layout"] == "2"
         found = c.post(f"/v1/jobs/{job_id}/matches", json={"filters": filters}).json()["matches"]
-        assert sorted(m["id"] for m in found) == wanted  # one combined condition, the radius with its cells
-        found = c.post(f"/v1/jobs/{job_id}/matches", json={"filters": near}).json()["matches"]
-        assert sorted(m["id"] for m in found) == in_berlin
+        assert sorted(m["id"] for m in found) == wanted  # one combined condition
 
 
 def without_combined_field(records, ids: list[str]) -> None:
-    """Store these candidates again as the service wrote them before the combined fields existed."""
+    """Store these candidates again as the service wrote them before the combined field existed."""
     from app.store.base import StoredPoint
 
     for p in records.store.retrieve("candidates", ids, with_vector=True):
-        old = {k: v for k, v in p.payload.items() if k not in ("f_country_lang", "f_geo_cell")}
+        old = {k: v for k, v in p.payload.items() if k != "f_country_lang"}
         sparse = records.sparse_of(Kind.CANDIDATE, p.payload["doc"])
         records.store.upsert("candidates", [StoredPoint(p.id, old, p.vector, sparse)])
 
@@ -142,4 +132,4 @@ def test_the_service_adds_the_combined_field_in_the_background(make_client):
         while c.get("/ready").json()["filter_fields"]["pending"]["candidates"] and time.monotonic() < deadline:
             time.sleep(0.2)
         state = c.get("/ready").json()["filter_fields"]
-        assert state["pending"]["candidates"] == 0 and state["updated"] == 3  # three records, both fields each
+        assert state["pending"]["candidates"] == 0 and state["updated"] == 3

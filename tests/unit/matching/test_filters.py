@@ -1,7 +1,6 @@
 from app.domain import Filters, Kind
 from app.matching.filters import build_filter
-from app.matching.geo_cells import cells_within
-from app.matching.payload import combined_fields, country_language_tokens, filter_fields, language_tokens
+from app.matching.payload import country_language_tokens, filter_fields, language_tokens
 from app.store.conditions import GeoRadius, Match, MatchAny, Range
 
 
@@ -87,27 +86,3 @@ def test_combined_filter_replaces_the_country_and_the_first_language_only():
     assert build_filter(f).must == [Match("f_country", "DE"), Match("f_lang", "en:C1"), Match("f_lang", "fr:B2")]
     assert build_filter(Filters(country="DE"), combined=True).must == [Match("f_country", "DE")]
     assert build_filter(Filters(languages={"en": "B1"}), combined=True).must == [Match("f_lang", "en:B1")]
-
-
-def test_a_radius_comes_with_its_cells_once_every_point_carries_them():
-    stored = filter_fields(Kind.CANDIDATE, {"location": {"lat": 52.52, "lon": 13.4}})
-    assert stored["f_geo_cell"] == "52:13" and combined_fields(stored) == {"f_geo_cell": "52:13"}
-    f = Filters(lat=52.5, lon=13.4, radius_km=300)
-    radius = GeoRadius("f_geo", 52.5, 13.4, 300_000.0)
-    assert build_filter(f).must == [radius]  # until every stored point carries the cell
-    cells, again = build_filter(f, combined=True).must
-    assert again == radius and cells == MatchAny("f_geo_cell", cells_within(52.5, 13.4, 300_000.0))
-    assert stored["f_geo_cell"] in cells.values
-    # a circle the cells cannot bound: the radius alone
-    assert build_filter(Filters(lat=89.5, lon=0, radius_km=200), combined=True).must == [
-        GeoRadius("f_geo", 89.5, 0, 200_000.0)
-    ]
-
-
-def test_combined_fields_are_made_from_a_stored_points_own_fields():
-    stored = filter_fields(
-        Kind.CANDIDATE, {"location": {"country": "DE", "lat": 48.1, "lon": 11.6}, "languages": {"en": "A2"}}
-    )
-    made = combined_fields({k: v for k, v in stored.items() if k not in ("f_country_lang", "f_geo_cell")})
-    assert made == {"f_country_lang": stored["f_country_lang"], "f_geo_cell": "48:11"}
-    assert combined_fields({"f_country": "DE"}) == {}
