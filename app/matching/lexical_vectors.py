@@ -19,6 +19,7 @@ class Bm25Encoder:
         # skill names, titles and roles repeat across records: their terms are worth remembering
         self._short_terms = lru_cache(maxsize=200_000)(self._terms)
         self.generic = generic_terms(self.terms)
+        self._skill_terms = lru_cache(maxsize=200_000)(self._requirement_terms)
 
     def document(self, text: str) -> Sparse:
         v = self._model.embed_document(text)
@@ -31,6 +32,15 @@ class Bm25Encoder:
     def terms(self, text: str) -> frozenset[int]:
         """The stemmed, stop-word-free terms of a text (as term ids): for word-overlap criteria."""
         return self._short_terms(text) if len(text) <= 300 else self._terms(text)
+
+    def skill_terms(self, name: str) -> frozenset[int]:
+        """The terms of a skill's name that say what it is: "strong knowledge of X" is X (`generic_terms`),
+        unless those words are all it has."""
+        return self._skill_terms(name) if len(name) <= 300 else self._requirement_terms(name)
+
+    def _requirement_terms(self, name: str) -> frozenset[int]:
+        terms = self.terms(name)
+        return (terms - self.generic) or terms
 
     def _terms(self, text: str) -> frozenset[int]:
         return frozenset(self._model.embed_query(text).indices)

@@ -8,12 +8,13 @@ from app.matching.lexical_vectors import Bm25Encoder
 from app.matching.records import TEXT
 
 
-def _skills(doc: dict[str, Any], extracted: dict[str, Any], terms, generic) -> list[tuple[str, frozenset[int]]]:
+def _skills(doc: dict[str, Any], extracted: dict[str, Any], bm25: Bm25Encoder) -> list[tuple[str, frozenset[int]]]:
     seen, out = set(), []
-    for name in [*(doc.get("skills") or []), *(extracted.get("skills") or [])]:
-        if name.lower() not in seen:
-            seen.add(name.lower())
-            out.append((name, (terms(name) - generic) or terms(name)))
+    for name in (*(doc.get("skills") or ()), *(extracted.get("skills") or ())):
+        key = name.lower()
+        if key not in seen:
+            seen.add(key)
+            out.append((name, bm25.skill_terms(name)))
     return out
 
 
@@ -36,7 +37,7 @@ def side_of(
     years = view.years
     return Side(
         titles=[(t, terms(t)) for t in titles if t.strip()],
-        skills=_skills(doc, ex, terms, bm25.generic),
+        skills=_skills(doc, ex, bm25),
         roles=roles,
         years=years if years is not None else ex.get("years_experience"),
         languages=doc.get("languages") or ex.get("languages") or {},

@@ -143,6 +143,7 @@ class Hit:
     vector: list[float] | None = None
     lexical: float = 0.0  # hybrid search only: the BM25 score (with IDF) of the sparse vector
     sparse: Sparse | None = None  # hybrid search only: the stored sparse vector (its indices are the text's terms)
+    semantic: float | None = None  # hybrid search only: the dot product of the query and the stored dense vector
 
 
 class VectorStore(Protocol):
@@ -195,11 +196,13 @@ class VectorStore(Protocol):
         limit: int,
         fields: tuple[str, ...] | None = None,
         prefetch: Sparse | None = None,
+        with_vector: bool = False,
     ) -> list[Hit]:
         """Dense and sparse nearest points fused by reciprocal rank in Qdrant's query API, best first, with
-        dense vectors; each hit's `lexical` is its BM25 score under `sparse` (0 when it has none of its
-        terms); the sparse search runs with `prefetch` (default: `sparse`); `fields` limits the payload to
-        those keys (None: all of it)."""
+        their stored sparse vectors (dense ones too `with_vector`); each hit's `semantic` is the dot product
+        of `vector` and its dense vector and its `lexical` its BM25 score under `sparse` (0 when it has none
+        of its terms), both scored by the engine on the fused points alone; the sparse search runs with
+        `prefetch` (default: `sparse`); `fields` limits the payload to those keys (None: all of it)."""
 
     def sample_sparse(self, name: str, limit: int) -> list[Sparse]:
         """The sparse vectors of up to `limit` stored points (in id order, so a sample unrelated to content)."""

@@ -430,9 +430,13 @@ class EdgeStore:
         limit: int,
         fields: tuple[str, ...] | None = None,
         prefetch: Sparse | None = None,
+        with_vector: bool = False,
     ) -> list[Hit]:
         return self._checked(
-            name, flt, fields, lambda f, keys: self._hybrid(name, vector, sparse, f, limit, keys, prefetch or sparse)
+            name,
+            flt,
+            fields,
+            lambda f, keys: self._hybrid(name, vector, sparse, f, limit, keys, prefetch or sparse, with_vector),
         )
 
     def sample_sparse(self, name: str, limit: int) -> list[Sparse]:
@@ -469,6 +473,7 @@ class EdgeStore:
         limit: int,
         fields: tuple[str, ...] | None,
         prefetch: Sparse,
+        with_vector: bool = False,
     ) -> list[Hit]:
         shard, edge_filter = self._shard(name), to_edge_filter(flt)
         query_sparse = qe.SparseVector(list(sparse.indices), list(sparse.values))
@@ -481,7 +486,8 @@ class EdgeStore:
                     limit=limit,
                     filter=edge_filter,
                     with_payload=_selector(fields) if payload else False,
-                    with_vector=True,
+                    # the dense vector only when asked: each one read is hundreds of Python floats
+                    with_vector=True if with_vector else [SPARSE],
                     query=qe.Fusion.Rrf(k=RRF_K),  # type: ignore[arg-type]
                     prefetches=[
                         qe.Prefetch(
@@ -495,27 +501,42 @@ class EdgeStore:
             )
 
         fused = _unless_undecodable(
-            lambda: [(p, p.payload or {}) for p in fusion(True)],
-            lambda: [(p, r.payload) for p in fusion(False) for r in self._readable(name, str(p.id), False, fields)],
+            lambda: [(str(p.id), p, p.payload or {}) for p in fusion(True)],
+            lambda: [
+                (str(p.id), p, r.payload) for p in fusion(False) for r in self._readable(name, str(p.id), False, fields)
+            ],
         )
         if not fused:
             return []
-        ids = {str(p.id) for p, _ in fused}
-        lexical = {
-            str(p.id): p.score
-            for p in shard.query(
-                qe.QueryRequest(
-                    limit=len(ids),
-                    query=qe.Query.Nearest(query_sparse, using=SPARSE),
-                    with_payload=False,
-                    filter=qe.Filter(must=[qe.HasIdCondition(ids)]),  # type: ignore[arg-type]
+        # each fused point scored again on its own: its BM25 score under every query term, its dense dot product
+        only = qe.Filter(must=[qe.HasIdCondition({pid for pid, _, _ in fused})])
+        lexical, semantic = (
+            {
+                str(p.id): p.score
+                for p in shard.query(
+                    qe.QueryRequest(limit=len(fused), query=query, with_payload=False, filter=only, params=exact)
+                )
+            }
+            for query, exact in (
+                (qe.Query.Nearest(query_sparse, using=SPARSE), None),
+                (qe.Query.Nearest(list(vector)), qe.SearchParams(exact=True)),
+            )
+        )
+        hits = []
+        for pid, p, payload in fused:
+            stored = p.vector
+            hits.append(
+                Hit(
+                    pid,
+                    p.score,
+                    payload,
+                    dense_part(stored) if with_vector else None,
+                    lexical.get(pid, 0.0),
+                    sparse_part(stored),
+                    semantic.get(pid, 0.0),
                 )
             )
-        }
-        return [
-            Hit(str(p.id), p.score, payload, dense_part(p.vector), lexical.get(str(p.id), 0.0), sparse_part(p.vector))
-            for p, payload in fused
-        ]
+        return hits
 
     def find(self, name: str, flt: Filter, limit: int) -> list[StoredPoint]:
         return self._scroll(

@@ -257,6 +257,7 @@ class ServerStore:
         limit: int,
         fields: tuple[str, ...] | None = None,
         prefetch: Sparse | None = None,
+        with_vector: bool = False,
     ) -> list[Hit]:
         cname, client_filter = self._c(name), to_client_filter(flt)
         query_sparse = models.SparseVector(indices=list(sparse.indices), values=list(sparse.values))
@@ -271,7 +272,7 @@ class ServerStore:
                 query_filter=client_filter,
                 limit=limit,
                 with_payload=_selector(fields),
-                with_vectors=["", SPARSE],
+                with_vectors=["", SPARSE] if with_vector else [SPARSE],
                 prefetch=[
                     models.Prefetch(query=list(vector), filter=client_filter, limit=limit, params=params),
                     models.Prefetch(query=prefetch_sparse, using=SPARSE, filter=client_filter, limit=limit),
@@ -288,28 +289,42 @@ class ServerStore:
         if not fused:
             return []
         ids = [p.id for p in fused]
-        lexical = {
-            str(p.id): p.score
-            for p in self.client.query_points(
+        # each fused point scored again on its own (one request): its BM25 score under every query term, its
+        # dense dot product
+        only = models.Filter(must=[models.HasIdCondition(has_id=ids)])
+        lexical, semantic = (
+            {str(p.id): p.score for p in res.points}
+            for res in self.client.query_batch_points(
                 cname,
-                query=query_sparse,
-                using=SPARSE,
-                limit=len(ids),
-                with_payload=False,
-                query_filter=models.Filter(must=[models.HasIdCondition(has_id=ids)]),
-            ).points
-        }
-        return [
-            Hit(
-                str(p.id),
-                p.score,
-                p.payload or {},
-                dense_part(p.vector),
-                lexical.get(str(p.id), 0.0),
-                sparse_part(p.vector),
+                [
+                    models.QueryRequest(
+                        query=query_sparse, using=SPARSE, limit=len(ids), with_payload=False, filter=only
+                    ),
+                    models.QueryRequest(
+                        query=list(vector),
+                        limit=len(ids),
+                        with_payload=False,
+                        filter=only,
+                        params=models.SearchParams(exact=True),
+                    ),
+                ],
             )
-            for p in fused
-        ]
+        )
+        hits = []
+        for p in fused:
+            pid = str(p.id)
+            hits.append(
+                Hit(
+                    pid,
+                    p.score,
+                    p.payload or {},
+                    dense_part(p.vector) if with_vector else None,
+                    lexical.get(pid, 0.0),
+                    sparse_part(p.vector),
+                    semantic.get(pid, 0.0),
+                )
+            )
+        return hits
 
     @_unavailable_on_error
     def sample_sparse(self, name: str, limit: int) -> list[Sparse]:

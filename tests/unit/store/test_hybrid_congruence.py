@@ -104,10 +104,13 @@ def test_hybrid_agrees_across_backends_and_with_the_oracle(stores, name):
         assert {h.id: h.lexical for h in hits if h.lexical > 0} == pytest.approx(
             {h.id: oracle[h.id] for h in hits if h.id in oracle}, rel=1e-4
         )
+        # the dense dot product scored by the store; no dense vector unless asked for
         assert all(
-            np.isclose(np.dot(h.vector, query_vec), np.dot(points[int(uuid.UUID(h.id)) - 1].vector, query_vec))
+            np.isclose(h.semantic, np.dot(points[int(uuid.UUID(h.id)) - 1].vector, query_vec), atol=1e-5)
+            and h.vector is None
             for h in hits
         )
+        assert all(h.sparse == points[int(uuid.UUID(h.id)) - 1].sparse for h in hits)
     # the best lexical and the best dense point both make the fused list
     best_lexical = max(oracle, key=oracle.get)
     dense = sorted((p for p in points if KEEP[name](p.payload)), key=lambda p: -np.dot(p.vector, query_vec))
@@ -118,8 +121,16 @@ def test_hybrid_agrees_across_backends_and_with_the_oracle(stores, name):
         by_id = {h.id: h for h in whole}
         same = [(h, by_id[h.id]) for h in some if h.id in by_id]  # (tied ranks may swap at the cut-off)
         assert len(some) == 20 and len(same) >= 18
-        assert all((h.lexical, h.vector, h.sparse) == (w.lexical, w.vector, w.sparse) for h, w in same)
+        assert all((h.lexical, h.semantic, h.sparse) == (w.lexical, w.semantic, w.sparse) for h, w in same)
         assert all(h.payload == {"years": w.payload["years"]} for h, w in same)
+        # asked for the dense vectors too: the stored ones, and the same scores
+        full = {h.id: h for h in store.hybrid("c", query_vec, query_sparse, FILTERS[name], limit=20, with_vector=True)}
+        assert all(
+            np.allclose(h.vector, points[int(uuid.UUID(h.id)) - 1].vector, atol=1e-6)
+            and h.semantic == pytest.approx(by_id[h.id].semantic)
+            for h in full.values()
+            if h.id in by_id
+        )
 
 
 def test_an_old_collection_gains_the_sparse_vector(tmp_path):
