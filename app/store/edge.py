@@ -158,6 +158,8 @@ class EdgeStore:
         self._writing: dict[str, threading.Lock] = {}
         self._dims: dict[str, int] = {}  # one writer at a time per collection (see _update)
         self._journals: dict[str, list] = {}  # writes made while a copy is being indexed, to replay on it
+        self._writes: dict[str, int] = {}  # collection -> writes applied (what `_every_point_passes` keys by)
+        self._passed_by_all: dict[tuple[str, Match], tuple[int, bool]] = {}  # (_every_point_passes)
         self._builders: dict[str, subprocess.Popen] = {}
         self._retiring: list[tuple[qe.EdgeShard, Path]] = []  # replaced shards, closed once reads are done
         self._warming: dict[str, str] = {}  # collection -> "running" / "done" (layout.warm_up)
@@ -239,6 +241,7 @@ class EdgeStore:
         the engine's form, several times the size of the points (a title vector is 384 JSON numbers)."""
         with self._writing[name]:
             self._shard(name).update(op)
+            self._writes[name] = self._writes.get(name, 0) + 1  # after the write: counts made before it are stale
             if (journal := self._journals.get(name)) is not None:
                 journal.append(op if ids is None else ids)
 
@@ -439,6 +442,24 @@ class EdgeStore:
             lambda f, keys: self._hybrid(name, vector, sparse, f, limit, keys, prefetch or sparse, with_vector),
         )
 
+    def _every_point_passes(self, name: str, condition: Match) -> bool:
+        """Whether the payload indexes count every stored point under `condition`; remembered until the next
+        write to the collection (a match asks the same of its tenant and model each time: 4 counts of up to
+        a million points, 0.3 ms even on 3,000)."""
+        writes = self._writes.get(name, 0)
+        known = self._passed_by_all.get((name, condition))
+        if known is not None and known[0] == writes:
+            return known[1]
+        shard = self._shard(name)
+        total = shard.count(qe.CountRequest(exact=False))
+        passed = bool(total) and (
+            shard.count(qe.CountRequest(filter=to_edge_filter(Filter(must=[condition])), exact=False)) >= total
+        )
+        if len(self._passed_by_all) >= 10_000:  # (one entry per keyword value asked for: bounded all the same)
+            self._passed_by_all.clear()
+        self._passed_by_all[(name, condition)] = (writes, passed)
+        return passed
+
     def sample_sparse(self, name: str, limit: int) -> list[Sparse]:
         points, _ = self._shard(name).scroll(qe.ScrollRequest(limit=limit, with_payload=False, with_vector=[SPARSE]))
         return [s for p in points if (s := sparse_part(p.vector)) is not None]
@@ -453,13 +474,7 @@ class EdgeStore:
         matches = [c for c in flt.must if isinstance(c, Match)] if flt and self.layout.narrow else []
         if not flt or not matches:
             return flt, ()
-        shard = self._shard(name)
-        total = shard.count(qe.CountRequest(exact=False))
-        dropped = tuple(
-            c
-            for c in matches
-            if total and shard.count(qe.CountRequest(filter=to_edge_filter(Filter(must=[c])), exact=False)) >= total
-        )
+        dropped = tuple(c for c in matches if self._every_point_passes(name, c))
         if not dropped:
             return flt, ()
         return Filter([c for c in flt.must if c not in dropped], list(flt.must_not)), dropped

@@ -61,6 +61,31 @@ def test_nothing_is_left_out_once_a_second_tenant_is_stored(store):
     assert Match("tenant", "acme") in narrowed.must
 
 
+def test_what_every_point_passes_is_counted_once_until_the_next_write(store, monkeypatch):
+    assert store._narrowed("c", mine())[1]  # counted: both conditions left out
+    counts = []
+    shard = store._shard("c")
+    monkeypatch.setattr(store, "_shard", lambda name: CountingShard(shard, counts))
+    for _ in range(3):
+        assert set(store._narrowed("c", mine())[1]) == {Match("tenant", "acme"), Match("model", "m1")}
+    assert counts == []  # remembered
+    store.upsert("c", [point(100, "globex", np.ones(DIM))])
+    assert store._narrowed("c", mine())[1] == (Match("model", "m1"),)  # counted again after the write
+    assert counts
+
+
+class CountingShard:
+    def __init__(self, shard, counts: list):
+        self.shard, self.counts = shard, counts
+
+    def count(self, request):
+        self.counts.append(request)
+        return self.shard.count(request)
+
+    def __getattr__(self, name):
+        return getattr(self.shard, name)
+
+
 def test_narrowed_searches_return_what_the_whole_filter_returns(store):
     rng = np.random.default_rng(9)
     for _ in range(5):
