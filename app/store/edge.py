@@ -524,17 +524,20 @@ class EdgeStore:
         if not fused:
             return []
         # each fused point scored again on its own: its BM25 score under every query term, its dense dot product
+        # (one batch: a single call into the engine)
         only = qe.Filter(must=[qe.HasIdCondition({pid for pid, _, _ in fused})])
         lexical, semantic = (
-            {
-                str(p.id): p.score
-                for p in shard.query(
-                    qe.QueryRequest(limit=len(fused), query=query, with_payload=False, filter=only, params=exact)
+            {str(p.id): p.score for p in points}
+            for points in shard.query_batch(
+                qe.QueryBatchRequest(
+                    [
+                        qe.QueryRequest(limit=len(fused), query=query, with_payload=False, filter=only, params=exact)
+                        for query, exact in (
+                            (qe.Query.Nearest(query_sparse, using=SPARSE), None),
+                            (qe.Query.Nearest(list(vector)), qe.SearchParams(exact=True)),
+                        )
+                    ]
                 )
-            }
-            for query, exact in (
-                (qe.Query.Nearest(query_sparse, using=SPARSE), None),
-                (qe.Query.Nearest(list(vector)), qe.SearchParams(exact=True)),
             )
         )
         hits = []
