@@ -108,6 +108,8 @@ SEARCHES = {
     # the pool's BM25 search without the query's terms in more than 5% of the records (a matcher setting,
     # JOBMATCH_MATCH_POOL_MAX_SHARE)
     "ef 256 + pool terms <= 5%": {"hnsw_ef": 256, "match_pool_max_share": 0.05},
+    # the same with a shallower graph search (what a radius filter's graph walk costs at each depth)
+    "ef 128 + pool terms <= 5%": {"hnsw_ef": 128, "match_pool_max_share": 0.05},
 }
 QUERIES_PER_FILTER = 200
 # the same filter as two conditions (f_country, f_lang), as the service searches while records stored
