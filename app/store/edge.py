@@ -444,8 +444,7 @@ class EdgeStore:
 
     def _every_point_passes(self, name: str, condition: Match) -> bool:
         """Whether the payload indexes count every stored point under `condition`; remembered until the next
-        write to the collection (a match asks the same of its tenant and model each time: 4 counts of up to
-        a million points, 0.3 ms even on 3,000)."""
+        write to the collection (every match asks it of its tenant and model, two counts each)."""
         writes = self._writes.get(name, 0)
         known = self._passed_by_all.get((name, condition))
         if known is not None and known[0] == writes:
