@@ -207,7 +207,7 @@ class Matcher:
                 frozenset(h.sparse.indices) if h.sparse is not None else None,
             )
             job, cand = (me, other) if query.kind is Kind.JOB else (other, me)
-            crit = score_pair(job, cand, _semantic(query, h), h.lexical / best_lexical)
+            crit = score_pair(job, cand, h.semantic, h.lexical / best_lexical)
             scored.append(Scored(h, rec, crit, np.array([crit[c].score for c in CRITERIA])))
         X = np.array([s.row for s in scored])
         defaults = ranker.scores(X)
@@ -215,13 +215,6 @@ class Matcher:
         for s, d, c in zip(scored, defaults, chosen):
             s.default_score, s.score = float(d), float(c)
         return sorted(scored, key=lambda s: -s.score)
-
-
-def _semantic(query: Query, hit: Hit) -> float:
-    """The dense dot product the store scored (hybrid search), else computed from the hit's vector."""
-    if hit.semantic is not None:
-        return hit.semantic
-    return 0.0 if hit.vector is None else float(np.dot(query.vector, np.asarray(hit.vector, dtype=np.float32)))
 
 
 def rule_vector(hit: Hit) -> np.ndarray:

@@ -143,7 +143,7 @@ class Hit:
     vector: list[float] | None = None
     lexical: float = 0.0  # hybrid search only: the BM25 score (with IDF) of the sparse vector
     sparse: Sparse | None = None  # hybrid search only: the stored sparse vector (its indices are the text's terms)
-    semantic: float | None = None  # hybrid search only: the dot product of the query and the stored dense vector
+    semantic: float = 0.0  # hybrid search only: the dot product of the query and the stored dense vector
 
 
 class VectorStore(Protocol):
